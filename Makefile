@@ -1,0 +1,50 @@
+# atcp: one entry point.  `make check` and `make demo` are all a fresh
+# Debian 12 machine needs; see README.md.
+
+# The newest installed kernel that has headers to build against.
+KVER ?= $(shell ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1 | cut -d/ -f4)
+KDIR ?= /lib/modules/$(KVER)/build
+BUILD := $(CURDIR)/build
+VM := tools/vm/run
+
+export KVER KDIR BUILD
+
+all: kmod userland selftests
+
+deps:
+	tools/deps
+
+kmod:
+	$(MAKE) -C kmod KVER=$(KVER) KDIR=$(KDIR)
+
+userland:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(BUILD) -j $(shell nproc)
+
+selftests:
+	$(MAKE) -C selftests
+
+# Host only: Google Test and the header check through CTest.
+test: userland
+	ctest --test-dir $(BUILD) --output-on-failure -j $(shell nproc)
+
+# The guest: every selftest against the freshly built module.
+vmtest: kmod selftests
+	$(VM) -- selftests/run_selftests $(BUILD)/selftests
+
+# deps first, in its own make, so that KVER sees freshly installed headers.
+check: deps
+	$(MAKE) check-built
+
+check-built: all
+	tools/check
+
+demo: deps
+	$(MAKE) all
+	$(VM) -- tools/demo/demo
+
+clean:
+	-$(MAKE) -C kmod clean
+	rm -rf $(BUILD)
+
+.PHONY: all deps kmod userland selftests test vmtest check check-built demo clean

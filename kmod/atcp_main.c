@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * atcp: an alternate TCP for Linux, registered as its own protocol family.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/net.h>
+#include <linux/atcp.h>
+
+#include "atcp.h"
+
+static int family = AF_ATCP;
+module_param(family, int, 0444);
+MODULE_PARM_DESC(family, "protocol family number to register (default "
+		 __stringify(AF_ATCP) ")");
+
+static int __init atcp_init(void)
+{
+	int err;
+
+	if (family <= AF_UNSPEC || family >= NPROTO) {
+		pr_err("family=%d is out of range: choose 1..%d\n", family,
+		       NPROTO - 1);
+		return -EINVAL;
+	}
+	err = atcp_sock_init(family);
+	if (err)
+		return err;
+	atcp_codec_probe_init();
+	pr_info("registered protocol family %d\n", family);
+	return 0;
+}
+
+static void __exit atcp_exit(void)
+{
+	atcp_codec_probe_exit();
+	atcp_sock_exit();
+}
+
+module_init(atcp_init);
+module_exit(atcp_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("atcp: an alternate TCP as protocol family AF_ATCP");
+MODULE_ALIAS_NETPROTO(AF_ATCP);
