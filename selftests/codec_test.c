@@ -51,7 +51,7 @@ struct captured {
 };
 
 /* The next segment on the raw socket going to dport with exactly these flags. */
-static int capture(int raw, uint16_t dport, uint8_t flags, struct captured *c)
+static int capture(int raw, unsigned int dport, unsigned int flags, struct captured *c)
 {
 	unsigned char pkt[70000];
 
@@ -196,7 +196,7 @@ TEST(malformed_headers_are_refused_with_einval)
 	};
 	unsigned char buf[64];
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		size_t len = segment(buf, cases[i].doff, cases[i].opts, cases[i].opts_len);
 		struct probe_result r;
 

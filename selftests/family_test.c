@@ -19,7 +19,7 @@ TEST(stream_socket_opens_and_closes)
 {
 	int protocols[] = { 0, IPPROTO_TCP };
 
-	for (size_t i = 0; i < sizeof(protocols) / sizeof(protocols[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(protocols); i++) {
 		int fd = socket(AF_ATCP, SOCK_STREAM, protocols[i]);
 
 		ASSERT_LE(0, fd) TH_LOG("protocol %d: %s", protocols[i], strerror(errno));
@@ -41,7 +41,7 @@ TEST(other_types_are_not_supported)
 {
 	int types[] = { SOCK_DGRAM, SOCK_RAW, SOCK_SEQPACKET, SOCK_RDM };
 
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(types); i++) {
 		EXPECT_EQ(-1, socket(AF_ATCP, types[i], 0));
 		EXPECT_EQ(ESOCKTNOSUPPORT, errno) TH_LOG("type %d", types[i]);
 	}
