@@ -375,7 +375,7 @@ TEST(TcpCodecParse, MalformedLengthsRejected)
         {"length 1", {0x1e, 0x01, 0x01, 0x01}, {}},
         {"unknown kind runs past the header", {0x01, 0x01, 0x1e, 0x04}, {}},
         {"timestamp runs into the payload", {0x01, 0x01, 0x08, 0x0a}, {0, 0, 0, 1, 0, 0, 0, 2}},
-        {"kind as the last byte, no room for its length", {0x01, 0x01, 0x01, 0x02}, {0x04}},
+        {"kind as the last byte, no room for its length", {0x01, 0x01, 0x01, 0x02}, {}},
         {"mss len 3", {0x02, 0x03, 0x05, 0x01}, {}},
         {"mss len 5", {0x02, 0x05, 0x05, 0xb4, 0x00, 0x01, 0x01, 0x01}, {}},
         {"wscale len 4", {0x03, 0x04, 0x07, 0x00}, {}},
@@ -423,10 +423,11 @@ TEST(TcpCodecParse, EveryPrefixOfSegmentStopsAtItsLength)
 
 // Every byte value at every option position of a full option space.  The parse reads from an
 // exact-size buffer, so a stray read past len shows up under ASan or valgrind; here it must
-// only ever accept or reject the options, and never hand back impossible values.
+// only ever accept or reject the options, and never hand back impossible values.  The NOP and
+// chained patterns put a kind or a length byte at every position, including the last.
 TEST(TcpCodecParse, SingleByteCorruptionNeverEscapes)
 {
-    const Bytes pattern = cat({
+    const Bytes linux_like = cat({
         {0x02, 0x04, 0x05, 0xb4}, // mss 1460
         {0x04, 0x02},             // sackOK
         timestamp(0x01020304, 0),
@@ -435,27 +436,36 @@ TEST(TcpCodecParse, SingleByteCorruptionNeverEscapes)
         block(1, 2),
         block(3, 4),
     });
-    ASSERT_EQ(pattern.size(), size_t{ATCP_TCP_OPT_MAX});
-    const Bytes clean = segment(kAck, pattern);
-    const auto seg = std::make_unique<uint8_t[]>(clean.size());
-    std::memcpy(seg.get(), clean.data(), clean.size());
+    const Bytes nops(ATCP_TCP_OPT_MAX, 0x01);
+    Bytes chained; // unknown kind 30, length 2, twenty times
+    for (size_t i = 0; i < ATCP_TCP_OPT_MAX / 2; ++i)
+        chained = cat({chained, {0x1e, 0x02}});
 
-    for (size_t pos = ATCP_TCP_HDR_MIN; pos < clean.size(); ++pos) {
-        for (unsigned v = 0; v <= 0xff; ++v) {
-            seg[pos] = static_cast<uint8_t>(v);
-            atcp_tcp_header h;
-            std::memset(&h, kSentinel, sizeof(h));
-            const atcp_codec_status status = atcp_tcp_parse(seg.get(), clean.size(), &h);
-            if (status == ATCP_CODEC_OK) {
-                EXPECT_EQ(h.header_len, ATCP_TCP_HDR_MAX) << "pos " << pos << " byte " << v;
-                EXPECT_LE(h.opt.sack_count, ATCP_TCP_SACK_MAX) << "pos " << pos << " byte " << v;
-                EXPECT_LE(h.opt.wscale, ATCP_TCP_WSCALE_MAX) << "pos " << pos << " byte " << v;
-            } else {
-                EXPECT_EQ(status, ATCP_CODEC_BAD_OPTION) << "pos " << pos << " byte " << v;
-                EXPECT_TRUE(untouched(h)) << "pos " << pos << " byte " << v;
+    for (const Bytes& pattern : {linux_like, nops, chained}) {
+        SCOPED_TRACE(testing::Message() << "options " << testing::PrintToString(pattern));
+        ASSERT_EQ(pattern.size(), size_t{ATCP_TCP_OPT_MAX});
+        const Bytes clean = segment(kAck, pattern);
+        ASSERT_EQ(parse(clean).header_len, ATCP_TCP_HDR_MAX);
+        const auto seg = std::make_unique<uint8_t[]>(clean.size());
+        std::memcpy(seg.get(), clean.data(), clean.size());
+
+        for (size_t pos = ATCP_TCP_HDR_MIN; pos < clean.size(); ++pos) {
+            for (unsigned v = 0; v <= 0xff; ++v) {
+                seg[pos] = static_cast<uint8_t>(v);
+                atcp_tcp_header h;
+                std::memset(&h, kSentinel, sizeof(h));
+                const atcp_codec_status status = atcp_tcp_parse(seg.get(), clean.size(), &h);
+                if (status == ATCP_CODEC_OK) {
+                    EXPECT_EQ(h.header_len, ATCP_TCP_HDR_MAX) << "byte " << v << " at " << pos;
+                    EXPECT_LE(h.opt.sack_count, ATCP_TCP_SACK_MAX) << "byte " << v << " at " << pos;
+                    EXPECT_LE(h.opt.wscale, ATCP_TCP_WSCALE_MAX) << "byte " << v << " at " << pos;
+                } else {
+                    EXPECT_EQ(status, ATCP_CODEC_BAD_OPTION) << "byte " << v << " at " << pos;
+                    EXPECT_TRUE(untouched(h)) << "byte " << v << " at " << pos;
+                }
             }
+            seg[pos] = clean[pos];
         }
-        seg[pos] = clean[pos];
     }
 }
 
