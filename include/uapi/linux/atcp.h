@@ -18,4 +18,20 @@
 
 #define ATCP_FAMILY_SYSFS "/sys/module/atcp/parameters/family"
 
+/* Connection states, RFC 9293 section 3.3.2. */
+enum atcp_state {
+	ATCP_CLOSED,
+	ATCP_LISTEN,
+	ATCP_SYN_SENT,
+	ATCP_SYN_RECEIVED,
+	ATCP_ESTABLISHED,
+	ATCP_FIN_WAIT_1,
+	ATCP_FIN_WAIT_2,
+	ATCP_CLOSE_WAIT,
+	ATCP_CLOSING,
+	ATCP_LAST_ACK,
+	ATCP_TIME_WAIT,
+	ATCP_STATE_COUNT
+};
+
 #endif /* _UAPI_LINUX_ATCP_H */

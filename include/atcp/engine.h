@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The TCP engine's C ABI.  The engine is sans-I/O: it owns sequence space and
+ * every protocol decision, and nothing else.  The caller (the kernel glue or a
+ * test) owns the bytes, the clock, the timers and the locks.
+ *
+ * One call per event, with the current time; each call fills a struct
+ * atcp_actions saying what to do:
+ *   - segments to emit: a header with its options, and the byte range of the
+ *     send queue to carry (offsets from the send queue's head *after* dropping
+ *     the `acked` bytes this same call reports);
+ *   - for an arriving segment, which part of its payload to append to the
+ *     receive queue now, which part to hold out of order, and up to which
+ *     sequence number held data has become in order;
+ *   - the next timer deadline; state changes; an error for the user; whom to
+ *     wake.
+ * The send queue holds every byte from snd_una on, sent or not; the caller
+ * frees `acked` bytes from its head.  The receive queue is the caller's; the
+ * engine only counts how full it is, through atcp_engine_input (delivered
+ * bytes) and atcp_engine_consumed (bytes the reader took).
+ */
+#ifndef _ATCP_ENGINE_H
+#define _ATCP_ENGINE_H
+
+#include "tcp_codec.h"
+#include "../uapi/linux/atcp.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Tunables, from the per-namespace sysctls; copied into a TCB when it opens. */
+struct atcp_params {
+	uint32_t mss_default; /* peer sent no MSS option (RFC 9293 3.7.1) */
+	uint32_t msl_ms; /* TIME-WAIT lasts 2 * MSL */
+	uint32_t rto_initial_ms; /* RFC 6298 2.1 */
+	uint32_t rto_min_ms;
+	uint32_t rto_max_ms;
+	uint32_t delack_ms; /* longest an ACK is delayed */
+	uint32_t keepalive_idle_ms;
+	uint32_t keepalive_intvl_ms;
+	uint32_t fin_wait_2_ms; /* an orphaned FIN-WAIT-2 gives up after this */
+	uint8_t keepalive_count;
+	uint8_t syn_retries; /* SYN or SYN-ACK retransmissions before ETIMEDOUT */
+	uint8_t data_retries; /* retransmissions of data or FIN before ETIMEDOUT */
+	uint8_t rfc1323; /* window scaling and timestamps (RFC 7323) */
+	uint8_t ooo_max; /* out-of-order ranges held, at most ATCP_OOO_MAX */
+	uint16_t challenge_ack_limit; /* challenge ACKs per second (RFC 5961 7) */
+};
+
+#define ATCP_OOO_MAX 8
+
+/* Fills p with the defaults (those of FreeBSD and Linux where they agree). */
+void atcp_params_default(struct atcp_params *p);
+
+/*
+ * The control block.  Opaque to C: the caller provides zeroed, aligned
+ * storage (zero is CLOSED) and never touches it.
+ */
+#define ATCP_TCB_SIZE 512
+struct atcp_tcb {
+	uint64_t opaque[ATCP_TCB_SIZE / 8];
+};
+
+/* Bits of atcp_actions.wake. */
+enum atcp_wake {
+	ATCP_WAKE_READ = 0x01, /* data, EOF or an error to read */
+	ATCP_WAKE_WRITE = 0x02, /* send queue space freed, or connected */
+	ATCP_WAKE_CONNECTED = 0x04, /* the connection reached ESTABLISHED */
+	ATCP_WAKE_SPAWN = 0x08, /* LISTEN got a SYN: open a child with atcp_engine_accept */
+	ATCP_WAKE_RELEASE = 0x10, /* CLOSED for good: the TCB may be freed */
+	ATCP_WAKE_EOF = 0x20, /* the peer's FIN is in order: no data follows */
+};
+
+/* What the user is told; the caller maps these to errno values. */
+enum atcp_error {
+	ATCP_ERR_NONE,
+	ATCP_ERR_REFUSED, /* RST in SYN-SENT: ECONNREFUSED */
+	ATCP_ERR_RESET, /* RST later: ECONNRESET (EPIPE for writers) */
+	ATCP_ERR_TIMEDOUT, /* retries or the user timeout exhausted: ETIMEDOUT */
+};
+
+/* RFC 4022 TCP-MIB counters moved by one call; the caller adds them up. */
+struct atcp_mib_delta {
+	uint16_t in_segs;
+	uint16_t out_segs;
+	uint16_t retrans_segs;
+	uint16_t out_rsts;
+	uint8_t in_errs;
+	uint8_t active_opens;
+	uint8_t passive_opens;
+	uint8_t attempt_fails;
+	uint8_t estab_resets;
+	int8_t curr_estab;
+};
+
+struct atcp_out_segment {
+	struct atcp_tcp_header hdr; /* checksum left 0 for the caller */
+	uint32_t data_offset; /* into the send queue */
+	uint32_t data_len;
+};
+
+#define ATCP_ACTIONS_SEGS 4
+
+struct atcp_actions {
+	uint8_t nsegs;
+	uint8_t more; /* more output is ready: call atcp_engine_output */
+	uint8_t state; /* enum atcp_state after the call */
+	uint8_t wake; /* enum atcp_wake bits */
+	uint8_t error; /* enum atcp_error, when a connection failed */
+	struct atcp_out_segment segs[ATCP_ACTIONS_SEGS];
+
+	/* Receive side, for the segment given to atcp_engine_input. */
+	uint32_t deliver_offset; /* of its payload: append now... */
+	uint32_t deliver_len; /* ...this many bytes to the receive queue */
+	uint32_t hold_offset; /* of its payload: keep out of order... */
+	uint32_t hold_len; /* ...this many bytes, which start at hold_seq */
+	uint32_t hold_seq;
+	uint8_t drain; /* held bytes below drain_to are now in order: append them */
+	uint32_t drain_to;
+
+	uint32_t acked; /* bytes to free from the send queue's head */
+	uint64_t deadline_us; /* call atcp_engine_timer then; 0: no timer */
+	struct atcp_mib_delta mib;
+};
+
+/* Socket options the engine acts on. */
+enum atcp_option {
+	ATCP_OPTION_NODELAY,
+	ATCP_OPTION_NOPUSH,
+	ATCP_OPTION_CORK,
+	ATCP_OPTION_NOOPT,
+	ATCP_OPTION_MAXSEG,
+	ATCP_OPTION_KEEPALIVE,
+	ATCP_OPTION_KEEPIDLE, /* seconds */
+	ATCP_OPTION_KEEPINTVL, /* seconds */
+	ATCP_OPTION_KEEPCNT,
+	ATCP_OPTION_USER_TIMEOUT, /* milliseconds, 0: off */
+	ATCP_OPTION_RCVBUF, /* receive buffer bytes: bounds the advertised window */
+};
+
+/* Figures rich enough to fill Linux's struct tcp_info. */
+struct atcp_conn_info {
+	uint8_t state;
+	uint8_t retransmits; /* of the segment now timed out, consecutive */
+	uint8_t backoff;
+	uint8_t snd_wscale;
+	uint8_t rcv_wscale;
+	uint8_t timestamps;
+	uint8_t sack_permitted;
+	uint8_t in_recovery;
+	uint32_t rto_us;
+	uint32_t ato_us;
+	uint32_t snd_mss;
+	uint32_t rcv_mss;
+	uint32_t advmss;
+	uint32_t rtt_us; /* smoothed */
+	uint32_t rttvar_us;
+	uint32_t snd_cwnd; /* bytes */
+	uint32_t snd_ssthresh; /* bytes */
+	uint32_t snd_wnd;
+	uint32_t rcv_wnd;
+	uint32_t unacked; /* bytes in flight */
+	uint32_t total_retrans;
+	uint64_t bytes_acked;
+	uint64_t bytes_received;
+	uint64_t segs_out;
+	uint64_t segs_in;
+	uint64_t last_data_recv_us;
+	uint64_t last_ack_recv_us;
+};
+
+/*
+ * Opens: each prepares a zeroed TCB.  isn_hash is RFC 6528's F(): a keyed
+ * hash of the 4-tuple the caller computes; the engine adds the clock.
+ * mss_max is the largest segment the path allows (route MTU minus headers).
+ */
+void atcp_engine_connect(struct atcp_tcb *tcb, const struct atcp_params *params,
+			 uint16_t local_port, uint16_t remote_port, uint32_t mss_max,
+			 uint32_t isn_hash, uint64_t now_us, struct atcp_actions *act);
+void atcp_engine_listen(struct atcp_tcb *tcb, const struct atcp_params *params,
+			uint16_t local_port);
+/* The SYN a listener woke ATCP_WAKE_SPAWN for, given again to a new child. */
+void atcp_engine_accept(struct atcp_tcb *child, const struct atcp_tcb *listener,
+			const struct atcp_tcp_header *syn, uint32_t mss_max,
+			uint32_t isn_hash, uint64_t now_us, struct atcp_actions *act);
+
+/* A segment arrived; its checksum is good.  payload_len excludes the header. */
+void atcp_engine_input(struct atcp_tcb *tcb, const struct atcp_tcp_header *seg,
+		       uint32_t payload_len, uint64_t now_us,
+		       struct atcp_actions *act);
+/* The segment to answer one that matched no TCB (RFC 9293 3.10.7.1). */
+int atcp_engine_reset_for(const struct atcp_tcp_header *seg,
+			  uint32_t payload_len, struct atcp_out_segment *rst);
+
+/* The deadline passed. */
+void atcp_engine_timer(struct atcp_tcb *tcb, uint64_t now_us,
+		       struct atcp_actions *act);
+/* The user queued len more bytes at the send queue's tail. */
+void atcp_engine_send(struct atcp_tcb *tcb, uint32_t len, uint64_t now_us,
+		      struct atcp_actions *act);
+/* Segments that did not fit in the last actions. */
+void atcp_engine_output(struct atcp_tcb *tcb, uint64_t now_us,
+			struct atcp_actions *act);
+/* The reader took len bytes from the receive queue. */
+void atcp_engine_consumed(struct atcp_tcb *tcb, uint32_t len, uint64_t now_us,
+			  struct atcp_actions *act);
+/* shutdown(SHUT_WR) or close(): a FIN follows the queued data. */
+void atcp_engine_close(struct atcp_tcb *tcb, uint64_t now_us,
+		       struct atcp_actions *act);
+/* The socket is gone (close() on it): the TCB lives on until released. */
+void atcp_engine_orphan(struct atcp_tcb *tcb, uint64_t now_us,
+			struct atcp_actions *act);
+/* SO_LINGER 0 or a fatal error: send RST if synchronized, go CLOSED. */
+void atcp_engine_abort(struct atcp_tcb *tcb, uint64_t now_us,
+		       struct atcp_actions *act);
+
+/* 0, or -1 for a value out of range (the option is then unchanged). */
+int atcp_engine_setopt(struct atcp_tcb *tcb, enum atcp_option opt,
+		       uint32_t value, uint64_t now_us, struct atcp_actions *act);
+uint32_t atcp_engine_getopt(const struct atcp_tcb *tcb, enum atcp_option opt);
+
+enum atcp_state atcp_engine_state(const struct atcp_tcb *tcb);
+void atcp_engine_info(const struct atcp_tcb *tcb, uint64_t now_us,
+		      struct atcp_conn_info *info);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _ATCP_ENGINE_H */

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0
+// The C ABI of include/atcp/engine.h over Conn.
+#include "engine.hpp"
+
+using namespace atcp;
+
+namespace {
+
+constexpr uint32_t kMaxMss = 65535 - 40;
+
+void set_flag(Tcb& t, TcbFlag f, uint32_t value)
+{
+    t.set(f, value != 0);
+}
+
+} // namespace
+
+extern "C" void atcp_params_default(atcp_params* p)
+{
+    *p = atcp_params{};
+    p->mss_default = 536; // RFC 9293 3.7.1 and FreeBSD's net.inet.tcp.mssdflt
+    p->msl_ms = 30000;    // FreeBSD's net.inet.tcp.msl
+    p->rto_initial_ms = 1000;
+    p->rto_min_ms = 200;
+    p->rto_max_ms = 120000;
+    p->delack_ms = 40;
+    p->keepalive_idle_ms = 7200 * 1000; // RFC 1122 4.2.3.6: two hours
+    p->keepalive_intvl_ms = 75 * 1000;
+    p->keepalive_count = 8;
+    p->fin_wait_2_ms = 60000;
+    p->syn_retries = 6;
+    p->data_retries = 15;
+    p->rfc1323 = 1;
+    p->ooo_max = ATCP_OOO_MAX;
+    p->challenge_ack_limit = 100;
+}
+
+extern "C" void atcp_engine_connect(atcp_tcb* tcb, const atcp_params* params, uint16_t local_port,
+                                    uint16_t remote_port, uint32_t mss_max, uint32_t isn_hash,
+                                    uint64_t now_us, atcp_actions* act)
+{
+    Tcb& t = tcb_of(tcb);
+    t.params = *params;
+    t.local_port = local_port;
+    t.remote_port = remote_port;
+    t.mss_max = static_cast<uint16_t>(min_of(mss_max, kMaxMss));
+    Conn c(t, *act, now_us);
+    c.open_active(isn_hash);
+    c.finish();
+}
+
+extern "C" void atcp_engine_listen(atcp_tcb* tcb, const atcp_params* params, uint16_t local_port)
+{
+    Tcb& t = tcb_of(tcb);
+    t.params = *params;
+    t.local_port = local_port;
+    t.state = ATCP_LISTEN;
+}
+
+extern "C" void atcp_engine_accept(atcp_tcb* child, const atcp_tcb* listener,
+                                   const atcp_tcp_header* syn, uint32_t mss_max, uint32_t isn_hash,
+                                   uint64_t now_us, atcp_actions* act)
+{
+    Tcb& t = tcb_of(child);
+    t.mss_max = static_cast<uint16_t>(min_of(mss_max, kMaxMss));
+    Conn c(t, *act, now_us);
+    c.open_passive(tcb_of(listener), *syn, isn_hash);
+    c.finish();
+}
+
+extern "C" void atcp_engine_input(atcp_tcb* tcb, const atcp_tcp_header* seg, uint32_t payload_len,
+                                  uint64_t now_us, atcp_actions* act)
+{
+    Conn c(tcb_of(tcb), *act, now_us);
+    c.input(Segment{*seg, payload_len});
+    c.finish();
+}
+
+extern "C" void atcp_engine_timer(atcp_tcb* tcb, uint64_t now_us, atcp_actions* act)
+{
+    Conn c(tcb_of(tcb), *act, now_us);
+    c.timer();
+    c.finish();
+}
+
+extern "C" void atcp_engine_send(atcp_tcb* tcb, uint32_t len, uint64_t now_us, atcp_actions* act)
+{
+    Tcb& t = tcb_of(tcb);
+    t.send_queued += len;
+    Conn c(t, *act, now_us);
+    c.finish();
+}
+
+extern "C" void atcp_engine_output(atcp_tcb* tcb, uint64_t now_us, atcp_actions* act)
+{
+    Conn c(tcb_of(tcb), *act, now_us);
+    c.finish();
+}
+
+extern "C" void atcp_engine_consumed(atcp_tcb* tcb, uint32_t len, uint64_t now_us,
+                                     atcp_actions* act)
+{
+    Conn c(tcb_of(tcb), *act, now_us);
+    c.consumed(len);
+    c.finish();
+}
+
+extern "C" void atcp_engine_close(atcp_tcb* tcb, uint64_t now_us, atcp_actions* act)
+{
+    Conn c(tcb_of(tcb), *act, now_us);
+    c.close();
+    c.finish();
+}
+
+extern "C" void atcp_engine_orphan(atcp_tcb* tcb, uint64_t now_us, atcp_actions* act)
+{
+    Conn c(tcb_of(tcb), *act, now_us);
+    c.orphan();
+    c.finish();
+}
+
+extern "C" void atcp_engine_abort(atcp_tcb* tcb, uint64_t now_us, atcp_actions* act)
+{
+    Conn c(tcb_of(tcb), *act, now_us);
+    c.abort();
+    c.finish();
+}
+
+extern "C" int atcp_engine_setopt(atcp_tcb* tcb, atcp_option opt, uint32_t value, uint64_t now_us,
+                                  atcp_actions* act)
+{
+    Tcb& t = tcb_of(tcb);
+    switch (opt) {
+    case ATCP_OPTION_NODELAY:
+        set_flag(t, kNoDelay, value);
+        break;
+    case ATCP_OPTION_NOPUSH:
+        set_flag(t, kNoPush, value);
+        break;
+    case ATCP_OPTION_CORK:
+        set_flag(t, kCork, value);
+        break;
+    case ATCP_OPTION_NOOPT:
+        if (t.state != ATCP_CLOSED && t.state != ATCP_LISTEN)
+            return -1; // options are agreed in the SYNs
+        set_flag(t, kNoOpt, value);
+        break;
+    case ATCP_OPTION_MAXSEG:
+        // tcp(4): it can only lower the MSS; 0 restores the default.
+        if (value != 0 && (value < 88 || value > kMaxMss))
+            return -1;
+        t.user_mss = static_cast<uint16_t>(value);
+        if (value != 0 && t.has(kSynAcked) && value < t.snd_mss)
+            t.snd_mss = static_cast<uint16_t>(value);
+        break;
+    case ATCP_OPTION_KEEPALIVE:
+        set_flag(t, kKeepAlive, value);
+        break;
+    case ATCP_OPTION_KEEPIDLE:
+    case ATCP_OPTION_KEEPINTVL:
+        if (value < 1 || value > 32767) // Linux's MAX_TCP_KEEPIDLE and KEEPINTVL
+            return -1;
+        (opt == ATCP_OPTION_KEEPIDLE ? t.keepalive_idle_ms : t.keepalive_intvl_ms) = value * 1000;
+        break;
+    case ATCP_OPTION_KEEPCNT:
+        if (value < 1 || value > 127) // Linux's MAX_TCP_KEEPCNT
+            return -1;
+        t.keepalive_count = static_cast<uint8_t>(value);
+        break;
+    case ATCP_OPTION_USER_TIMEOUT:
+        if (value > 0x7fffffff)
+            return -1;
+        t.user_timeout_ms = value;
+        break;
+    case ATCP_OPTION_RCVBUF:
+        if (value < 2048)
+            return -1;
+        t.rcv_buf = value;
+        break;
+    default:
+        return -1;
+    }
+    // Clearing TCP_NOPUSH or TCP_CORK pushes what they held; KEEPALIVE rearms.
+    Conn c(t, *act, now_us);
+    c.option_changed();
+    c.finish();
+    return 0;
+}
+
+extern "C" uint32_t atcp_engine_getopt(const atcp_tcb* tcb, atcp_option opt)
+{
+    const Tcb& t = tcb_of(tcb);
+    switch (opt) {
+    case ATCP_OPTION_NODELAY:
+        return t.has(kNoDelay);
+    case ATCP_OPTION_NOPUSH:
+        return t.has(kNoPush);
+    case ATCP_OPTION_CORK:
+        return t.has(kCork);
+    case ATCP_OPTION_NOOPT:
+        return t.has(kNoOpt);
+    case ATCP_OPTION_MAXSEG:
+        // Linux and BSD report the MSS in use once connected.
+        return t.has(kSynAcked) ? t.snd_mss : (t.user_mss != 0 ? t.user_mss : t.params.mss_default);
+    case ATCP_OPTION_KEEPALIVE:
+        return t.has(kKeepAlive);
+    case ATCP_OPTION_KEEPIDLE:
+        return (t.keepalive_idle_ms ? t.keepalive_idle_ms : t.params.keepalive_idle_ms) / 1000;
+    case ATCP_OPTION_KEEPINTVL:
+        return (t.keepalive_intvl_ms ? t.keepalive_intvl_ms : t.params.keepalive_intvl_ms) / 1000;
+    case ATCP_OPTION_KEEPCNT:
+        return t.keepalive_count ? t.keepalive_count : t.params.keepalive_count;
+    case ATCP_OPTION_USER_TIMEOUT:
+        return t.user_timeout_ms;
+    case ATCP_OPTION_RCVBUF:
+        return t.rcv_buf;
+    }
+    return 0;
+}
+
+extern "C" atcp_state atcp_engine_state(const atcp_tcb* tcb)
+{
+    return static_cast<atcp_state>(tcb_of(tcb).state);
+}
+
+extern "C" void atcp_engine_info(const atcp_tcb* tcb, uint64_t now_us, atcp_conn_info* info)
+{
+    const Tcb& t = tcb_of(tcb);
+    *info = atcp_conn_info{};
+    info->state = t.state;
+    info->retransmits = t.retries;
+    info->backoff = t.backoff;
+    info->snd_wscale = t.snd_wscale;
+    info->rcv_wscale = t.rcv_wscale;
+    info->timestamps = t.has(kTimestamps);
+    info->sack_permitted = t.has(kSackOk);
+    info->in_recovery = t.has(kInRecovery);
+    info->rto_us = t.rto_us;
+    info->ato_us = t.params.delack_ms * 1000;
+    info->snd_mss = t.snd_mss;
+    info->rcv_mss = t.adv_mss;
+    info->advmss = t.adv_mss;
+    info->rtt_us = t.srtt_us;
+    info->rttvar_us = t.rttvar_us;
+    info->snd_cwnd = t.cwnd;
+    info->snd_ssthresh = t.ssthresh;
+    info->snd_wnd = t.snd_wnd;
+    info->rcv_wnd = t.rcv_adv - t.rcv_nxt;
+    info->unacked = t.flight();
+    info->total_retrans = t.total_retrans;
+    info->bytes_acked = t.bytes_acked;
+    info->bytes_received = t.bytes_received;
+    info->segs_out = t.segs_out;
+    info->segs_in = t.segs_in;
+    info->last_data_recv_us = now_us - t.last_recv_us;
+    info->last_ack_recv_us = now_us - t.last_ack_recv_us;
+}

@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: GPL-2.0
+// The congestion control algorithm behind a small interface: NewReno now,
+// CUBIC later.  Loss recovery (fast retransmit, RFC 6582) is the engine's.
+#pragma once
+
+#include "tcb.hpp"
+
+namespace atcp {
+
+struct CongestionOps {
+    // New data acknowledged outside recovery: grow cwnd.
+    void (*on_ack)(Tcb& t, uint32_t acked);
+    // A loss was detected: the new ssthresh.
+    uint32_t (*ssthresh_after_loss)(const Tcb& t);
+};
+
+extern const CongestionOps kNewReno;
+
+} // namespace atcp

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0
+// Opening, closing and the state bookkeeping shared by every event.
+#include "engine.hpp"
+
+namespace atcp {
+namespace {
+
+constexpr uint32_t kDefaultRcvBuf = 131072;
+// The window scale is fixed at the SYN, so it is chosen for the largest
+// buffer the socket may grow to, as Linux does with tcp_rmem[2].
+constexpr uint32_t kMaxRcvBuf = 4u << 20;
+// FreeBSD's net.inet.tcp.minmss: a peer may not make us send tinier segments.
+constexpr uint16_t kMinMss = 216;
+constexpr uint32_t kTimestampOptionLen = 12;
+
+bool counts_as_established(uint8_t s)
+{
+    return s == ATCP_ESTABLISHED || s == ATCP_CLOSE_WAIT;
+}
+
+} // namespace
+
+Conn::Conn(Tcb& t, atcp_actions& act, uint64_t now_us) : t_(t), act_(act), now_(now_us)
+{
+    act_ = atcp_actions{};
+}
+
+void Conn::init_common(uint32_t isn_hash)
+{
+    // RFC 6528 section 3: ISN = M + F(4-tuple, secret), M a 4 microsecond clock.
+    t_.iss = isn_hash + static_cast<uint32_t>(now_ / 4);
+    t_.snd_una = t_.snd_nxt = t_.snd_max = t_.iss;
+    t_.snd_wl2 = t_.iss;
+    if (t_.rcv_buf == 0)
+        t_.rcv_buf = kDefaultRcvBuf;
+    t_.rto_us = t_.params.rto_initial_ms * 1000;
+    t_.ssthresh = 0x7fffffff; // RFC 5681 3.1: arbitrarily high at first
+    if (t_.keepalive_idle_ms == 0)
+        t_.keepalive_idle_ms = t_.params.keepalive_idle_ms;
+    if (t_.keepalive_intvl_ms == 0)
+        t_.keepalive_intvl_ms = t_.params.keepalive_intvl_ms;
+    if (t_.keepalive_count == 0)
+        t_.keepalive_count = t_.params.keepalive_count;
+
+    // TCP_MAXSEG can only lower what the path allows (tcp(4)).
+    t_.adv_mss = t_.user_mss != 0 ? min_of(t_.mss_max, t_.user_mss) : t_.mss_max;
+    t_.rcv_wscale = 0;
+    if (t_.params.rfc1323 && !t_.has(kNoOpt)) {
+        while (t_.rcv_wscale < ATCP_TCP_WSCALE_MAX && (kMaxRcvBuf >> t_.rcv_wscale) > 0xffff)
+            ++t_.rcv_wscale;
+    }
+    t_.last_recv_us = now_;
+}
+
+// RFC 7323 sections 2.2 and 3.2: each option is used only if both SYNs carry it.
+void Conn::take_syn_options(const atcp_tcp_header& syn)
+{
+    const atcp_tcp_options& o = syn.opt;
+    const bool extensions = t_.params.rfc1323 && !t_.has(kNoOpt);
+
+    t_.peer_mss = (o.present & ATCP_OPT_MSS) ? o.mss : static_cast<uint16_t>(t_.params.mss_default);
+    t_.set(kWindowScale, extensions && (o.present & ATCP_OPT_WSCALE));
+    t_.set(kTimestamps, extensions && (o.present & ATCP_OPT_TIMESTAMP));
+    t_.set(kSackOk, !t_.has(kNoOpt) && (o.present & ATCP_OPT_SACK_PERM));
+    if (t_.has(kWindowScale)) {
+        t_.snd_wscale = o.wscale;
+    } else {
+        t_.snd_wscale = 0;
+        t_.rcv_wscale = 0;
+    }
+    if (t_.has(kTimestamps)) {
+        t_.ts_recent = o.ts_val;
+        t_.ts_recent_us = now_;
+    }
+
+    // RFC 9293 3.7.1: send no more than the peer's MSS and our path allow,
+    // less the option bytes every segment carries (RFC 7323 section 3).
+    uint32_t mss = min_of<uint32_t>(max_of(t_.peer_mss, kMinMss), t_.mss_max);
+    if (t_.user_mss != 0)
+        mss = min_of<uint32_t>(mss, t_.user_mss);
+    if (t_.has(kTimestamps))
+        mss -= kTimestampOptionLen;
+    t_.snd_mss = static_cast<uint16_t>(mss);
+    // RFC 6928: the initial window.
+    t_.cwnd = min_of(10 * mss, max_of(2 * mss, 14600u));
+}
+
+void Conn::open_active(uint32_t isn_hash)
+{
+    init_common(isn_hash);
+    t_.clear(kPassive);
+    set_state(ATCP_SYN_SENT);
+    act_.mib.active_opens = 1;
+}
+
+void Conn::open_passive(const Tcb& listener, const atcp_tcp_header& syn, uint32_t isn_hash)
+{
+    constexpr uint32_t inherited = kNoDelay | kNoPush | kCork | kNoOpt | kKeepAlive;
+    t_.params = listener.params;
+    t_.flags = (listener.flags & inherited) | kPassive;
+    t_.user_mss = listener.user_mss;
+    t_.rcv_buf = listener.rcv_buf;
+    t_.keepalive_idle_ms = listener.keepalive_idle_ms;
+    t_.keepalive_intvl_ms = listener.keepalive_intvl_ms;
+    t_.keepalive_count = listener.keepalive_count;
+    t_.user_timeout_ms = listener.user_timeout_ms;
+    t_.local_port = listener.local_port;
+    t_.remote_port = syn.src_port;
+
+    init_common(isn_hash);
+    t_.irs = syn.seq;
+    t_.rcv_nxt = syn.seq + 1;
+    t_.rcv_adv = t_.rcv_nxt;
+    t_.snd_wnd = syn.window; // never scaled in a SYN (RFC 7323 2.2)
+    t_.max_snd_wnd = t_.snd_wnd;
+    t_.snd_wl1 = syn.seq;
+    take_syn_options(syn);
+    set_state(ATCP_SYN_RECEIVED);
+    act_.mib.passive_opens = 1;
+}
+
+void Conn::set_state(atcp_state s)
+{
+    if (counts_as_established(t_.state) && !counts_as_established(s))
+        act_.mib.curr_estab = -1;
+    else if (!counts_as_established(t_.state) && counts_as_established(s))
+        act_.mib.curr_estab = 1;
+    if (s == ATCP_ESTABLISHED && t_.state < ATCP_ESTABLISHED) {
+        act_.wake |= ATCP_WAKE_CONNECTED | ATCP_WAKE_WRITE;
+        arm_keepalive();
+    }
+    t_.state = s;
+}
+
+// The connection is over for the caller's demux: nothing more will come of it.
+void Conn::release()
+{
+    set_state(ATCP_CLOSED);
+    t_.rexmt_at = t_.delack_at = t_.keepalive_at = t_.close_at = 0;
+    act_.wake |= ATCP_WAKE_RELEASE;
+}
+
+void Conn::fail(atcp_error e)
+{
+    if (t_.state == ATCP_SYN_SENT || t_.state == ATCP_SYN_RECEIVED)
+        act_.mib.attempt_fails = 1;
+    else if (counts_as_established(t_.state))
+        act_.mib.estab_resets = 1;
+    act_.error = e;
+    act_.wake |= ATCP_WAKE_READ | ATCP_WAKE_WRITE;
+    release();
+}
+
+// RFC 9293 3.10.4, CLOSE.
+void Conn::close()
+{
+    switch (t_.state) {
+    case ATCP_CLOSED:
+    case ATCP_LISTEN:
+        release();
+        break;
+    case ATCP_SYN_SENT:
+        act_.mib.attempt_fails = 1;
+        release();
+        break;
+    case ATCP_SYN_RECEIVED:
+    case ATCP_ESTABLISHED:
+        t_.set(kFinQueued);
+        set_state(ATCP_FIN_WAIT_1);
+        break;
+    case ATCP_CLOSE_WAIT:
+        t_.set(kFinQueued);
+        set_state(ATCP_LAST_ACK);
+        break;
+    default:
+        break; // already closing
+    }
+}
+
+// RFC 9293 3.10.5, ABORT.
+void Conn::abort()
+{
+    switch (t_.state) {
+    case ATCP_SYN_RECEIVED:
+    case ATCP_ESTABLISHED:
+    case ATCP_FIN_WAIT_1:
+    case ATCP_FIN_WAIT_2:
+    case ATCP_CLOSE_WAIT:
+        send_rst(t_.snd_nxt);
+        if (counts_as_established(t_.state))
+            act_.mib.estab_resets = 1;
+        break;
+    case ATCP_SYN_SENT:
+        act_.mib.attempt_fails = 1;
+        break;
+    default:
+        break;
+    }
+    release();
+}
+
+// The socket is gone; the connection finishes its close on its own.
+void Conn::orphan()
+{
+    t_.set(kOrphan);
+    if (t_.state == ATCP_CLOSED || t_.state == ATCP_LISTEN)
+        release();
+    else if (t_.state == ATCP_FIN_WAIT_2)
+        t_.close_at = now_ + uint64_t{t_.params.fin_wait_2_ms} * 1000;
+}
+
+void Conn::option_changed()
+{
+    arm_keepalive();
+}
+
+void Conn::consumed(uint32_t len)
+{
+    t_.rcv_queued -= min_of(len, t_.rcv_queued);
+    // Receiver SWS avoidance (RFC 9293 3.8.6.2.2): announce a window that
+    // reopened by at least min(half the buffer, two segments).
+    const uint32_t free = t_.rcv_buf - min_of(t_.rcv_buf, t_.rcv_queued + t_.rcv_held);
+    const uint32_t offered = t_.rcv_adv - t_.rcv_nxt;
+    if (t_.synchronized() && free > offered &&
+        free - offered >= min_of<uint32_t>(t_.rcv_buf / 2, 2u * t_.adv_mss))
+        t_.set(kAckNow);
+}
+
+void Conn::fin_acked()
+{
+    switch (t_.state) {
+    case ATCP_FIN_WAIT_1:
+        set_state(ATCP_FIN_WAIT_2);
+        if (t_.has(kOrphan))
+            t_.close_at = now_ + uint64_t{t_.params.fin_wait_2_ms} * 1000;
+        break;
+    case ATCP_CLOSING:
+        set_state(ATCP_TIME_WAIT);
+        t_.close_at = now_ + uint64_t{t_.params.msl_ms} * 2000;
+        break;
+    case ATCP_LAST_ACK:
+        release();
+        break;
+    default:
+        break;
+    }
+}
+
+void Conn::finish()
+{
+    if (t_.state != ATCP_CLOSED && t_.state != ATCP_LISTEN)
+        output();
+    act_.state = t_.state;
+    act_.deadline_us = next_deadline();
+}
+
+} // namespace atcp

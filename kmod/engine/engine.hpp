@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+// One event's worth of engine work on one connection.
+#pragma once
+
+#include <atcp/engine.h>
+
+#include "tcb.hpp"
+
+namespace atcp {
+
+// A segment as the engine reasons about it: sequence space and payload.
+struct Segment {
+    const atcp_tcp_header& hdr;
+    uint32_t len; // payload bytes
+
+    bool flag(uint8_t f) const { return (hdr.flags & f) != 0; }
+    // Sequence space the segment occupies: SYN and FIN count (RFC 9293 3.4).
+    uint32_t seq_len() const
+    {
+        return len + (flag(ATCP_TCP_SYN) ? 1 : 0) + (flag(ATCP_TCP_FIN) ? 1 : 0);
+    }
+};
+
+// Lives for one call: the TCB, the actions being filled and the time.
+class Conn {
+  public:
+    Conn(Tcb& t, atcp_actions& act, uint64_t now_us);
+
+    void open_active(uint32_t isn_hash);
+    void open_passive(const Tcb& listener, const atcp_tcp_header& syn, uint32_t isn_hash);
+    void input(const Segment& seg);
+    void timer();
+    void close();
+    void orphan();
+    void abort();
+    void option_changed();
+    void consumed(uint32_t len);
+    // Sends what may go now and the ACK owed; then reports state and deadline.
+    void finish();
+
+  private:
+    // input.cpp
+    void input_listen(const Segment& seg);
+    void input_syn_sent(const Segment& seg);
+    bool acceptable(const Segment& seg) const;
+    bool paws_rejects(const Segment& seg) const;
+    void input_rst(const Segment& seg);
+    bool input_ack(const Segment& seg);
+    void input_text(const Segment& seg, uint32_t skip);
+    void input_fin();
+    void update_send_window(const Segment& seg);
+    void take_timestamp(const Segment& seg);
+    void challenge_ack();
+
+    // output.cpp
+    void output();
+    bool send_data();
+    void send_syn();
+    void send_ack();
+    void send_rst(uint32_t seq);
+    atcp_out_segment* new_segment(uint32_t seq, uint8_t flags, bool retransmit = false);
+    void add_options(atcp_out_segment& s, bool syn);
+    void add_sack_blocks(atcp_tcp_options& o);
+    void send_probe();
+    uint16_t window_field(bool syn);
+    void retransmit_first();
+
+    // timers.cpp
+    void on_rexmt_deadline();
+    void on_keepalive_deadline();
+    void time_out();
+    void arm_rexmt();
+    void arm_keepalive();
+    void rtt_sample(uint32_t rtt_us);
+    uint32_t backed_off_rto() const;
+    uint64_t next_deadline() const;
+
+    // congestion.cpp
+    void on_new_ack(uint32_t acked);
+    void on_dupack();
+    void on_rto_loss();
+
+    // open and close
+    void init_common(uint32_t isn_hash);
+    void take_syn_options(const atcp_tcp_header& syn);
+    void set_state(atcp_state s);
+    void fail(atcp_error e);
+    void release();
+    void fin_acked();
+
+    // reassembly.cpp
+    bool hold(uint32_t start, uint32_t end);
+    bool drain_held();
+
+    uint32_t ts_now() const { return static_cast<uint32_t>(now_ / 1000); }
+
+    Tcb& t_;
+    atcp_actions& act_;
+    uint64_t now_;
+};
+
+} // namespace atcp

@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: GPL-2.0
+// SEGMENT ARRIVES: RFC 9293 section 3.10.7, with RFC 5961 and RFC 7323 checks.
+#include "engine.hpp"
+
+namespace atcp {
+namespace {
+
+constexpr uint64_t kPawsIdleUs = 24ull * 24 * 3600 * 1000 * 1000; // RFC 7323 5.5: 24 days
+
+} // namespace
+
+void Conn::input(const Segment& seg)
+{
+    act_.mib.in_segs = 1;
+    ++t_.segs_in;
+    switch (t_.state) {
+    case ATCP_CLOSED:
+        return; // the caller answers with atcp_engine_reset_for
+    case ATCP_LISTEN:
+        input_listen(seg);
+        return;
+    case ATCP_SYN_SENT:
+        input_syn_sent(seg);
+        return;
+    default:
+        break;
+    }
+
+    // A retransmitted SYN means our SYN-ACK was lost: send it again.
+    if (t_.state == ATCP_SYN_RECEIVED && seg.flag(ATCP_TCP_SYN) && !seg.flag(ATCP_TCP_ACK) &&
+        seg.hdr.seq == t_.irs) {
+        t_.snd_nxt = t_.iss;
+        return;
+    }
+
+    // First: the sequence number (RFC 9293 3.10.7.4), after PAWS (RFC 7323 5.3).
+    if (paws_rejects(seg) || !acceptable(seg)) {
+        if (!seg.flag(ATCP_TCP_RST)) {
+            t_.set(kAckNow);
+            if (t_.state == ATCP_TIME_WAIT && seg.flag(ATCP_TCP_FIN))
+                t_.close_at = now_ + uint64_t{t_.params.msl_ms} * 2000;
+        }
+        return;
+    }
+    t_.last_recv_us = now_;
+    t_.keepalive_probes = 0;
+    arm_keepalive();
+
+    // Second: RST.  Third (security) does not apply.  Fourth: SYN.
+    if (seg.flag(ATCP_TCP_RST)) {
+        input_rst(seg);
+        return;
+    }
+    if (seg.flag(ATCP_TCP_SYN)) {
+        challenge_ack(); // RFC 5961 4.2: a SYN in a synchronized state
+        return;
+    }
+
+    // Fifth: the ACK field.
+    if (!seg.flag(ATCP_TCP_ACK) || !input_ack(seg))
+        return;
+    take_timestamp(seg);
+
+    // Seventh: the text; eighth: FIN.  Data before rcv_nxt is skipped.
+    const uint32_t skip = seq_lt(seg.hdr.seq, t_.rcv_nxt) ? t_.rcv_nxt - seg.hdr.seq : 0;
+    if (t_.state == ATCP_ESTABLISHED || t_.state == ATCP_FIN_WAIT_1 || t_.state == ATCP_FIN_WAIT_2)
+        input_text(seg, min_of(skip, seg.len));
+    if (seg.flag(ATCP_TCP_FIN) && t_.state != ATCP_CLOSE_WAIT && t_.state != ATCP_CLOSING &&
+        t_.state != ATCP_LAST_ACK) {
+        const uint32_t fin = seg.hdr.seq + seg.len;
+        if (fin == t_.rcv_nxt) {
+            input_fin();
+        } else if (seq_gt(fin, t_.rcv_nxt) && seq_lt(fin, t_.rcv_adv)) {
+            t_.set(kFinHeld);
+            t_.fin_seq = fin;
+        }
+    }
+}
+
+// RFC 9293 3.10.7.2.
+void Conn::input_listen(const Segment& seg)
+{
+    if (seg.flag(ATCP_TCP_RST))
+        return;
+    if (seg.flag(ATCP_TCP_ACK)) {
+        atcp_out_segment* rst = new_segment(0, 0);
+        if (rst != nullptr && atcp_engine_reset_for(&seg.hdr, seg.len, rst) == 0)
+            act_.mib.out_rsts = 1;
+        return;
+    }
+    if (seg.flag(ATCP_TCP_SYN))
+        act_.wake |= ATCP_WAKE_SPAWN;
+}
+
+// RFC 9293 3.10.7.3.
+void Conn::input_syn_sent(const Segment& seg)
+{
+    const atcp_tcp_header& h = seg.hdr;
+    const bool has_ack = seg.flag(ATCP_TCP_ACK);
+    if (has_ack && (seq_le(h.ack, t_.iss) || seq_gt(h.ack, t_.snd_max))) {
+        if (!seg.flag(ATCP_TCP_RST))
+            send_rst(h.ack);
+        return;
+    }
+    if (seg.flag(ATCP_TCP_RST)) {
+        if (has_ack)
+            fail(ATCP_ERR_REFUSED);
+        return;
+    }
+    if (!seg.flag(ATCP_TCP_SYN))
+        return;
+
+    t_.irs = h.seq;
+    t_.rcv_nxt = h.seq + 1;
+    t_.rcv_adv = t_.rcv_nxt;
+    t_.snd_wnd = h.window; // never scaled in a SYN (RFC 7323 2.2)
+    t_.max_snd_wnd = t_.snd_wnd;
+    t_.snd_wl1 = h.seq;
+    take_syn_options(h);
+    if (!has_ack) {
+        // Simultaneous open: answer with SYN-ACK from the same ISS.
+        set_state(ATCP_SYN_RECEIVED);
+        t_.snd_nxt = t_.iss;
+        return;
+    }
+    if (t_.has(kRttTiming) && t_.retries == 0)
+        rtt_sample(static_cast<uint32_t>(now_ - t_.rtt_start_us));
+    t_.clear(kRttTiming);
+    t_.snd_una = h.ack;
+    t_.set(kSynAcked);
+    t_.snd_wl2 = h.ack;
+    t_.retries = t_.backoff = 0;
+    t_.rexmt_at = 0;
+    t_.last_ack_recv_us = now_;
+    set_state(ATCP_ESTABLISHED);
+    t_.set(kAckNow);
+    if (seg.len > 0)
+        input_text(seg, 0);
+    if (seg.flag(ATCP_TCP_FIN) && h.seq + 1 + seg.len == t_.rcv_nxt)
+        input_fin();
+}
+
+// RFC 7323 section 5.3: a timestamp older than the last one is an old duplicate.
+bool Conn::paws_rejects(const Segment& seg) const
+{
+    const atcp_tcp_options& o = seg.hdr.opt;
+    return t_.has(kTimestamps) && (o.present & ATCP_OPT_TIMESTAMP) && !seg.flag(ATCP_TCP_RST) &&
+           seq_lt(o.ts_val, t_.ts_recent) && now_ - t_.ts_recent_us < kPawsIdleUs;
+}
+
+// RFC 9293 3.10.7.4, the four cases of the acceptability test.
+bool Conn::acceptable(const Segment& seg) const
+{
+    const uint32_t seq = seg.hdr.seq;
+    const uint32_t len = seg.seq_len();
+    const uint32_t wnd = seq_gt(t_.rcv_adv, t_.rcv_nxt) ? t_.rcv_adv - t_.rcv_nxt : 0;
+    if (wnd == 0)
+        // "Special allowance" for ACKs and RSTs: the segment at rcv_nxt is
+        // processed for its control bits; its text is trimmed to nothing.
+        return seq == t_.rcv_nxt;
+    const uint32_t end = t_.rcv_nxt + wnd;
+    if (len == 0)
+        return seq_in(seq, t_.rcv_nxt, end);
+    return seq_in(seq, t_.rcv_nxt, end) || seq_in(seq + len - 1, t_.rcv_nxt, end);
+}
+
+// RFC 5961 section 3.2: only an exact RST resets; others get a challenge.
+void Conn::input_rst(const Segment& seg)
+{
+    if (seg.hdr.seq != t_.rcv_nxt) {
+        challenge_ack();
+        return;
+    }
+    switch (t_.state) {
+    case ATCP_SYN_RECEIVED:
+        fail(t_.has(kPassive) ? ATCP_ERR_RESET : ATCP_ERR_REFUSED);
+        break;
+    case ATCP_ESTABLISHED:
+    case ATCP_FIN_WAIT_1:
+    case ATCP_FIN_WAIT_2:
+    case ATCP_CLOSE_WAIT:
+        fail(ATCP_ERR_RESET);
+        break;
+    default:
+        release(); // CLOSING, LAST-ACK, TIME-WAIT
+        break;
+    }
+}
+
+// RFC 5961 section 7: challenge ACKs are rate limited.
+void Conn::challenge_ack()
+{
+    if (now_ - t_.challenge_window_us >= 1000000) {
+        t_.challenge_window_us = now_;
+        t_.challenge_acks = 0;
+    }
+    if (t_.challenge_acks < t_.params.challenge_ack_limit) {
+        ++t_.challenge_acks;
+        t_.set(kAckNow);
+    }
+}
+
+// False when the segment is to be dropped here.
+bool Conn::input_ack(const Segment& seg)
+{
+    const uint32_t ack = seg.hdr.ack;
+    if (t_.state == ATCP_SYN_RECEIVED) {
+        if (!seq_lt(t_.snd_una, ack) || !seq_le(ack, t_.snd_max)) {
+            send_rst(ack);
+            return false;
+        }
+        set_state(ATCP_ESTABLISHED);
+        t_.snd_wnd = uint32_t{seg.hdr.window} << t_.snd_wscale;
+        t_.max_snd_wnd = max_of(t_.max_snd_wnd, t_.snd_wnd);
+        t_.snd_wl1 = seg.hdr.seq;
+        t_.snd_wl2 = ack;
+    }
+    if (seq_gt(ack, t_.snd_max)) {
+        t_.set(kAckNow); // it acknowledges what we never sent
+        return false;
+    }
+    // RFC 5961 section 5.2: an ACK older than the window we ever offered.
+    if (seq_lt(ack, t_.snd_una - t_.max_snd_wnd)) {
+        challenge_ack();
+        return false;
+    }
+
+    const bool duplicate = ack == t_.snd_una && seg.len == 0 && !seg.flag(ATCP_TCP_FIN) &&
+                           (uint32_t{seg.hdr.window} << t_.snd_wscale) == t_.snd_wnd &&
+                           t_.flight() > 0;
+    if (seq_gt(ack, t_.snd_una)) {
+        const uint32_t data_start = t_.data_start();
+        const uint32_t data_end = t_.send_end();
+        const uint32_t acked = seq_gt(ack, data_start) ? seq_min(ack, data_end) - data_start : 0;
+        const bool our_fin_acked = t_.has(kFinSent) && seq_gt(ack, data_end);
+
+        const atcp_tcp_options& o = seg.hdr.opt;
+        if (t_.has(kTimestamps) && (o.present & ATCP_OPT_TIMESTAMP) && o.ts_ecr != 0)
+            rtt_sample((ts_now() - o.ts_ecr) * 1000);
+        else if (t_.has(kRttTiming) && seq_gt(ack, t_.rtt_seq))
+            rtt_sample(static_cast<uint32_t>(now_ - t_.rtt_start_us));
+        if (t_.has(kRttTiming) && seq_gt(ack, t_.rtt_seq))
+            t_.clear(kRttTiming);
+
+        t_.snd_una = ack;
+        t_.set(kSynAcked);
+        if (seq_lt(t_.snd_nxt, ack))
+            t_.snd_nxt = ack;
+        t_.send_queued -= acked;
+        t_.bytes_acked += acked;
+        act_.acked += acked;
+        act_.wake |= ATCP_WAKE_WRITE;
+        t_.retries = 0;
+        t_.backoff = 0;
+        t_.first_rexmt_us = 0;
+        t_.last_ack_recv_us = now_;
+        on_new_ack(acked);
+        if (t_.snd_una == t_.snd_max) {
+            if (!t_.has(kPersist))
+                t_.rexmt_at = 0;
+        } else {
+            arm_rexmt();
+        }
+        if (our_fin_acked)
+            fin_acked();
+        if (t_.state == ATCP_CLOSED)
+            return false;
+    }
+    update_send_window(seg);
+    if (duplicate)
+        on_dupack();
+    return true;
+}
+
+// RFC 9293 3.10.7.4: take the window from the newest segment only.
+void Conn::update_send_window(const Segment& seg)
+{
+    const uint32_t seq = seg.hdr.seq;
+    const uint32_t ack = seg.hdr.ack;
+    if (!(seq_lt(t_.snd_wl1, seq) || (t_.snd_wl1 == seq && seq_le(t_.snd_wl2, ack))))
+        return;
+    t_.snd_wnd = uint32_t{seg.hdr.window} << t_.snd_wscale;
+    t_.max_snd_wnd = max_of(t_.max_snd_wnd, t_.snd_wnd);
+    t_.snd_wl1 = seq;
+    t_.snd_wl2 = ack;
+    if (t_.snd_wnd > 0 && t_.has(kPersist)) {
+        t_.clear(kPersist);
+        t_.rexmt_at = 0;
+        t_.backoff = 0;
+    }
+}
+
+// RFC 7323 section 4.3.
+void Conn::take_timestamp(const Segment& seg)
+{
+    const atcp_tcp_options& o = seg.hdr.opt;
+    if (t_.has(kTimestamps) && (o.present & ATCP_OPT_TIMESTAMP) && seq_ge(o.ts_val, t_.ts_recent) &&
+        seq_le(seg.hdr.seq, t_.last_ack_sent)) {
+        t_.ts_recent = o.ts_val;
+        t_.ts_recent_us = now_;
+    }
+}
+
+// Payload bytes [skip, len) of seg, where skip brings the start to rcv_nxt or later.
+void Conn::input_text(const Segment& seg, uint32_t skip)
+{
+    const uint32_t data_seq = seg.hdr.seq + (seg.flag(ATCP_TCP_SYN) ? 1 : 0);
+    const uint32_t start = data_seq + skip;
+    // Trim to the window we offered (RFC 9293 3.10.7.4).
+    const uint32_t room = seq_gt(t_.rcv_adv, start) ? t_.rcv_adv - start : 0;
+    const uint32_t len = min_of(seg.len - skip, room);
+    if (len < seg.len - skip || skip > 0)
+        t_.set(kAckNow); // a duplicate or an overrun: tell the sender where we are
+    if (len == 0)
+        return;
+
+    if (start != t_.rcv_nxt) {
+        // Out of order: hold it and say so at once (RFC 5681 4.2).
+        t_.set(kAckNow);
+        if (hold(start, start + len)) {
+            act_.hold_offset = skip;
+            act_.hold_len = len;
+            act_.hold_seq = start;
+        }
+        return;
+    }
+
+    act_.deliver_offset = skip;
+    act_.deliver_len = len;
+    t_.rcv_nxt += len;
+    t_.rcv_queued += len;
+    t_.bytes_received += len;
+    t_.last_recv_us = now_;
+    act_.wake |= ATCP_WAKE_READ;
+    if (t_.ooo_count > 0 && drain_held()) {
+        act_.drain = 1;
+        act_.drain_to = t_.rcv_nxt;
+        t_.set(kAckNow); // a gap filled (RFC 5681 4.2)
+    }
+    // RFC 5681 4.2: ACK at least every second full-sized segment, else delay.
+    if (++t_.delack_segs >= 2 || t_.has(kFinHeld))
+        t_.set(kAckNow);
+    else if (t_.delack_at == 0)
+        t_.delack_at = now_ + uint64_t{t_.params.delack_ms} * 1000;
+    if (t_.has(kFinHeld) && t_.fin_seq == t_.rcv_nxt)
+        input_fin();
+}
+
+// RFC 9293 3.10.7.4, eighth: the FIN is in order.
+void Conn::input_fin()
+{
+    t_.clear(kFinHeld);
+    t_.rcv_nxt += 1;
+    t_.set(kAckNow);
+    act_.wake |= ATCP_WAKE_READ | ATCP_WAKE_EOF;
+    switch (t_.state) {
+    case ATCP_SYN_RECEIVED:
+    case ATCP_ESTABLISHED:
+        set_state(ATCP_CLOSE_WAIT);
+        break;
+    case ATCP_FIN_WAIT_1:
+        set_state(ATCP_CLOSING);
+        break;
+    case ATCP_FIN_WAIT_2:
+    case ATCP_TIME_WAIT:
+        set_state(ATCP_TIME_WAIT);
+        t_.close_at = now_ + uint64_t{t_.params.msl_ms} * 2000;
+        break;
+    default:
+        break;
+    }
+}
+
+} // namespace atcp

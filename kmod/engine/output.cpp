@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-2.0
+// What to send: SYNs, data under the windows and Nagle, FINs, ACKs, RSTs.
+#include "engine.hpp"
+
+namespace atcp {
+
+void Conn::output()
+{
+    if (!t_.has(kSynAcked)) {
+        // Until the SYN is acknowledged only the SYN (or SYN-ACK) goes out.
+        if (t_.snd_nxt == t_.iss)
+            send_syn();
+    } else {
+        while (send_data()) {
+        }
+    }
+    if (t_.has(kAckNow))
+        send_ack();
+
+    // Data waits but nothing is in flight to bring an ACK: probe the window
+    // (RFC 9293 3.8.6.1), which also breaks a stall from SWS avoidance.
+    const bool waiting = t_.has(kSynAcked) && seq_lt(t_.snd_nxt, t_.send_end());
+    if (waiting && t_.flight() == 0 && t_.rexmt_at == 0) {
+        t_.set(kPersist);
+        t_.rexmt_at = now_ + backed_off_rto();
+    }
+}
+
+// One segment of new or go-back-N data, or a FIN; false when nothing may go.
+bool Conn::send_data()
+{
+    const uint32_t end = t_.send_end();
+    if (act_.nsegs == ATCP_ACTIONS_SEGS) {
+        act_.more = seq_lt(t_.snd_nxt, end) || (t_.has(kFinQueued) && t_.snd_nxt == end);
+        return false;
+    }
+    const uint32_t unsent = seq_lt(t_.snd_nxt, end) ? end - t_.snd_nxt : 0;
+    const bool fin_waits = t_.has(kFinQueued) && seq_le(t_.snd_nxt, end);
+    if (unsent == 0 && !fin_waits)
+        return false;
+
+    // RFC 5681 3.1 and RFC 3042: within min(cwnd, rwnd), plus one segment per
+    // early duplicate ACK.
+    uint32_t cwnd = t_.cwnd;
+    if (!t_.has(kInRecovery) && t_.dupacks < 3)
+        cwnd += t_.dupacks * uint32_t{t_.snd_mss};
+    const uint32_t wnd_end = t_.snd_una + min_of(t_.snd_wnd, cwnd);
+    const uint32_t usable = seq_gt(wnd_end, t_.snd_nxt) ? wnd_end - t_.snd_nxt : 0;
+    const uint32_t len = min_of(min_of(unsent, usable), uint32_t{t_.snd_mss});
+    const bool fin = t_.has(kFinQueued) && t_.snd_nxt + len == end;
+    const bool retransmit = seq_lt(t_.snd_nxt, t_.snd_max);
+
+    if (len == 0 && !fin)
+        return false;
+    if (len < t_.snd_mss && !retransmit) {
+        if (len < unsent) {
+            // Sender SWS avoidance (RFC 9293 3.8.6.2.1): no small window-limited segments.
+            if (len < t_.max_snd_wnd / 2)
+                return false;
+        } else if (!fin) {
+            // TCP_NOPUSH and TCP_CORK hold a partial segment until close; Nagle
+            // (RFC 896) while anything is unacknowledged.
+            if (t_.has(kNoPush) || t_.has(kCork))
+                return false;
+            if (!t_.has(kNoDelay) && t_.flight() > 0)
+                return false;
+        }
+    }
+
+    uint8_t flags = ATCP_TCP_ACK;
+    if (len > 0 && t_.snd_nxt + len == end)
+        flags |= ATCP_TCP_PSH;
+    if (fin)
+        flags |= ATCP_TCP_FIN;
+    atcp_out_segment* s = new_segment(t_.snd_nxt, flags, retransmit);
+    if (s == nullptr)
+        return false;
+    s->data_offset = t_.snd_nxt - t_.data_start();
+    s->data_len = len;
+
+    if (!retransmit && len > 0 && !t_.has(kRttTiming) && !t_.has(kTimestamps)) {
+        // Karn: time one new segment at a time, never a retransmission.
+        t_.set(kRttTiming);
+        t_.rtt_seq = t_.snd_nxt;
+        t_.rtt_start_us = now_;
+    }
+    t_.snd_nxt += len + (fin ? 1 : 0);
+    if (fin)
+        t_.set(kFinSent);
+    t_.snd_max = seq_max(t_.snd_max, t_.snd_nxt);
+    if (t_.rexmt_at == 0 || t_.has(kPersist))
+        arm_rexmt();
+    return true;
+}
+
+void Conn::send_syn()
+{
+    const bool syn_ack = t_.state != ATCP_SYN_SENT;
+    atcp_out_segment* s =
+        new_segment(t_.iss, ATCP_TCP_SYN | (syn_ack ? ATCP_TCP_ACK : 0), t_.retries > 0);
+    if (s == nullptr)
+        return;
+    if (t_.retries == 0) {
+        t_.set(kRttTiming);
+        t_.rtt_seq = t_.iss;
+        t_.rtt_start_us = now_;
+    }
+    t_.snd_nxt = t_.iss + 1;
+    t_.snd_max = seq_max(t_.snd_max, t_.snd_nxt);
+    if (t_.rexmt_at == 0)
+        arm_rexmt();
+}
+
+void Conn::send_ack()
+{
+    new_segment(t_.snd_nxt, ATCP_TCP_ACK);
+}
+
+// A segment the peer must answer with its current ACK and window: an old
+// sequence number and no data (window probes and keepalives, as Linux sends).
+void Conn::send_probe()
+{
+    new_segment(t_.snd_una - 1, ATCP_TCP_ACK);
+}
+
+void Conn::send_rst(uint32_t seq)
+{
+    if (new_segment(seq, ATCP_TCP_RST) != nullptr)
+        act_.mib.out_rsts = 1;
+}
+
+// Fast retransmission: the first unacknowledged segment, snd_nxt untouched.
+void Conn::retransmit_first()
+{
+    const uint32_t start = t_.data_start();
+    const uint32_t end = t_.send_end();
+    const uint32_t len = min_of(end - start, uint32_t{t_.snd_mss});
+    const bool fin = t_.has(kFinSent) && start + len == end;
+    if (len == 0 && !fin)
+        return;
+    atcp_out_segment* s = new_segment(t_.snd_una, ATCP_TCP_ACK | (fin ? ATCP_TCP_FIN : 0), true);
+    if (s != nullptr)
+        s->data_len = len;
+}
+
+// Appends a segment with the ACK, window and options every segment carries.
+atcp_out_segment* Conn::new_segment(uint32_t seq, uint8_t flags, bool retransmit)
+{
+    if (act_.nsegs == ATCP_ACTIONS_SEGS) {
+        act_.more = 1;
+        return nullptr;
+    }
+    atcp_out_segment& s = act_.segs[act_.nsegs++];
+    s = atcp_out_segment{};
+    s.hdr.src_port = t_.local_port;
+    s.hdr.dst_port = t_.remote_port;
+    s.hdr.seq = seq;
+    s.hdr.flags = flags;
+    const bool syn = (flags & ATCP_TCP_SYN) != 0;
+    if (flags & ATCP_TCP_ACK) {
+        s.hdr.ack = t_.rcv_nxt;
+        s.hdr.window = window_field(syn);
+        t_.last_ack_sent = t_.rcv_nxt;
+        t_.clear(kAckNow);
+        t_.delack_at = 0;
+        t_.delack_segs = 0;
+    } else if (syn) {
+        s.hdr.window = window_field(true);
+    }
+    if (!(flags & ATCP_TCP_RST))
+        add_options(s, syn);
+
+    ++t_.segs_out;
+    if (retransmit) {
+        ++act_.mib.retrans_segs;
+        ++t_.total_retrans;
+    } else {
+        ++act_.mib.out_segs;
+    }
+    return &s;
+}
+
+// The window to advertise, moving rcv_adv: it never shrinks (RFC 7323 2.4)
+// and opens only in steps worth announcing (RFC 9293 3.8.6.2.2).
+uint16_t Conn::window_field(bool syn)
+{
+    const uint32_t used = min_of(t_.rcv_buf, t_.rcv_queued + t_.rcv_held);
+    const uint32_t free = t_.rcv_buf - used;
+    if (syn) {
+        // Never scaled in a SYN (RFC 7323 2.2).
+        const uint32_t wnd = min_of(free, 0xffffu);
+        t_.rcv_adv = t_.rcv_nxt + wnd;
+        return static_cast<uint16_t>(wnd);
+    }
+    const uint32_t edge = t_.rcv_nxt + free;
+    const uint32_t step = min_of<uint32_t>(t_.rcv_buf / 2, t_.adv_mss);
+    if (seq_lt(t_.rcv_adv, t_.rcv_nxt))
+        t_.rcv_adv = t_.rcv_nxt;
+    if (seq_gt(edge, t_.rcv_adv) && edge - t_.rcv_adv >= step)
+        t_.rcv_adv = edge;
+    // Round up so that scaling never pulls the right edge back.
+    const uint32_t scale = t_.rcv_wscale;
+    const uint32_t wnd = t_.rcv_adv - t_.rcv_nxt;
+    const uint32_t field = min_of((wnd + (1u << scale) - 1) >> scale, 0xffffu);
+    t_.rcv_adv = t_.rcv_nxt + (field << scale);
+    return static_cast<uint16_t>(field);
+}
+
+void Conn::add_options(atcp_out_segment& s, bool syn)
+{
+    if (t_.has(kNoOpt))
+        return; // tcp(4) TCP_NOOPT: none at all, not even MSS
+    atcp_tcp_options& o = s.hdr.opt;
+    if (syn) {
+        const bool offer = t_.state == ATCP_SYN_SENT;
+        o.mss = t_.adv_mss;
+        o.present |= ATCP_OPT_MSS;
+        // An active open offers what rfc1323 allows; a passive one answers only
+        // what the peer offered (RFC 7323 2.2, 3.2).
+        if (offer ? t_.params.rfc1323 : t_.has(kWindowScale)) {
+            o.wscale = t_.rcv_wscale;
+            o.present |= ATCP_OPT_WSCALE;
+        }
+        if (offer ? t_.params.rfc1323 : t_.has(kTimestamps)) {
+            o.ts_val = ts_now();
+            o.ts_ecr = offer ? 0 : t_.ts_recent;
+            o.present |= ATCP_OPT_TIMESTAMP;
+        }
+        if (offer || t_.has(kSackOk))
+            o.present |= ATCP_OPT_SACK_PERM;
+        return;
+    }
+    if (t_.has(kTimestamps)) {
+        o.ts_val = ts_now();
+        o.ts_ecr = t_.ts_recent;
+        o.present |= ATCP_OPT_TIMESTAMP;
+    }
+    if (t_.has(kSackOk) && t_.ooo_count > 0 && (s.hdr.flags & ATCP_TCP_ACK))
+        add_sack_blocks(o);
+}
+
+// RFC 2018 section 4: the newest block first, then the others.
+void Conn::add_sack_blocks(atcp_tcp_options& o)
+{
+    uint8_t n = 0;
+    for (uint8_t i = 0; i < t_.ooo_count; ++i) {
+        if (seq_in(t_.last_hold_seq, t_.ooo[i].start, t_.ooo[i].end)) {
+            o.sack[n].start = t_.ooo[i].start;
+            o.sack[n].end = t_.ooo[i].end;
+            ++n;
+        }
+    }
+    for (uint8_t i = 0; i < t_.ooo_count && n < ATCP_TCP_SACK_MAX; ++i) {
+        if (!seq_in(t_.last_hold_seq, t_.ooo[i].start, t_.ooo[i].end)) {
+            o.sack[n].start = t_.ooo[i].start;
+            o.sack[n].end = t_.ooo[i].end;
+            ++n;
+        }
+    }
+    o.sack_count = n;
+    o.present |= ATCP_OPT_SACK;
+}
+
+} // namespace atcp
+
+using namespace atcp;
+
+// RFC 9293 3.10.7.1: the answer to a segment for no connection.
+extern "C" int atcp_engine_reset_for(const atcp_tcp_header* seg, uint32_t payload_len,
+                                     atcp_out_segment* rst)
+{
+    if (seg->flags & ATCP_TCP_RST)
+        return -1;
+    *rst = atcp_out_segment{};
+    rst->hdr.src_port = seg->dst_port;
+    rst->hdr.dst_port = seg->src_port;
+    if (seg->flags & ATCP_TCP_ACK) {
+        rst->hdr.seq = seg->ack;
+        rst->hdr.flags = ATCP_TCP_RST;
+    } else {
+        const Segment s{*seg, payload_len};
+        rst->hdr.ack = seg->seq + s.seq_len();
+        rst->hdr.flags = ATCP_TCP_RST | ATCP_TCP_ACK;
+    }
+    return 0;
+}

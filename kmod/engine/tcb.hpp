@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+// The transmission control block: all the engine knows about one connection.
+#pragma once
+
+#include <atcp/engine.h>
+
+#include "seq.hpp"
+
+namespace atcp {
+
+// Bits of Tcb::flags.
+enum TcbFlag : uint32_t {
+    kNoDelay = 1u << 0,
+    kNoPush = 1u << 1,
+    kCork = 1u << 2,
+    kNoOpt = 1u << 3,
+    kKeepAlive = 1u << 4,
+    kTimestamps = 1u << 5,  // both SYNs carried TS (RFC 7323 3.2)
+    kWindowScale = 1u << 6, // both SYNs carried WS (RFC 7323 2.2)
+    kSackOk = 1u << 7,      // the peer's SYN carried SACK-permitted
+    kFinQueued = 1u << 8,   // the user closed: a FIN follows the data
+    kFinSent = 1u << 9,
+    kFinHeld = 1u << 10, // the peer's FIN arrived beyond a gap
+    kOrphan = 1u << 11,
+    kAckNow = 1u << 12,
+    kPassive = 1u << 13, // opened by a listener
+    kInRecovery = 1u << 14,
+    kRttTiming = 1u << 15,
+    kPersist = 1u << 16, // the retransmit deadline is a window probe
+    kRecoverSet = 1u << 17,
+    kSynAcked = 1u << 18,
+};
+
+struct SeqRange {
+    uint32_t start;
+    uint32_t end;
+};
+
+// Standard layout and trivially copyable: it lives in C-owned storage, zero is CLOSED.
+struct Tcb {
+    atcp_params params;
+    uint32_t flags;
+    uint8_t state;
+    uint8_t snd_wscale;
+    uint8_t rcv_wscale;
+    uint8_t backoff;
+    uint8_t retries; // consecutive timeouts of the same segment
+    uint8_t dupacks;
+    uint8_t keepalive_probes;
+    uint8_t ooo_count;
+    uint8_t delack_segs; // in-order segments not yet acknowledged
+
+    uint16_t local_port;
+    uint16_t remote_port;
+    uint16_t user_mss; // TCP_MAXSEG, 0: none
+    uint16_t mss_max;  // the path's
+    uint16_t adv_mss;  // what our SYN said
+    uint16_t snd_mss;  // payload per full segment, options subtracted
+    uint16_t peer_mss;
+    uint16_t challenge_acks;
+
+    uint32_t iss;
+    uint32_t irs;
+    uint32_t snd_una;
+    uint32_t snd_nxt;
+    uint32_t snd_max;
+    uint32_t snd_wnd;
+    uint32_t max_snd_wnd;
+    uint32_t snd_wl1;
+    uint32_t snd_wl2;
+    uint32_t send_queued; // bytes in the caller's send queue, from snd_una
+
+    uint32_t rcv_nxt;
+    uint32_t rcv_adv; // right edge of the window we advertised
+    uint32_t rcv_buf;
+    uint32_t rcv_queued; // delivered, not yet consumed
+    uint32_t rcv_held;   // held out of order
+    uint32_t last_ack_sent;
+    uint32_t fin_seq;       // of a held FIN
+    uint32_t last_hold_seq; // RFC 2018: the first SACK block reports the newest
+
+    uint32_t ts_recent;
+    uint32_t srtt_us;
+    uint32_t rttvar_us;
+    uint32_t rto_us;
+    uint32_t rtt_seq;
+    uint32_t cwnd;
+    uint32_t ssthresh;
+    uint32_t recover;
+    uint32_t bytes_acked_ca; // congestion avoidance byte counter (RFC 5681 3.1)
+
+    uint32_t keepalive_idle_ms;
+    uint32_t keepalive_intvl_ms;
+    uint32_t user_timeout_ms;
+    uint8_t keepalive_count;
+
+    uint64_t rtt_start_us;
+    uint64_t ts_recent_us;
+    uint64_t rexmt_at; // retransmit or persist deadline
+    uint64_t delack_at;
+    uint64_t keepalive_at;
+    uint64_t close_at; // TIME-WAIT or orphaned FIN-WAIT-2 ends
+    uint64_t first_rexmt_us;
+    uint64_t last_recv_us;
+    uint64_t last_ack_recv_us;
+    uint64_t challenge_window_us;
+
+    SeqRange ooo[ATCP_OOO_MAX];
+
+    uint64_t bytes_acked;
+    uint64_t bytes_received;
+    uint64_t segs_in;
+    uint64_t segs_out;
+    uint32_t total_retrans;
+
+    bool has(TcbFlag f) const { return (flags & f) != 0; }
+    void set(TcbFlag f) { flags |= f; }
+    void clear(TcbFlag f) { flags &= ~static_cast<uint32_t>(f); }
+    void set(TcbFlag f, bool on) { on ? set(f) : clear(f); }
+
+    bool synchronized() const { return state >= ATCP_ESTABLISHED; }
+    // Sequence number of the send queue's first byte: the SYN comes before it.
+    uint32_t data_start() const { return has(kSynAcked) ? snd_una : iss + 1; }
+    // Sequence number just past the data in the send queue; a queued FIN takes it.
+    uint32_t send_end() const { return data_start() + send_queued; }
+    uint32_t flight() const { return snd_max - snd_una; }
+};
+
+static_assert(sizeof(Tcb) <= sizeof(atcp_tcb), "the TCB outgrew its C storage");
+static_assert(alignof(Tcb) <= alignof(atcp_tcb), "the TCB needs stronger alignment");
+
+inline Tcb& tcb_of(atcp_tcb* t)
+{
+    return *reinterpret_cast<Tcb*>(t);
+}
+inline const Tcb& tcb_of(const atcp_tcb* t)
+{
+    return *reinterpret_cast<const Tcb*>(t);
+}
+
+} // namespace atcp

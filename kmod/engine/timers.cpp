@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+// Retransmission (RFC 6298), persist, delayed ACK, keepalive and the close timers.
+#include "engine.hpp"
+
+namespace atcp {
+namespace {
+
+constexpr uint32_t kClockGranularityUs = 1000; // timestamps tick in milliseconds
+constexpr uint8_t kMaxBackoff = 15;
+
+} // namespace
+
+uint32_t Conn::backed_off_rto() const
+{
+    const uint64_t rto = uint64_t{t_.rto_us} << t_.backoff;
+    return static_cast<uint32_t>(min_of<uint64_t>(rto, uint64_t{t_.params.rto_max_ms} * 1000));
+}
+
+void Conn::arm_rexmt()
+{
+    t_.clear(kPersist);
+    t_.rexmt_at = now_ + backed_off_rto();
+}
+
+void Conn::arm_keepalive()
+{
+    t_.keepalive_at =
+        t_.has(kKeepAlive) && t_.synchronized() ? now_ + uint64_t{t_.keepalive_idle_ms} * 1000 : 0;
+}
+
+// RFC 6298 sections 2.2 and 2.3.
+void Conn::rtt_sample(uint32_t rtt_us)
+{
+    if (t_.srtt_us == 0) {
+        t_.srtt_us = max_of(rtt_us, 1u);
+        t_.rttvar_us = rtt_us / 2;
+    } else {
+        const uint32_t delta = t_.srtt_us > rtt_us ? t_.srtt_us - rtt_us : rtt_us - t_.srtt_us;
+        t_.rttvar_us = t_.rttvar_us - t_.rttvar_us / 4 + delta / 4;
+        t_.srtt_us = t_.srtt_us - t_.srtt_us / 8 + rtt_us / 8;
+    }
+    const uint32_t rto = t_.srtt_us + max_of(kClockGranularityUs, 4 * t_.rttvar_us);
+    t_.rto_us = min_of(max_of(rto, t_.params.rto_min_ms * 1000), t_.params.rto_max_ms * 1000);
+}
+
+uint64_t Conn::next_deadline() const
+{
+    const uint64_t deadlines[] = {t_.rexmt_at, t_.delack_at, t_.keepalive_at, t_.close_at};
+    uint64_t next = 0;
+    for (uint64_t at : deadlines) {
+        if (at != 0 && (next == 0 || at < next))
+            next = at;
+    }
+    return next;
+}
+
+void Conn::timer()
+{
+    if (t_.close_at != 0 && now_ >= t_.close_at) {
+        release(); // TIME-WAIT's 2 MSL, or an orphan's FIN-WAIT-2, ended
+        return;
+    }
+    if (t_.rexmt_at != 0 && now_ >= t_.rexmt_at) {
+        t_.rexmt_at = 0;
+        on_rexmt_deadline();
+        if (t_.state == ATCP_CLOSED)
+            return;
+    }
+    if (t_.delack_at != 0 && now_ >= t_.delack_at) {
+        t_.delack_at = 0;
+        t_.set(kAckNow);
+    }
+    if (t_.keepalive_at != 0 && now_ >= t_.keepalive_at)
+        on_keepalive_deadline();
+}
+
+void Conn::on_rexmt_deadline()
+{
+    if (t_.first_rexmt_us == 0)
+        t_.first_rexmt_us = now_;
+    const bool user_timeout =
+        t_.user_timeout_ms != 0 && now_ - t_.first_rexmt_us >= uint64_t{t_.user_timeout_ms} * 1000;
+
+    if (t_.has(kPersist)) {
+        // RFC 1122 4.2.2.17: probing goes on while the peer answers.
+        if (user_timeout) {
+            time_out();
+            return;
+        }
+        send_probe();
+        t_.backoff = min_of<uint8_t>(t_.backoff + 1, kMaxBackoff);
+        t_.rexmt_at = now_ + backed_off_rto();
+        return;
+    }
+
+    const uint8_t limit = t_.has(kSynAcked) ? t_.params.data_retries : t_.params.syn_retries;
+    if (t_.retries >= limit || user_timeout) {
+        time_out();
+        return;
+    }
+    ++t_.retries;
+    t_.backoff = min_of<uint8_t>(t_.backoff + 1, kMaxBackoff);
+    t_.clear(kRttTiming); // Karn's rule
+    if (!t_.has(kSynAcked)) {
+        t_.snd_nxt = t_.iss; // output sends the SYN again
+    } else {
+        on_rto_loss();
+        t_.snd_nxt = t_.snd_una; // go back N
+    }
+    arm_rexmt();
+}
+
+// The peer is gone: drop the connection with a RST, as FreeBSD's tcp_drop does.
+void Conn::time_out()
+{
+    if (t_.has(kSynAcked))
+        send_rst(t_.snd_nxt);
+    fail(ATCP_ERR_TIMEDOUT);
+}
+
+void Conn::on_keepalive_deadline()
+{
+    t_.keepalive_at = 0;
+    if (!t_.has(kKeepAlive) || !t_.synchronized())
+        return;
+    const uint64_t idle_until = t_.last_recv_us + uint64_t{t_.keepalive_idle_ms} * 1000;
+    if (now_ < idle_until) {
+        t_.keepalive_at = idle_until;
+        return;
+    }
+    if (t_.keepalive_probes >= t_.keepalive_count) {
+        time_out();
+        return;
+    }
+    send_probe();
+    ++t_.keepalive_probes;
+    t_.keepalive_at = now_ + uint64_t{t_.keepalive_intvl_ms} * 1000;
+}
+
+} // namespace atcp
