@@ -261,8 +261,10 @@ bool Conn::input_ack(const Segment& seg)
         } else {
             arm_rexmt();
         }
-        if (our_fin_acked)
+        if (our_fin_acked) {
+            t_.clear(kFinQueued); // nothing of ours is left to send
             fin_acked();
+        }
         if (t_.state == ATCP_CLOSED)
             return false;
     }

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+// The packet-trace harness: see harness.hpp.
+#include "harness.hpp"
+
+#include <gtest/gtest.h>
+
+#include "../tcb.hpp"
+
+namespace atcp::test {
+namespace {
+
+constexpr uint32_t kIsnHash = 0x10000000;
+
+testing::ScopedTrace at(std::source_location where)
+{
+    return testing::ScopedTrace(where.file_name(), static_cast<int>(where.line()), "");
+}
+
+} // namespace
+
+Harness::Harness(const atcp_params* params)
+{
+    if (params != nullptr)
+        params_ = *params;
+    else
+        atcp_params_default(&params_);
+}
+
+uint32_t Harness::iss() const
+{
+    return tcb_of(&tcb_).iss;
+}
+
+atcp_conn_info Harness::info() const
+{
+    atcp_conn_info i;
+    atcp_engine_info(&tcb_, now_, &i);
+    return i;
+}
+
+void Harness::take(const atcp_actions& act)
+{
+    last_ = act;
+    for (uint8_t i = 0; i < act.nsegs; ++i)
+        emitted_.push_back(act.segs[i]);
+    delivered_ += act.deliver_len;
+    acked_ += act.acked;
+    wakes_ |= act.wake;
+    if (act.error != ATCP_ERR_NONE)
+        error_ = act.error;
+    deadline_ = act.deadline_us;
+    mib_.in_segs += act.mib.in_segs;
+    mib_.out_segs += act.mib.out_segs;
+    mib_.retrans_segs += act.mib.retrans_segs;
+    mib_.out_rsts += act.mib.out_rsts;
+    mib_.in_errs += act.mib.in_errs;
+    mib_.active_opens += act.mib.active_opens;
+    mib_.passive_opens += act.mib.passive_opens;
+    mib_.attempt_fails += act.mib.attempt_fails;
+    mib_.estab_resets += act.mib.estab_resets;
+    mib_.curr_estab += act.mib.curr_estab;
+}
+
+// The engine hands out at most ATCP_ACTIONS_SEGS segments a call.
+void Harness::flush_more()
+{
+    while (last_.more) {
+        atcp_actions act;
+        atcp_engine_output(&tcb_, now_, &act);
+        take(act);
+    }
+}
+
+void Harness::connect(uint32_t mss_max)
+{
+    atcp_actions act;
+    atcp_engine_connect(&tcb_, &params_, kLocalPort, kRemotePort, mss_max, kIsnHash, now_, &act);
+    take(act);
+}
+
+void Harness::accept(std::string_view syn, uint32_t mss_max, std::source_location where)
+{
+    const auto trace = at(where);
+    if (state() == ATCP_CLOSED && atcp_engine_state(&listener_) != ATCP_LISTEN)
+        listen();
+    Segment s{};
+    std::string error;
+    ASSERT_TRUE(parse_segment(syn, kPeerIsn, 0, &s, &error)) << error;
+    atcp_actions act;
+    atcp_engine_accept(&tcb_, &listener_, &s.hdr, mss_max, kIsnHash, now_, &act);
+    take(act);
+}
+
+void Harness::in(std::string_view seg, std::source_location where)
+{
+    const auto trace = at(where);
+    Segment s{};
+    std::string error;
+    ASSERT_TRUE(parse_segment(seg, kPeerIsn, iss(), &s, &error)) << error;
+    atcp_actions act;
+    atcp_engine_input(&tcb_, &s.hdr, s.len, now_, &act);
+    take(act);
+    flush_more();
+}
+
+void Harness::in_listener(std::string_view seg, std::source_location where)
+{
+    const auto trace = at(where);
+    Segment s{};
+    std::string error;
+    ASSERT_TRUE(parse_segment(seg, kPeerIsn, 0, &s, &error)) << error;
+    atcp_actions act;
+    atcp_engine_input(&listener_, &s.hdr, s.len, now_, &act);
+    take(act);
+}
+
+void Harness::out(std::string_view pattern, std::source_location where)
+{
+    const auto trace = at(where);
+    ASSERT_FALSE(emitted_.empty()) << "expected " << pattern << ", the engine sent nothing";
+    const atcp_out_segment seg = emitted_.front();
+    emitted_.pop_front();
+    const bool listener_side =
+        atcp_engine_state(&listener_) == ATCP_LISTEN && state() == ATCP_CLOSED;
+    const std::string got = format_segment(seg, listener_side ? 0 : iss(), kPeerIsn);
+    EXPECT_PRED2(matches, pattern, got);
+}
+
+void Harness::no_out(std::source_location where)
+{
+    const auto trace = at(where);
+    const std::vector<std::string> left = drain();
+    EXPECT_TRUE(left.empty()) << "unexpected: " << (left.empty() ? "" : left.front()) << " and "
+                              << (left.size() > 1 ? left.size() - 1 : 0) << " more";
+}
+
+std::vector<std::string> Harness::drain()
+{
+    std::vector<std::string> out;
+    for (const atcp_out_segment& s : emitted_)
+        out.push_back(format_segment(s, iss(), kPeerIsn));
+    emitted_.clear();
+    return out;
+}
+
+void Harness::send(uint32_t len)
+{
+    atcp_actions act;
+    atcp_engine_send(&tcb_, len, now_, &act);
+    take(act);
+    flush_more();
+}
+
+void Harness::consumed(uint32_t len)
+{
+    atcp_actions act;
+    atcp_engine_consumed(&tcb_, len, now_, &act);
+    take(act);
+    flush_more();
+}
+
+void Harness::close()
+{
+    atcp_actions act;
+    atcp_engine_close(&tcb_, now_, &act);
+    take(act);
+    flush_more();
+}
+
+void Harness::orphan()
+{
+    atcp_actions act;
+    atcp_engine_orphan(&tcb_, now_, &act);
+    take(act);
+}
+
+void Harness::abort()
+{
+    atcp_actions act;
+    atcp_engine_abort(&tcb_, now_, &act);
+    take(act);
+}
+
+int Harness::setopt(atcp_option opt, uint32_t value)
+{
+    atcp_actions act{};
+    const int ret = atcp_engine_setopt(&tcb_, opt, value, now_, &act);
+    if (ret == 0) {
+        take(act);
+        flush_more();
+    }
+    return ret;
+}
+
+void Harness::advance_ms(uint64_t ms)
+{
+    const uint64_t until = now_ + ms * 1000;
+    while (deadline_ != 0 && deadline_ <= until) {
+        now_ = deadline_;
+        atcp_actions act;
+        atcp_engine_timer(&tcb_, now_, &act);
+        take(act);
+        flush_more();
+    }
+    now_ = until;
+}
+
+void Harness::fire_deadline(std::source_location where)
+{
+    const auto trace = at(where);
+    ASSERT_NE(deadline_, 0u) << "no timer is armed";
+    now_ = deadline_;
+    atcp_actions act;
+    atcp_engine_timer(&tcb_, now_, &act);
+    take(act);
+    flush_more();
+}
+
+void Harness::expect_state(atcp_state s, std::source_location where)
+{
+    const auto trace = at(where);
+    EXPECT_EQ(state(), s);
+}
+
+} // namespace atcp::test

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+// Drives one engine connection in virtual time against a scripted peer, so a
+// test reads as a packet trace:
+//
+//   Harness h;
+//   h.connect();
+//   h.out("S 0:0(0) win 65535 <mss 1460,sackOK,TS val ... ecr 0,nop,wscale 7>");
+//   h.in("S. 0:0(0) ack 1 win 65535 <mss 1460,sackOK,TS val 7 ecr ...,nop,wscale 7>");
+//   h.out(". 1:1(0) ack 1 win ... <...>");
+//   h.state(ATCP_ESTABLISHED);
+//
+// Segments the engine emits are relative to its ISS (seq) and the peer's ISN
+// (ack); segments fed in are relative to the peer's ISN (seq) and the ISS (ack).
+#pragma once
+
+#include <atcp/engine.h>
+
+#include "trace.hpp"
+
+#include <cstdint>
+#include <deque>
+#include <source_location>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace atcp::test {
+
+class Harness {
+  public:
+    static constexpr uint32_t kPeerIsn = 1000000;
+    static constexpr uint64_t kStartUs = 1000000; // virtual time starts at 1 s
+    static constexpr uint16_t kLocalPort = 40000;
+    static constexpr uint16_t kRemotePort = 80;
+
+    explicit Harness(const atcp_params* params = nullptr);
+
+    atcp_params& params() { return params_; }
+
+    // Opens: active, or passive from a SYN in trace notation.
+    void connect(uint32_t mss_max = 1460);
+    void listen() { atcp_engine_listen(&listener_, &params_, kLocalPort); }
+    void accept(std::string_view syn, uint32_t mss_max = 1460,
+                std::source_location where = std::source_location::current());
+
+    // Feeds a segment; payload bytes are the peer's stream at those offsets.
+    void in(std::string_view seg, std::source_location where = std::source_location::current());
+    // The next segment the engine emitted must match pattern (see matches()).
+    void out(std::string_view pattern,
+             std::source_location where = std::source_location::current());
+    // Nothing more was emitted.
+    void no_out(std::source_location where = std::source_location::current());
+    // Emitted segments not yet checked by out(), formatted.
+    std::vector<std::string> drain();
+
+    // User calls.
+    void send(uint32_t len);
+    void consumed(uint32_t len);
+    void close();
+    void orphan();
+    void abort();
+    int setopt(atcp_option opt, uint32_t value);
+
+    // Moves virtual time forward by ms, firing every deadline on the way.
+    void advance_ms(uint64_t ms);
+    // Moves to the pending deadline and fires it.
+    void fire_deadline(std::source_location where = std::source_location::current());
+
+    atcp_state state() const { return atcp_engine_state(&tcb_); }
+    void expect_state(atcp_state s, std::source_location where = std::source_location::current());
+    const atcp_actions& last() const { return last_; }
+    uint64_t now_us() const { return now_; }
+    uint64_t deadline_us() const { return deadline_; }
+    atcp_conn_info info() const;
+    uint32_t iss() const;
+    uint32_t delivered() const { return delivered_; }
+    uint32_t acked() const { return acked_; }
+    uint8_t wakes() const { return wakes_; }
+    uint8_t error() const { return error_; }
+    const atcp_mib_delta& mib() const { return mib_; }
+    atcp_tcb& tcb() { return tcb_; }
+
+    // The listener, for tests of LISTEN itself.
+    void in_listener(std::string_view seg,
+                     std::source_location where = std::source_location::current());
+
+  private:
+    void take(const atcp_actions& act);
+    void flush_more();
+
+    atcp_params params_;
+    atcp_tcb tcb_{};
+    atcp_tcb listener_{};
+    atcp_actions last_{};
+    uint64_t now_ = kStartUs;
+    uint64_t deadline_ = 0;
+    std::deque<atcp_out_segment> emitted_;
+    uint32_t delivered_ = 0; // bytes appended to the receive queue, drains included
+    uint32_t acked_ = 0;     // bytes freed from the send queue
+    uint8_t wakes_ = 0;      // every wake bit seen
+    uint8_t error_ = 0;
+    atcp_mib_delta mib_{}; // summed over the whole test
+};
+
+} // namespace atcp::test
