@@ -235,8 +235,12 @@ bool Conn::input_ack(const Segment& seg)
         const bool our_fin_acked = t_.has(kFinSent) && seq_gt(ack, data_end);
 
         const atcp_tcp_options& o = seg.hdr.opt;
-        if (t_.has(kTimestamps) && (o.present & ATCP_OPT_TIMESTAMP) && o.ts_ecr != 0)
-            rtt_sample((ts_now() - o.ts_ecr) * 1000);
+        // RFC 7323 4.1: the echoed timestamp times the round trip; one from
+        // the future or from before the connection is not ours.
+        const uint32_t ts_rtt_ms = ts_now() - o.ts_ecr;
+        if (t_.has(kTimestamps) && (o.present & ATCP_OPT_TIMESTAMP) && o.ts_ecr != 0 &&
+            ts_rtt_ms <= t_.params.rto_max_ms)
+            rtt_sample(ts_rtt_ms * 1000);
         else if (t_.has(kRttTiming) && seq_gt(ack, t_.rtt_seq))
             rtt_sample(static_cast<uint32_t>(now_ - t_.rtt_start_us));
         if (t_.has(kRttTiming) && seq_gt(ack, t_.rtt_seq))

@@ -17,10 +17,14 @@ void Conn::output()
     if (t_.has(kAckNow))
         send_ack();
 
-    // Data waits but nothing is in flight to bring an ACK: probe the window
-    // (RFC 9293 3.8.6.1), which also breaks a stall from SWS avoidance.
-    const bool waiting = t_.has(kSynAcked) && seq_lt(t_.snd_nxt, t_.send_end());
-    if (waiting && t_.flight() == 0 && t_.rexmt_at == 0) {
+    // Data waits for a window too small for it, and nothing is in flight to
+    // bring an update: probe (RFC 9293 3.8.6.1), which also breaks a stall
+    // from sender SWS avoidance.
+    const uint32_t unsent =
+        seq_lt(t_.snd_nxt, t_.send_end()) ? t_.send_end() - t_.snd_nxt : 0;
+    const bool window_blocked = t_.snd_wnd < min_of(unsent, uint32_t{t_.snd_mss});
+    if (t_.has(kSynAcked) && unsent > 0 && window_blocked && t_.flight() == 0 &&
+        t_.rexmt_at == 0) {
         t_.set(kPersist);
         t_.rexmt_at = now_ + backed_off_rto();
     }
