@@ -28,6 +28,14 @@ selftests:
 test: userland
 	ctest --test-dir $(BUILD) --output-on-failure -j $(shell nproc)
 
+# The engine's line coverage under its host tests (gcovr summary).
+coverage:
+	cmake -S . -B $(BUILD)/coverage -DATCP_COVERAGE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	cmake --build $(BUILD)/coverage -j $(shell nproc) --target engine_tests
+	find $(BUILD)/coverage -name '*.gcda' -delete
+	$(BUILD)/coverage/bin/engine_tests --gtest_brief=1
+	gcovr --root . --filter 'kmod/engine/[^/]*\.(cpp|hpp)$$' $(BUILD)/coverage
+
 # The guest: every selftest against the freshly built module.
 vmtest: kmod selftests
 	$(VM) -- selftests/run_selftests $(BUILD)/selftests
@@ -47,4 +55,4 @@ clean:
 	-$(MAKE) -C kmod clean
 	rm -rf $(BUILD)
 
-.PHONY: all deps kmod userland selftests test vmtest check check-built demo clean
+.PHONY: all deps kmod userland selftests test coverage vmtest check check-built demo clean

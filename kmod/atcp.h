@@ -2,6 +2,16 @@
 #ifndef _ATCP_ATCP_H
 #define _ATCP_ATCP_H
 
+#include <atcp/engine.h>
+
+struct net;
+
+int atcp_net_register(void);
+void atcp_net_unregister(void);
+/* The engine's parameters for a new connection in net, from its sysctls. */
+void atcp_net_params(const struct net *net, struct atcp_params *p);
+void atcp_net_ephemeral_ports(const struct net *net, int *first, int *last);
+
 int atcp_sock_init(int family);
 void atcp_sock_exit(void);
 

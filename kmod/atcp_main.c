@@ -24,9 +24,14 @@ static int __init atcp_init(void)
 		       NPROTO - 1);
 		return -EINVAL;
 	}
-	err = atcp_sock_init(family);
+	err = atcp_net_register();
 	if (err)
 		return err;
+	err = atcp_sock_init(family);
+	if (err) {
+		atcp_net_unregister();
+		return err;
+	}
 	atcp_codec_probe_init();
 	pr_info("registered protocol family %d\n", family);
 	return 0;
@@ -36,6 +41,7 @@ static void __exit atcp_exit(void)
 {
 	atcp_codec_probe_exit();
 	atcp_sock_exit();
+	atcp_net_unregister();
 }
 
 module_init(atcp_init);
