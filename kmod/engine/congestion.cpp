@@ -24,9 +24,9 @@ void reno_on_ack(Tcb& t, uint32_t acked)
 }
 
 // RFC 5681 equation (4).
-uint32_t reno_ssthresh(const Tcb& t)
+uint32_t reno_ssthresh(const Tcb& t, uint32_t flight)
 {
-    return max_of(t.flight() / 2, 2u * t.snd_mss);
+    return max_of(flight / 2, 2u * t.snd_mss);
 }
 
 } // namespace
@@ -65,7 +65,8 @@ void Conn::on_dupack()
     // RFC 6582 3.2 step 2: enter recovery once per window of data.
     if (t_.dupacks != 3 || (t_.has(kRecoverSet) && seq_le(t_.snd_una, t_.recover)))
         return;
-    t_.ssthresh = kNewReno.ssthresh_after_loss(t_);
+    const uint32_t flight = t_.flight() - min_of(t_.limited_bytes, t_.flight());
+    t_.ssthresh = kNewReno.ssthresh_after_loss(t_, flight);
     t_.recover = t_.snd_max;
     t_.set(kRecoverSet);
     t_.set(kInRecovery);
@@ -76,7 +77,7 @@ void Conn::on_dupack()
 // RFC 5681 3.1: after a timeout the loss window is one segment.
 void Conn::on_rto_loss()
 {
-    t_.ssthresh = kNewReno.ssthresh_after_loss(t_);
+    t_.ssthresh = kNewReno.ssthresh_after_loss(t_, t_.flight());
     t_.cwnd = t_.snd_mss;
     t_.bytes_acked_ca = 0;
     t_.dupacks = 0;

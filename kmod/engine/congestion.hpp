@@ -11,7 +11,7 @@ struct CongestionOps {
     // New data acknowledged outside recovery: grow cwnd.
     void (*on_ack)(Tcb& t, uint32_t acked);
     // A loss was detected: the new ssthresh.
-    uint32_t (*ssthresh_after_loss)(const Tcb& t);
+    uint32_t (*ssthresh_after_loss)(const Tcb& t, uint32_t flight);
 };
 
 extern const CongestionOps kNewReno;

@@ -43,13 +43,18 @@ class Conn {
     void input_listen(const Segment& seg);
     void input_syn_sent(const Segment& seg);
     bool acceptable(const Segment& seg) const;
+    bool crossed_syn_ack(const Segment& seg, atcp_tcp_header& trimmed) const;
+    bool missing_timestamp(const Segment& seg) const;
     bool paws_rejects(const Segment& seg) const;
+    bool ts_recent_expired() const;
     void input_rst(const Segment& seg);
     bool input_ack(const Segment& seg);
     void input_text(const Segment& seg, uint32_t skip);
     void input_fin();
     void update_send_window(const Segment& seg);
     void take_timestamp(const Segment& seg);
+    void take_rtt_sample(const Segment& seg);
+    void handshake_rto(bool syn_timed_out);
     void challenge_ack();
 
     // output.cpp

@@ -9,7 +9,7 @@ constexpr uint64_t kPawsIdleUs = 24ull * 24 * 3600 * 1000 * 1000; // RFC 7323 5.
 
 } // namespace
 
-void Conn::input(const Segment& seg)
+void Conn::input(const Segment& arrived)
 {
     act_.mib.in_segs = 1;
     ++t_.segs_in;
@@ -17,21 +17,29 @@ void Conn::input(const Segment& seg)
     case ATCP_CLOSED:
         return; // the caller answers with atcp_engine_reset_for
     case ATCP_LISTEN:
-        input_listen(seg);
+        input_listen(arrived);
         return;
     case ATCP_SYN_SENT:
-        input_syn_sent(seg);
+        input_syn_sent(arrived);
         return;
     default:
         break;
     }
 
-    // A retransmitted SYN means our SYN-ACK was lost: send it again.
+    // In a simultaneous open the peer's SYN-ACK crosses ours: its SYN is one
+    // we already took, and what is left of it is the ACK (RFC 9293 3.5,
+    // figure 7).
+    atcp_tcp_header trimmed;
+    const Segment seg = crossed_syn_ack(arrived, trimmed) ? Segment{trimmed, arrived.len} : arrived;
+
+    // A retransmitted SYN: our SYN-ACK was lost; send it again.
     if (t_.state == ATCP_SYN_RECEIVED && seg.flag(ATCP_TCP_SYN) && !seg.flag(ATCP_TCP_ACK) &&
         seg.hdr.seq == t_.irs) {
         t_.snd_nxt = t_.iss;
         return;
     }
+    if (missing_timestamp(seg))
+        return; // RFC 7323 3.2: silently
 
     // First: the sequence number (RFC 9293 3.10.7.4), after PAWS (RFC 7323 5.3).
     if (paws_rejects(seg) || !acceptable(seg)) {
@@ -52,7 +60,13 @@ void Conn::input(const Segment& seg)
         return;
     }
     if (seg.flag(ATCP_TCP_SYN)) {
-        challenge_ack(); // RFC 5961 4.2: a SYN in a synchronized state
+        if (t_.state == ATCP_SYN_RECEIVED && t_.has(kPassive)) {
+            // RFC 9293 3.10.7.4, fourth: a passive open goes back to LISTEN.
+            act_.mib.attempt_fails = 1;
+            release();
+        } else {
+            challenge_ack(); // RFC 5961 4.2
+        }
         return;
     }
 
@@ -123,14 +137,14 @@ void Conn::input_syn_sent(const Segment& seg)
         t_.snd_nxt = t_.iss;
         return;
     }
-    if (t_.has(kRttTiming) && t_.retries == 0)
-        rtt_sample(static_cast<uint32_t>(now_ - t_.rtt_start_us));
-    t_.clear(kRttTiming);
+    const bool syn_timed_out = t_.retries > 0;
+    take_rtt_sample(seg);
     t_.snd_una = h.ack;
     t_.set(kSynAcked);
     t_.snd_wl2 = h.ack;
-    t_.retries = t_.backoff = 0;
+    t_.retries = 0;
     t_.rexmt_at = 0;
+    handshake_rto(syn_timed_out);
     t_.last_ack_recv_us = now_;
     set_state(ATCP_ESTABLISHED);
     t_.set(kAckNow);
@@ -140,12 +154,37 @@ void Conn::input_syn_sent(const Segment& seg)
         input_fin();
 }
 
+bool Conn::crossed_syn_ack(const Segment& seg, atcp_tcp_header& trimmed) const
+{
+    if (t_.state != ATCP_SYN_RECEIVED || t_.has(kPassive) || !seg.flag(ATCP_TCP_SYN) ||
+        !seg.flag(ATCP_TCP_ACK) || seg.hdr.seq != t_.irs)
+        return false;
+    trimmed = seg.hdr;
+    trimmed.flags &= static_cast<uint8_t>(~ATCP_TCP_SYN);
+    trimmed.seq += 1;
+    return true;
+}
+
+// RFC 7323 section 3.2: once both sides use timestamps, a segment without
+// one (other than a RST) is dropped.
+bool Conn::missing_timestamp(const Segment& seg) const
+{
+    return t_.has(kTimestamps) && !seg.flag(ATCP_TCP_RST) &&
+           !(seg.hdr.opt.present & ATCP_OPT_TIMESTAMP);
+}
+
 // RFC 7323 section 5.3: a timestamp older than the last one is an old duplicate.
 bool Conn::paws_rejects(const Segment& seg) const
 {
     const atcp_tcp_options& o = seg.hdr.opt;
     return t_.has(kTimestamps) && (o.present & ATCP_OPT_TIMESTAMP) && !seg.flag(ATCP_TCP_RST) &&
-           seq_lt(o.ts_val, t_.ts_recent) && now_ - t_.ts_recent_us < kPawsIdleUs;
+           seq_lt(o.ts_val, t_.ts_recent) && !ts_recent_expired();
+}
+
+// RFC 7323 section 5.5: TS.Recent is no longer valid after 24 days idle.
+bool Conn::ts_recent_expired() const
+{
+    return now_ - t_.ts_recent_us >= kPawsIdleUs;
 }
 
 // RFC 9293 3.10.7.4, the four cases of the acceptability test.
@@ -204,6 +243,7 @@ void Conn::challenge_ack()
 bool Conn::input_ack(const Segment& seg)
 {
     const uint32_t ack = seg.hdr.ack;
+    const bool syn_timed_out = t_.state == ATCP_SYN_RECEIVED && t_.retries > 0;
     if (t_.state == ATCP_SYN_RECEIVED) {
         if (!seq_lt(t_.snd_una, ack) || !seq_le(ack, t_.snd_max)) {
             send_rst(ack);
@@ -234,17 +274,7 @@ bool Conn::input_ack(const Segment& seg)
         const uint32_t acked = seq_gt(ack, data_start) ? seq_min(ack, data_end) - data_start : 0;
         const bool our_fin_acked = t_.has(kFinSent) && seq_gt(ack, data_end);
 
-        const atcp_tcp_options& o = seg.hdr.opt;
-        // RFC 7323 4.1: the echoed timestamp times the round trip; one from
-        // the future or from before the connection is not ours.
-        const uint32_t ts_rtt_ms = ts_now() - o.ts_ecr;
-        if (t_.has(kTimestamps) && (o.present & ATCP_OPT_TIMESTAMP) && o.ts_ecr != 0 &&
-            ts_rtt_ms <= t_.params.rto_max_ms)
-            rtt_sample(ts_rtt_ms * 1000);
-        else if (t_.has(kRttTiming) && seq_gt(ack, t_.rtt_seq))
-            rtt_sample(static_cast<uint32_t>(now_ - t_.rtt_start_us));
-        if (t_.has(kRttTiming) && seq_gt(ack, t_.rtt_seq))
-            t_.clear(kRttTiming);
+        take_rtt_sample(seg);
 
         t_.snd_una = ack;
         t_.set(kSynAcked);
@@ -255,8 +285,8 @@ bool Conn::input_ack(const Segment& seg)
         act_.acked += acked;
         act_.wake |= ATCP_WAKE_WRITE;
         t_.retries = 0;
-        t_.backoff = 0;
-        t_.first_rexmt_us = 0;
+        t_.head_sent_us = now_;
+        t_.limited_bytes = 0;
         t_.last_ack_recv_us = now_;
         on_new_ack(acked);
         if (t_.snd_una == t_.snd_max) {
@@ -271,11 +301,39 @@ bool Conn::input_ack(const Segment& seg)
         }
         if (t_.state == ATCP_CLOSED)
             return false;
+        if (syn_timed_out)
+            handshake_rto(true);
     }
     update_send_window(seg);
     if (duplicate)
         on_dupack();
     return true;
+}
+
+// RFC 6298 section 3 and RFC 7323 4.1: an RTT sample from the echoed
+// timestamp, or from the timed segment if it was never retransmitted (Karn).
+void Conn::take_rtt_sample(const Segment& seg)
+{
+    const atcp_tcp_options& o = seg.hdr.opt;
+    const uint32_t ack = seg.hdr.ack;
+    // An echo from the future or from before the connection is not ours.
+    const uint32_t ts_rtt_ms = ts_now() - o.ts_ecr;
+    if (t_.has(kTimestamps) && (o.present & ATCP_OPT_TIMESTAMP) && o.ts_ecr != 0 &&
+        ts_rtt_ms <= t_.params.rto_max_ms)
+        rtt_sample(ts_rtt_ms * 1000);
+    else if (t_.has(kRttTiming) && seq_gt(ack, t_.rtt_seq))
+        rtt_sample(static_cast<uint32_t>(now_ - t_.rtt_start_us));
+    if (t_.has(kRttTiming) && seq_gt(ack, t_.rtt_seq))
+        t_.clear(kRttTiming);
+}
+
+// RFC 6298 5.7: a SYN that timed out without a sample leaves 3 s for data.
+void Conn::handshake_rto(bool syn_timed_out)
+{
+    if (syn_timed_out && t_.srtt_us == 0) {
+        t_.rto_us = max_of(t_.rto_us, 3000000u);
+        t_.backoff = 0; // re-initialized, not backed off
+    }
 }
 
 // RFC 9293 3.10.7.4: take the window from the newest segment only.
@@ -300,7 +358,8 @@ void Conn::update_send_window(const Segment& seg)
 void Conn::take_timestamp(const Segment& seg)
 {
     const atcp_tcp_options& o = seg.hdr.opt;
-    if (t_.has(kTimestamps) && (o.present & ATCP_OPT_TIMESTAMP) && seq_ge(o.ts_val, t_.ts_recent) &&
+    if (t_.has(kTimestamps) && (o.present & ATCP_OPT_TIMESTAMP) &&
+        (seq_ge(o.ts_val, t_.ts_recent) || ts_recent_expired()) &&
         seq_le(seg.hdr.seq, t_.last_ack_sent)) {
         t_.ts_recent = o.ts_val;
         t_.ts_recent_us = now_;

@@ -20,11 +20,9 @@ void Conn::output()
     // Data waits for a window too small for it, and nothing is in flight to
     // bring an update: probe (RFC 9293 3.8.6.1), which also breaks a stall
     // from sender SWS avoidance.
-    const uint32_t unsent =
-        seq_lt(t_.snd_nxt, t_.send_end()) ? t_.send_end() - t_.snd_nxt : 0;
+    const uint32_t unsent = seq_lt(t_.snd_nxt, t_.send_end()) ? t_.send_end() - t_.snd_nxt : 0;
     const bool window_blocked = t_.snd_wnd < min_of(unsent, uint32_t{t_.snd_mss});
-    if (t_.has(kSynAcked) && unsent > 0 && window_blocked && t_.flight() == 0 &&
-        t_.rexmt_at == 0) {
+    if (t_.has(kSynAcked) && unsent > 0 && window_blocked && t_.flight() == 0 && t_.rexmt_at == 0) {
         t_.set(kPersist);
         t_.rexmt_at = now_ + backed_off_rto();
     }
@@ -82,6 +80,12 @@ bool Conn::send_data()
     s->data_offset = t_.snd_nxt - t_.data_start();
     s->data_len = len;
 
+    if (t_.flight() == 0)
+        t_.head_sent_us = now_;
+    // Limited transmit's segments stay out of FlightSize (RFC 5681 3.2 step 2).
+    const uint32_t plain_end = t_.snd_una + min_of(t_.snd_wnd, t_.cwnd);
+    if (seq_gt(t_.snd_nxt + len, plain_end))
+        t_.limited_bytes += t_.snd_nxt + len - seq_max(plain_end, t_.snd_nxt);
     if (!retransmit && len > 0 && !t_.has(kRttTiming) && !t_.has(kTimestamps)) {
         // Karn: time one new segment at a time, never a retransmission.
         t_.set(kRttTiming);
@@ -145,6 +149,7 @@ void Conn::retransmit_first()
     atcp_out_segment* s = new_segment(t_.snd_una, ATCP_TCP_ACK | (fin ? ATCP_TCP_FIN : 0), true);
     if (s != nullptr)
         s->data_len = len;
+    t_.clear(kRttTiming); // Karn: the timed segment may be this one
 }
 
 // Appends a segment with the ACK, window and options every segment carries.

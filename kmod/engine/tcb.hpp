@@ -88,6 +88,7 @@ struct Tcb {
     uint32_t ssthresh;
     uint32_t recover;
     uint32_t bytes_acked_ca; // congestion avoidance byte counter (RFC 5681 3.1)
+    uint32_t limited_bytes;  // sent by limited transmit (RFC 3042), not in FlightSize
 
     uint32_t keepalive_idle_ms;
     uint32_t keepalive_intvl_ms;
@@ -99,8 +100,8 @@ struct Tcb {
     uint64_t rexmt_at; // retransmit or persist deadline
     uint64_t delack_at;
     uint64_t keepalive_at;
-    uint64_t close_at; // TIME-WAIT or orphaned FIN-WAIT-2 ends
-    uint64_t first_rexmt_us;
+    uint64_t close_at;     // TIME-WAIT or orphaned FIN-WAIT-2 ends
+    uint64_t head_sent_us; // the oldest unacknowledged data went out (RFC 5482)
     uint64_t last_recv_us;
     uint64_t last_ack_recv_us;
     uint64_t challenge_window_us;

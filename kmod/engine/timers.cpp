@@ -20,6 +20,9 @@ void Conn::arm_rexmt()
 {
     t_.clear(kPersist);
     t_.rexmt_at = now_ + backed_off_rto();
+    // RFC 5482: the user timeout counts from the oldest unacknowledged send.
+    if (t_.user_timeout_ms != 0)
+        t_.rexmt_at = min_of(t_.rexmt_at, t_.head_sent_us + uint64_t{t_.user_timeout_ms} * 1000);
 }
 
 void Conn::arm_keepalive()
@@ -28,9 +31,11 @@ void Conn::arm_keepalive()
         t_.has(kKeepAlive) && t_.synchronized() ? now_ + uint64_t{t_.keepalive_idle_ms} * 1000 : 0;
 }
 
-// RFC 6298 sections 2.2 and 2.3.
+// RFC 6298 sections 2.2 and 2.3; a valid sample also ends the backoff
+// kept since a timeout (section 5 and Karn).
 void Conn::rtt_sample(uint32_t rtt_us)
 {
+    t_.backoff = 0;
     if (t_.srtt_us == 0) {
         t_.srtt_us = max_of(rtt_us, 1u);
         t_.rttvar_us = rtt_us / 2;
@@ -76,10 +81,8 @@ void Conn::timer()
 
 void Conn::on_rexmt_deadline()
 {
-    if (t_.first_rexmt_us == 0)
-        t_.first_rexmt_us = now_;
     const bool user_timeout =
-        t_.user_timeout_ms != 0 && now_ - t_.first_rexmt_us >= uint64_t{t_.user_timeout_ms} * 1000;
+        t_.user_timeout_ms != 0 && now_ - t_.head_sent_us >= uint64_t{t_.user_timeout_ms} * 1000;
 
     if (t_.has(kPersist)) {
         // RFC 1122 4.2.2.17: probing goes on while the peer answers.
@@ -110,11 +113,12 @@ void Conn::on_rexmt_deadline()
     arm_rexmt();
 }
 
-// The peer is gone: drop the connection with a RST, as FreeBSD's tcp_drop does.
+// The peer is gone: drop the connection with a RST, as FreeBSD's tcp_drop
+// does, at the highest sequence sent so that a peer that got it all accepts it.
 void Conn::time_out()
 {
     if (t_.has(kSynAcked))
-        send_rst(t_.snd_nxt);
+        send_rst(t_.snd_max);
     fail(ATCP_ERR_TIMEDOUT);
 }
 
