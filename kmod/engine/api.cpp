@@ -135,11 +135,14 @@ extern "C" int atcp_engine_setopt(atcp_tcb* tcb, atcp_option opt, uint32_t value
         set_flag(t, kNoDelay, value);
         break;
     case ATCP_OPTION_NOPUSH:
-        set_flag(t, kNoPush, value);
+    case ATCP_OPTION_CORK: {
+        // Clearing either sends what it held at once (tcp(4), tcp(7)).
+        const TcbFlag f = opt == ATCP_OPTION_CORK ? kCork : kNoPush;
+        if (value == 0 && t.has(f))
+            t.set(kForcePush);
+        set_flag(t, f, value);
         break;
-    case ATCP_OPTION_CORK:
-        set_flag(t, kCork, value);
-        break;
+    }
     case ATCP_OPTION_NOOPT:
         if (t.state != ATCP_CLOSED && t.state != ATCP_LISTEN)
             return -1; // options are agreed in the SYNs

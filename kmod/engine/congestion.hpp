@@ -16,4 +16,10 @@ struct CongestionOps {
 
 extern const CongestionOps kNewReno;
 
+// RFC 6928: the initial window.
+constexpr uint32_t initial_window(uint32_t mss)
+{
+    return min_of(10 * mss, max_of(2 * mss, 14600u));
+}
+
 } // namespace atcp

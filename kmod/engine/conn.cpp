@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // Opening, closing and the state bookkeeping shared by every event.
+#include "congestion.hpp"
 #include "engine.hpp"
 
 namespace atcp {
@@ -81,8 +82,7 @@ void Conn::take_syn_options(const atcp_tcp_header& syn)
     if (t_.has(kTimestamps))
         mss -= kTimestampOptionLen;
     t_.snd_mss = static_cast<uint16_t>(mss);
-    // RFC 6928: the initial window.
-    t_.cwnd = min_of(10 * mss, max_of(2 * mss, 14600u));
+    t_.cwnd = initial_window(mss);
 }
 
 void Conn::open_active(uint32_t isn_hash)
@@ -217,12 +217,10 @@ void Conn::option_changed()
 void Conn::consumed(uint32_t len)
 {
     t_.rcv_queued -= min_of(len, t_.rcv_queued);
-    // Receiver SWS avoidance (RFC 9293 3.8.6.2.2): announce a window that
-    // reopened by at least min(half the buffer, two segments).
-    const uint32_t free = t_.rcv_buf - min_of(t_.rcv_buf, t_.rcv_queued + t_.rcv_held);
-    const uint32_t offered = t_.rcv_adv - t_.rcv_nxt;
-    if (t_.synchronized() && free > offered &&
-        free - offered >= min_of<uint32_t>(t_.rcv_buf / 2, 2u * t_.adv_mss))
+    // Announce a window that reopened by a step worth it.
+    const uint32_t edge = t_.rcv_nxt + t_.rcv_free();
+    const uint32_t offered = seq_max(t_.rcv_adv, t_.rcv_nxt);
+    if (t_.synchronized() && seq_gt(edge, offered) && edge - offered >= t_.window_step())
         t_.set(kAckNow);
 }
 

@@ -267,7 +267,7 @@ bool Conn::input_ack(const Segment& seg)
 
     const bool duplicate = ack == t_.snd_una && seg.len == 0 && !seg.flag(ATCP_TCP_FIN) &&
                            (uint32_t{seg.hdr.window} << t_.snd_wscale) == t_.snd_wnd &&
-                           t_.flight() > 0;
+                           t_.flight() > 0 && t_.snd_wnd != 0; // not an answer to a window probe
     if (seq_gt(ack, t_.snd_una)) {
         const uint32_t data_start = t_.data_start();
         const uint32_t data_end = t_.send_end();
@@ -397,10 +397,12 @@ void Conn::input_text(const Segment& seg, uint32_t skip)
     t_.bytes_received += len;
     t_.last_recv_us = now_;
     act_.wake |= ATCP_WAKE_READ;
-    if (t_.ooo_count > 0 && drain_held()) {
-        act_.drain = 1;
-        act_.drain_to = t_.rcv_nxt;
-        t_.set(kAckNow); // a gap filled (RFC 5681 4.2)
+    if (t_.ooo_count > 0) {
+        t_.set(kAckNow); // all or part of a gap filled (RFC 5681 4.2)
+        if (drain_held()) {
+            act_.drain = 1;
+            act_.drain_to = t_.rcv_nxt;
+        }
     }
     // RFC 5681 4.2: ACK at least every second full-sized segment, else delay.
     if (++t_.delack_segs >= 2 || t_.has(kFinHeld))

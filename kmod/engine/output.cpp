@@ -1,8 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 // What to send: SYNs, data under the windows and Nagle, FINs, ACKs, RSTs.
+#include "congestion.hpp"
 #include "engine.hpp"
 
 namespace atcp {
+
+namespace {
+
+constexpr uint64_t kCorkCeilingUs = 200000; // tcp(7): TCP_CORK holds at most 200 ms
+
+} // namespace
 
 void Conn::output()
 {
@@ -41,6 +48,10 @@ bool Conn::send_data()
     if (unsent == 0 && !fin_waits)
         return false;
 
+    // RFC 5681 4.1: after an idle RTO, restart from at most the initial window.
+    if (t_.flight() == 0 && t_.last_send_us != 0 && now_ - t_.last_send_us > t_.rto_us)
+        t_.cwnd = min_of(t_.cwnd, initial_window(t_.snd_mss));
+
     // RFC 5681 3.1 and RFC 3042: within min(cwnd, rwnd), plus one segment per
     // early duplicate ACK.
     uint32_t cwnd = t_.cwnd;
@@ -54,7 +65,7 @@ bool Conn::send_data()
 
     if (len == 0 && !fin)
         return false;
-    if (len < t_.snd_mss && !retransmit) {
+    if (len < t_.snd_mss && !retransmit && !t_.has(kForcePush)) {
         if (len < unsent) {
             // Sender SWS avoidance (RFC 9293 3.8.6.2.1): no small window-limited segments.
             if (len < t_.max_snd_wnd / 2)
@@ -62,12 +73,18 @@ bool Conn::send_data()
         } else if (!fin) {
             // TCP_NOPUSH and TCP_CORK hold a partial segment until close; Nagle
             // (RFC 896) while anything is unacknowledged.
-            if (t_.has(kNoPush) || t_.has(kCork))
+            if (t_.has(kNoPush) || t_.has(kCork)) {
+                if (t_.has(kCork) && t_.cork_at == 0)
+                    t_.cork_at = now_ + kCorkCeilingUs;
                 return false;
+            }
             if (!t_.has(kNoDelay) && t_.flight() > 0)
                 return false;
         }
     }
+    if (len < t_.snd_mss)
+        t_.clear(kForcePush);
+    t_.cork_at = 0;
 
     uint8_t flags = ATCP_TCP_ACK;
     if (len > 0 && t_.snd_nxt + len == end)
@@ -82,6 +99,8 @@ bool Conn::send_data()
 
     if (t_.flight() == 0)
         t_.head_sent_us = now_;
+    if (!retransmit)
+        t_.last_send_us = now_;
     // Limited transmit's segments stay out of FlightSize (RFC 5681 3.2 step 2).
     const uint32_t plain_end = t_.snd_una + min_of(t_.snd_wnd, t_.cwnd);
     if (seq_gt(t_.snd_nxt + len, plain_end))
@@ -193,8 +212,7 @@ atcp_out_segment* Conn::new_segment(uint32_t seq, uint8_t flags, bool retransmit
 // and opens only in steps worth announcing (RFC 9293 3.8.6.2.2).
 uint16_t Conn::window_field(bool syn)
 {
-    const uint32_t used = min_of(t_.rcv_buf, t_.rcv_queued + t_.rcv_held);
-    const uint32_t free = t_.rcv_buf - used;
+    const uint32_t free = t_.rcv_free();
     if (syn) {
         // Never scaled in a SYN (RFC 7323 2.2).
         const uint32_t wnd = min_of(free, 0xffffu);
@@ -202,10 +220,9 @@ uint16_t Conn::window_field(bool syn)
         return static_cast<uint16_t>(wnd);
     }
     const uint32_t edge = t_.rcv_nxt + free;
-    const uint32_t step = min_of<uint32_t>(t_.rcv_buf / 2, t_.adv_mss);
     if (seq_lt(t_.rcv_adv, t_.rcv_nxt))
         t_.rcv_adv = t_.rcv_nxt;
-    if (seq_gt(edge, t_.rcv_adv) && edge - t_.rcv_adv >= step)
+    if (seq_gt(edge, t_.rcv_adv) && edge - t_.rcv_adv >= t_.window_step())
         t_.rcv_adv = edge;
     // Round up so that scaling never pulls the right edge back.
     const uint32_t scale = t_.rcv_wscale;
@@ -248,23 +265,23 @@ void Conn::add_options(atcp_out_segment& s, bool syn)
         add_sack_blocks(o);
 }
 
-// RFC 2018 section 4: the newest block first, then the others.
+// RFC 2018 section 4: the block with the newest segment first, then the
+// others from the most recently reported back.
 void Conn::add_sack_blocks(atcp_tcp_options& o)
 {
+    uint32_t below = ~0u; // stamps below this are still to be placed
     uint8_t n = 0;
-    for (uint8_t i = 0; i < t_.ooo_count; ++i) {
-        if (seq_in(t_.last_hold_seq, t_.ooo[i].start, t_.ooo[i].end)) {
-            o.sack[n].start = t_.ooo[i].start;
-            o.sack[n].end = t_.ooo[i].end;
-            ++n;
+    while (n < ATCP_TCP_SACK_MAX && n < t_.ooo_count) {
+        const SeqRange* newest = nullptr;
+        for (uint8_t i = 0; i < t_.ooo_count; ++i) {
+            const SeqRange& r = t_.ooo[i];
+            if (r.stamp < below && (newest == nullptr || r.stamp > newest->stamp))
+                newest = &r;
         }
-    }
-    for (uint8_t i = 0; i < t_.ooo_count && n < ATCP_TCP_SACK_MAX; ++i) {
-        if (!seq_in(t_.last_hold_seq, t_.ooo[i].start, t_.ooo[i].end)) {
-            o.sack[n].start = t_.ooo[i].start;
-            o.sack[n].end = t_.ooo[i].end;
-            ++n;
-        }
+        o.sack[n].start = newest->start;
+        o.sack[n].end = newest->end;
+        below = newest->stamp;
+        ++n;
     }
     o.sack_count = n;
     o.present |= ATCP_OPT_SACK;

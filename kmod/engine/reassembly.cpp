@@ -22,7 +22,7 @@ bool Conn::hold(uint32_t start, uint32_t end)
             return false;
         for (uint8_t k = n; k > i; --k)
             r[k] = r[k - 1];
-        r[i] = {start, end};
+        r[i] = {start, end, 0};
         ++n;
     } else {
         r[i].start = seq_min(r[i].start, start);
@@ -32,8 +32,8 @@ bool Conn::hold(uint32_t start, uint32_t end)
             r[k] = r[k + gone];
         n = static_cast<uint8_t>(n - gone);
     }
+    r[i].stamp = ++t_.hold_clock;
     t_.ooo_count = n;
-    t_.last_hold_seq = start;
     uint32_t held = 0;
     for (uint8_t k = 0; k < n; ++k)
         held += r[k].end - r[k].start;

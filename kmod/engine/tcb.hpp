@@ -29,11 +29,13 @@ enum TcbFlag : uint32_t {
     kPersist = 1u << 16, // the retransmit deadline is a window probe
     kRecoverSet = 1u << 17,
     kSynAcked = 1u << 18,
+    kForcePush = 1u << 19, // one partial segment may go despite Nagle, cork or SWS
 };
 
 struct SeqRange {
     uint32_t start;
     uint32_t end;
+    uint32_t stamp; // when a segment last landed in it: SACK order (RFC 2018 4)
 };
 
 // Standard layout and trivially copyable: it lives in C-owned storage, zero is CLOSED.
@@ -76,8 +78,8 @@ struct Tcb {
     uint32_t rcv_queued; // delivered, not yet consumed
     uint32_t rcv_held;   // held out of order
     uint32_t last_ack_sent;
-    uint32_t fin_seq;       // of a held FIN
-    uint32_t last_hold_seq; // RFC 2018: the first SACK block reports the newest
+    uint32_t fin_seq;    // of a held FIN
+    uint32_t hold_clock; // stamps SeqRange::stamp
 
     uint32_t ts_recent;
     uint32_t srtt_us;
@@ -102,6 +104,8 @@ struct Tcb {
     uint64_t keepalive_at;
     uint64_t close_at;     // TIME-WAIT or orphaned FIN-WAIT-2 ends
     uint64_t head_sent_us; // the oldest unacknowledged data went out (RFC 5482)
+    uint64_t last_send_us; // new data last went out (RFC 5681 4.1)
+    uint64_t cork_at;      // TCP_CORK's 200 ms ceiling ends
     uint64_t last_recv_us;
     uint64_t last_ack_recv_us;
     uint64_t challenge_window_us;
@@ -125,6 +129,10 @@ struct Tcb {
     // Sequence number just past the data in the send queue; a queued FIN takes it.
     uint32_t send_end() const { return data_start() + send_queued; }
     uint32_t flight() const { return snd_max - snd_una; }
+    uint32_t rcv_free() const { return rcv_buf - min_of(rcv_buf, rcv_queued + rcv_held); }
+    // Receiver SWS avoidance (RFC 9293 3.8.6.2.2): the right edge moves in
+    // steps of at least min(half the buffer, one MSS).
+    uint32_t window_step() const { return min_of<uint32_t>(rcv_buf / 2, adv_mss); }
 };
 
 static_assert(sizeof(Tcb) <= sizeof(atcp_tcb), "the TCB outgrew its C storage");

@@ -50,7 +50,8 @@ void Conn::rtt_sample(uint32_t rtt_us)
 
 uint64_t Conn::next_deadline() const
 {
-    const uint64_t deadlines[] = {t_.rexmt_at, t_.delack_at, t_.keepalive_at, t_.close_at};
+    const uint64_t deadlines[] = {t_.rexmt_at, t_.delack_at, t_.keepalive_at, t_.close_at,
+                                  t_.cork_at};
     uint64_t next = 0;
     for (uint64_t at : deadlines) {
         if (at != 0 && (next == 0 || at < next))
@@ -77,6 +78,10 @@ void Conn::timer()
     }
     if (t_.keepalive_at != 0 && now_ >= t_.keepalive_at)
         on_keepalive_deadline();
+    if (t_.cork_at != 0 && now_ >= t_.cork_at) {
+        t_.cork_at = 0;
+        t_.set(kForcePush);
+    }
 }
 
 void Conn::on_rexmt_deadline()
@@ -84,10 +89,22 @@ void Conn::on_rexmt_deadline()
     const bool user_timeout =
         t_.user_timeout_ms != 0 && now_ - t_.head_sent_us >= uint64_t{t_.user_timeout_ms} * 1000;
 
+    // A window shrunk to zero under data in flight is probed like any zero
+    // window, not timed out (RFC 9293 3.8.6).
+    if (!t_.has(kPersist) && t_.has(kSynAcked) && t_.snd_wnd == 0) {
+        t_.set(kPersist);
+        t_.snd_nxt = t_.snd_una;
+    }
     if (t_.has(kPersist)) {
         // RFC 1122 4.2.2.17: probing goes on while the peer answers.
         if (user_timeout) {
             time_out();
+            return;
+        }
+        if (t_.snd_wnd > 0) {
+            // RFC 9293 3.8.6.2.1: the override timeout sends what the small window takes.
+            t_.set(kForcePush);
+            t_.clear(kPersist);
             return;
         }
         send_probe();

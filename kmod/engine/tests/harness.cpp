@@ -43,7 +43,6 @@ void Harness::take(const atcp_actions& act)
     last_ = act;
     for (uint8_t i = 0; i < act.nsegs; ++i)
         emitted_.push_back(act.segs[i]);
-    delivered_ += act.deliver_len;
     acked_ += act.acked;
     wakes_ |= act.wake;
     if (act.error != ATCP_ERR_NONE)

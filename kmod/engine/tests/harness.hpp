@@ -73,7 +73,8 @@ class Harness {
     uint64_t deadline_us() const { return deadline_; }
     atcp_conn_info info() const;
     uint32_t iss() const;
-    uint32_t delivered() const { return delivered_; }
+    // Bytes appended to the receive queue, drained ones included.
+    uint64_t delivered() const { return info().bytes_received; }
     uint32_t acked() const { return acked_; }
     uint8_t wakes() const { return wakes_; }
     uint8_t error() const { return error_; }
@@ -95,7 +96,6 @@ class Harness {
     uint64_t now_ = kStartUs;
     uint64_t deadline_ = 0;
     std::deque<atcp_out_segment> emitted_;
-    uint32_t delivered_ = 0; // bytes appended to the receive queue, drains included
     uint32_t acked_ = 0;     // bytes freed from the send queue
     uint8_t wakes_ = 0;      // every wake bit seen
     uint8_t error_ = 0;

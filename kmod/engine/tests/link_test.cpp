@@ -160,6 +160,12 @@ struct Side {
     uint32_t rcv_next = 0;                           // sequence number of stream byte in_order
     std::map<uint64_t, std::vector<uint8_t>> held{}; // out of order, by stream offset
     bool eof = false;
+    // The window this side advertised: scaled once both SYNs carried the option (RFC 7323 2.2).
+    bool syn_wscale = false;
+    bool peer_syn_wscale = false;
+    uint8_t wscale = 0;
+    bool window_known = false;
+    uint32_t window_edge = 0; // the furthest right edge advertised
     uint64_t next_read_us = 0;
 
     // What the engine said.
@@ -197,16 +203,19 @@ struct Arrival {
 
 class Sim {
   public:
+    // The ISNs wrap: A's sequence numbers pass 2^32 within the first megabyte, B's pass 2^31.
     Sim(const LinkConfig& link, const SideConfig& a, const SideConfig& b, uint32_t seed)
         : link_(link),
-          rng_(seed), sides_{Side{"A", a, false, 40000, 80, 0x12345678, mix(seed * 2 + 1)},
-                             Side{"B", b, true, 80, 40000, 0x9abcdef0, mix(seed * 2 + 2)}}
+          rng_(seed), sides_{Side{"A", a, false, 40000, 80, 0xfff00000, mix(seed * 2 + 1)},
+                             Side{"B", b, true, 80, 40000, 0x7ff00000, mix(seed * 2 + 2)}}
     {
         atcp_params_default(&params_);
     }
 
     Side& a() { return sides_[0]; }
     Side& b() { return sides_[1]; }
+    // The engines' tunables, to change before start().
+    atcp_params& params() { return params_; }
     const LinkStats& stats() const { return stats_; }
     uint64_t now() const { return now_; }
     uint64_t events() const { return events_; }
@@ -371,6 +380,15 @@ class Sim {
         if (h.flags & ATCP_TCP_SYN) {
             s.iss = h.seq;
             s.iss_known = true;
+            s.syn_wscale = (h.opt.present & ATCP_OPT_WSCALE) != 0;
+            s.wscale = h.opt.wscale;
+        }
+        if (h.flags & ATCP_TCP_ACK) {
+            const bool scaled = s.syn_wscale && s.peer_syn_wscale && !(h.flags & ATCP_TCP_SYN);
+            const uint32_t edge = h.ack + (uint32_t{h.window} << (scaled ? s.wscale : 0));
+            if (!s.window_known || seq_diff(edge, s.window_edge) > 0)
+                s.window_edge = edge;
+            s.window_known = true;
         }
         if (!expect(uint64_t{seg.data_offset} + seg.data_len <= s.sendq.size(), s,
                     "segment data beyond the send queue"))
@@ -447,6 +465,8 @@ class Sim {
         const Arrival in{h, p.bytes.data() + h.header_len,
                          static_cast<uint32_t>(p.bytes.size() - h.header_len)};
         note(s, '<', h, in.len);
+        if (h.flags & ATCP_TCP_SYN)
+            s.peer_syn_wscale = (h.opt.present & ATCP_OPT_WSCALE) != 0;
         atcp_actions act;
         if (s.passive && (!s.spawned || s.released)) {
             atcp_engine_input(&s.listener, &h, in.len, now_, &act);
@@ -496,6 +516,8 @@ class Sim {
             s.rcvq.append(in->payload + act.deliver_offset, act.deliver_len);
             s.in_order += act.deliver_len;
             s.rcv_next += act.deliver_len;
+            expect(s.window_known && seq_diff(s.rcv_next, s.window_edge) <= 0, s,
+                   "delivered bytes beyond the advertised window");
         }
         if (act.hold_len > 0) {
             if (!expect(uint64_t{act.hold_offset} + act.hold_len <= in->len, s,
@@ -503,7 +525,9 @@ class Sim {
                 !expect(data_seq + act.hold_offset == act.hold_seq, s,
                         "hold_seq is not the held bytes' sequence number") ||
                 !expect(s.irs_known && seq_diff(act.hold_seq, s.rcv_next) > 0, s,
-                        "held bytes are not beyond rcv_nxt"))
+                        "held bytes are not beyond rcv_nxt") ||
+                !expect(s.window_known && seq_diff(act.hold_seq + act.hold_len, s.window_edge) <= 0,
+                        s, "held bytes beyond the advertised window"))
                 return;
             std::vector<uint8_t>& slot = s.held[s.in_order + seq_diff(act.hold_seq, s.rcv_next)];
             if (slot.size() < act.hold_len)
@@ -537,8 +561,6 @@ class Sim {
                 return;
             s.rcv_next = act.drain_to;
         }
-        expect(s.rcvq.size() <= atcp_engine_getopt(&s.tcb, ATCP_OPTION_RCVBUF), s,
-               "receive queue beyond the receive buffer");
     }
 
     void fire(Side& s)
