@@ -2,6 +2,9 @@
 #ifndef _ATCP_ATCP_H
 #define _ATCP_ATCP_H
 
+#include <linux/atcp.h>
+#include <linux/types.h>
+
 #include <atcp/engine.h>
 
 struct net;
@@ -11,6 +14,12 @@ void atcp_net_unregister(void);
 /* The engine's parameters for a new connection in net, from its sysctls. */
 void atcp_net_params(const struct net *net, struct atcp_params *p);
 void atcp_net_ephemeral_ports(const struct net *net, int *first, int *last);
+
+/* Per-namespace RFC 4022 counters (enum atcp_mib in linux/atcp.h). */
+void atcp_mib_add(const struct net *net, enum atcp_mib idx, s64 n);
+void atcp_mib_add_delta(const struct net *net, const struct atcp_mib_delta *d);
+void atcp_count_bad_segment(const struct net *net);
+u64 atcp_mib_read(const struct net *net, enum atcp_mib idx);
 
 int atcp_sock_init(int family);
 void atcp_sock_exit(void);

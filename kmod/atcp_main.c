@@ -9,6 +9,7 @@
 #include <linux/atcp.h>
 
 #include "atcp.h"
+#include "atcp_sock.h"
 
 static int family = AF_ATCP;
 module_param(family, int, 0444);
@@ -24,17 +25,24 @@ static int __init atcp_init(void)
 		       NPROTO - 1);
 		return -EINVAL;
 	}
-	err = atcp_net_register();
+	err = atcp_hash_init();
 	if (err)
 		return err;
+	err = atcp_net_register();
+	if (err)
+		goto free_hash;
 	err = atcp_sock_init(family);
-	if (err) {
-		atcp_net_unregister();
-		return err;
-	}
+	if (err)
+		goto unregister_net;
 	atcp_codec_probe_init();
 	pr_info("registered protocol family %d\n", family);
 	return 0;
+
+unregister_net:
+	atcp_net_unregister();
+free_hash:
+	atcp_hash_exit();
+	return err;
 }
 
 static void __exit atcp_exit(void)
@@ -42,6 +50,7 @@ static void __exit atcp_exit(void)
 	atcp_codec_probe_exit();
 	atcp_sock_exit();
 	atcp_net_unregister();
+	atcp_hash_exit();
 }
 
 module_init(atcp_init);

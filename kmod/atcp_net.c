@@ -9,7 +9,10 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
+#include <linux/atcp.h>
+
 #include "atcp.h"
+#include "atcp_sock.h"
 
 struct atcp_sysctl {
 	int rfc1323;
@@ -26,8 +29,13 @@ struct atcp_sysctl {
 	int finwait2_timeout;
 };
 
+struct atcp_mib_counters {
+	u64 v[ATCP_MIB_COUNT];
+};
+
 struct atcp_net {
 	struct atcp_sysctl cfg;
+	struct atcp_mib_counters __percpu *mib;
 	u32 ephemeral_ports; /* first << 16 | last, read and written whole */
 	struct ctl_table *table;
 	struct ctl_table_header *sysctl;
@@ -148,18 +156,61 @@ static void atcp_sysctl_defaults(struct atcp_net *an)
 	an->ephemeral_ports = 49152 << 16 | 65535; /* IANA's dynamic range */
 }
 
+void atcp_mib_add(const struct net *net, enum atcp_mib idx, s64 n)
+{
+	this_cpu_add(atcp_net(net)->mib->v[idx], n);
+}
+
+void atcp_mib_add_delta(const struct net *net, const struct atcp_mib_delta *d)
+{
+	struct atcp_mib_counters __percpu *m = atcp_net(net)->mib;
+
+	this_cpu_add(m->v[ATCP_MIB_ACTIVE_OPENS], d->active_opens);
+	this_cpu_add(m->v[ATCP_MIB_PASSIVE_OPENS], d->passive_opens);
+	this_cpu_add(m->v[ATCP_MIB_ATTEMPT_FAILS], d->attempt_fails);
+	this_cpu_add(m->v[ATCP_MIB_ESTAB_RESETS], d->estab_resets);
+	this_cpu_add(m->v[ATCP_MIB_CURR_ESTAB], (s64)d->curr_estab);
+	this_cpu_add(m->v[ATCP_MIB_IN_SEGS], d->in_segs);
+	this_cpu_add(m->v[ATCP_MIB_OUT_SEGS], d->out_segs);
+	this_cpu_add(m->v[ATCP_MIB_RETRANS_SEGS], d->retrans_segs);
+	this_cpu_add(m->v[ATCP_MIB_IN_ERRS], d->in_errs);
+	this_cpu_add(m->v[ATCP_MIB_OUT_RSTS], d->out_rsts);
+}
+
+/* RFC 4022: a segment received in error counts as received too. */
+void atcp_count_bad_segment(const struct net *net)
+{
+	atcp_mib_add(net, ATCP_MIB_IN_SEGS, 1);
+	atcp_mib_add(net, ATCP_MIB_IN_ERRS, 1);
+}
+
+u64 atcp_mib_read(const struct net *net, enum atcp_mib idx)
+{
+	struct atcp_mib_counters __percpu *m = atcp_net(net)->mib;
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu_ptr(m, cpu)->v[idx];
+	return sum;
+}
+
 static int __net_init atcp_net_init(struct net *net)
 {
 	const size_t n = ARRAY_SIZE(atcp_sysctl_specs);
 	struct atcp_net *an = atcp_net(net);
 	struct ctl_table *t;
 	size_t i;
+	int err;
 
 	atcp_sysctl_defaults(an);
+	an->mib = alloc_percpu(struct atcp_mib_counters);
+	if (!an->mib)
+		return -ENOMEM;
 	/* One entry per spec, the port range, and the terminator. */
 	t = kcalloc(n + 2, sizeof(*t), GFP_KERNEL);
 	if (!t)
-		return -ENOMEM;
+		goto free_mib;
 	for (i = 0; i < n; i++) {
 		const struct atcp_sysctl_spec *s = &atcp_sysctl_specs[i];
 
@@ -178,20 +229,33 @@ static int __net_init atcp_net_init(struct net *net)
 	t[n].proc_handler = atcp_ephemeral_ports_handler;
 
 	an->sysctl = register_net_sysctl(net, "net/atcp", t);
-	if (!an->sysctl) {
-		kfree(t);
-		return -ENOMEM;
-	}
+	if (!an->sysctl)
+		goto free_table;
 	an->table = t;
+	err = atcp_input_register(net);
+	if (err) {
+		unregister_net_sysctl_table(an->sysctl);
+		kfree(t);
+		free_percpu(an->mib);
+		return err;
+	}
 	return 0;
+
+free_table:
+	kfree(t);
+free_mib:
+	free_percpu(an->mib);
+	return -ENOMEM;
 }
 
 static void __net_exit atcp_net_exit(struct net *net)
 {
 	struct atcp_net *an = atcp_net(net);
 
+	atcp_input_unregister(net);
 	unregister_net_sysctl_table(an->sysctl);
 	kfree(an->table);
+	free_percpu(an->mib);
 }
 
 static struct pernet_operations atcp_net_ops = {

@@ -1,62 +1,195 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The socket layer: the AF_ATCP family, its struct proto and proto_ops.
+ * The socket layer: the AF_ATCP family, its struct proto and the stream
+ * proto_ops.  Every call takes the socket lock, hands the event to the
+ * engine and carries out the actions it returns (atcp_actions.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/in.h>
 #include <linux/module.h>
 #include <linux/net.h>
-#include <linux/in.h>
+#include <linux/sockios.h>
+#include <asm/ioctls.h>
+#include <linux/tcp.h>
+#include <net/ip.h>
+#include <net/route.h>
 #include <net/sock.h>
+#include <net/tcp.h>
 
 #include "atcp.h"
+#include "atcp_sock.h"
 
-struct atcp_sock {
-	struct sock sk; /* must be first: sk_alloc() sizes the object from proto */
-};
+static struct proto atcp_prot;
+static const struct proto_ops atcp_stream_ops;
+static struct net_proto_family atcp_family_ops;
 
-static struct proto atcp_prot = {
-	.name = "ATCP",
-	.owner = THIS_MODULE,
-	.obj_size = sizeof(struct atcp_sock),
-};
+/* Chunk of user data per send queue skb: linear, and an order-2 allocation. */
+#define ATCP_SEND_CHUNK (16384 - SKB_DATA_ALIGN(sizeof(struct skb_shared_info)))
 
-static int atcp_release(struct socket *sock)
+/* sk_stream_write_space(), which the kernel does not export. */
+static void atcp_write_space(struct sock *sk)
 {
-	struct sock *sk = sock->sk;
+	struct socket_wq *wq;
 
-	if (!sk)
-		return 0;
-	sock_orphan(sk);
-	sock->sk = NULL;
-	sock_put(sk);
-	return 0;
+	if (!sk->sk_socket || !sk_stream_is_writeable(sk))
+		return;
+	clear_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+	rcu_read_lock();
+	wq = rcu_dereference(sk->sk_wq);
+	if (skwq_has_sleeper(wq))
+		wake_up_interruptible_poll(&wq->wait, EPOLLOUT | EPOLLWRNORM |
+						      EPOLLWRBAND);
+	if (wq && wq->fasync_list && !(sk->sk_shutdown & SEND_SHUTDOWN))
+		sock_wake_async(wq, SOCK_WAKE_SPACE, POLL_OUT);
+	rcu_read_unlock();
 }
 
-static const struct proto_ops atcp_stream_ops = {
-	.owner = THIS_MODULE,
-	.release = atcp_release,
-	.bind = sock_no_bind,
-	.connect = sock_no_connect,
-	.socketpair = sock_no_socketpair,
-	.accept = sock_no_accept,
-	.getname = sock_no_getname,
-	.ioctl = sock_no_ioctl,
-	.listen = sock_no_listen,
-	.shutdown = sock_no_shutdown,
-	.sendmsg = sock_no_sendmsg,
-	.recvmsg = sock_no_recvmsg,
-	.mmap = sock_no_mmap,
-	.sendpage = sock_no_sendpage,
-};
+static void atcp_sock_setup(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
 
-static int atcp_create(struct net *net, struct socket *sock, int protocol,
-		       int kern);
+	/* Lookups run under RCU: a socket is freed only after a grace period. */
+	sock_set_flag(sk, SOCK_RCU_FREE);
+	sk->sk_protocol = IPPROTO_TCP;
+	sk->sk_state = TCP_CLOSE;
+	sk->sk_write_space = atcp_write_space;
+	sk->sk_backlog_rcv = atcp_backlog_rcv;
+	timer_setup(&as->timer, atcp_timer_fn, 0);
+	skb_queue_head_init(&as->ooo);
+	spin_lock_init(&as->accept_lock);
+	INIT_LIST_HEAD(&as->syn_queue);
+	INIT_LIST_HEAD(&as->accept_queue);
+	INIT_LIST_HEAD(&as->child_node);
+	atcp_net_params(sock_net(sk), &as->params);
+}
 
-static struct net_proto_family atcp_family_ops = {
-	.create = atcp_create,
-	.owner = THIS_MODULE,
-};
+/* The last of the socket: the connection is over and no file refers to it. */
+static void atcp_destroy(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+
+	atcp_unbind(sk);
+	__skb_queue_purge(&sk->sk_receive_queue);
+	__skb_queue_purge(&as->ooo);
+	while (!skb_queue_empty(&sk->sk_write_queue)) {
+		struct sk_buff *skb = __skb_dequeue(&sk->sk_write_queue);
+
+		sk_wmem_queued_add(sk, -skb->truesize);
+		kfree_skb(skb);
+	}
+	sock_put(sk); /* the connection's reference, from sk_alloc() */
+}
+
+void atcp_connection_over(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_sock *parent = as->parent;
+	bool destroy = as->orphan;
+
+	as->released = true;
+	sk_stop_timer(sk, &as->timer);
+	atcp_unhash_connection(sk);
+	WRITE_ONCE(sk->sk_state, TCP_CLOSE);
+	__skb_queue_purge(&as->ooo);
+	sk->sk_state_change(sk);
+	if (parent) {
+		bool unlinked = false;
+
+		spin_lock_bh(&parent->accept_lock);
+		if (as->parent == parent) {
+			list_del_init(&as->child_node);
+			parent->nchildren--;
+			as->parent = NULL;
+			unlinked = true;
+		}
+		destroy = as->orphan;
+		spin_unlock_bh(&parent->accept_lock);
+		if (unlinked)
+			sock_put(&parent->sk);
+	}
+	if (destroy)
+		atcp_destroy(sk);
+}
+
+void atcp_connected(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_sock *parent = as->parent;
+
+	sk->sk_state_change(sk);
+	if (!parent)
+		return;
+	spin_lock(&parent->accept_lock);
+	if (as->parent == parent)
+		list_move_tail(&as->child_node, &parent->accept_queue);
+	spin_unlock(&parent->accept_lock);
+	parent->sk.sk_data_ready(&parent->sk);
+}
+
+/* A SYN for a listener: a child socket takes the connection. */
+static void atcp_spawn(struct sock *lsk, struct sk_buff *skb,
+		       const struct atcp_tcp_header *h)
+{
+	struct atcp_sock *las = atcp_sk(lsk);
+	const struct iphdr *iph = ip_hdr(skb);
+	struct atcp_actions act;
+	struct atcp_sock *as;
+	struct sock *sk;
+
+	if (READ_ONCE(las->nchildren) > READ_ONCE(lsk->sk_max_ack_backlog))
+		return; /* full: the peer retries its SYN */
+	sk = sk_alloc(sock_net(lsk), atcp_family_ops.family, GFP_ATOMIC,
+		      &atcp_prot, 0);
+	if (!sk)
+		return;
+	sock_init_data(NULL, sk);
+	atcp_sock_setup(sk);
+	as = atcp_sk(sk);
+	as->orphan = true; /* until accept() gives it a file */
+	sk->sk_rcvbuf = lsk->sk_rcvbuf;
+	sk->sk_sndbuf = lsk->sk_sndbuf;
+	sk->sk_rcv_saddr = iph->daddr;
+	sk->sk_num = lsk->sk_num;
+	sk->sk_daddr = iph->saddr;
+	sk->sk_dport = htons(h->src_port);
+	as->rcv_seq = h->seq + 1;
+
+	bh_lock_sock_nested(sk);
+	if (atcp_hash_connection(sk)) {
+		bh_unlock_sock(sk);
+		sk_free(sk);
+		return;
+	}
+	sock_hold(lsk);
+	spin_lock(&las->accept_lock);
+	as->parent = las;
+	list_add_tail(&as->child_node, &las->syn_queue);
+	las->nchildren++;
+	spin_unlock(&las->accept_lock);
+
+	atcp_engine_accept(&as->tcb, &las->tcb, h, atcp_route_mss(sk),
+			   atcp_isn_hash(sk->sk_rcv_saddr, sk->sk_daddr,
+					 htons(sk->sk_num), sk->sk_dport),
+			   atcp_now_us(), &act);
+	atcp_apply(sk, &act, NULL);
+	bh_unlock_sock(sk);
+}
+
+void atcp_listen_input(struct sock *sk, struct sk_buff *skb,
+		       const struct atcp_tcp_header *h)
+{
+	u32 payload = skb->len - h->header_len;
+	struct atcp_actions act;
+
+	atcp_engine_input(&atcp_sk(sk)->tcb, h, payload, atcp_now_us(), &act);
+	atcp_mib_add_delta(sock_net(sk), &act.mib);
+	if (act.nsegs) /* a listener only ever answers with RFC 9293's RST */
+		atcp_send_reset(sock_net(sk), skb, h, payload);
+	if (act.wake & ATCP_WAKE_SPAWN)
+		atcp_spawn(sk, skb, h);
+	consume_skb(skb);
+}
 
 static int atcp_create(struct net *net, struct socket *sock, int protocol,
 		       int kern)
@@ -78,9 +211,859 @@ static int atcp_create(struct net *net, struct socket *sock, int protocol,
 	sock->state = SS_UNCONNECTED;
 	sock->ops = &atcp_stream_ops;
 	sock_init_data(sock, sk);
-	sk->sk_protocol = IPPROTO_TCP;
+	atcp_sock_setup(sk);
 	return 0;
 }
+
+/* Closes a listener's children that were never accepted, with a RST. */
+static void atcp_close_children(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_sock *child, *tmp;
+	LIST_HEAD(children);
+
+	spin_lock_bh(&as->accept_lock);
+	list_splice_init(&as->syn_queue, &children);
+	list_splice_init(&as->accept_queue, &children);
+	spin_unlock_bh(&as->accept_lock);
+
+	list_for_each_entry_safe(child, tmp, &children, child_node) {
+		struct sock *csk = &child->sk;
+		struct atcp_actions act;
+
+		sock_hold(csk);
+		local_bh_disable();
+		bh_lock_sock_nested(csk);
+		list_del_init(&child->child_node);
+		if (!child->released) {
+			atcp_engine_abort(&child->tcb, atcp_now_us(), &act);
+			atcp_apply(csk, &act, NULL);
+		}
+		bh_unlock_sock(csk);
+		local_bh_enable();
+		sock_put(csk);
+	}
+}
+
+static int atcp_release(struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+	struct atcp_sock *as;
+	struct atcp_actions act;
+	u64 now = atcp_now_us();
+
+	if (!sk)
+		return 0;
+	as = atcp_sk(sk);
+	sock_hold(sk);
+	lock_sock(sk);
+	if (sk->sk_state == TCP_LISTEN)
+		atcp_close_children(sk);
+	if (!as->released) {
+		/*
+		 * SO_LINGER with a zero time resets; so does closing with data
+		 * unread, which the peer would otherwise believe delivered
+		 * (RFC 2525 2.17).
+		 */
+		bool reset = (sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime) ||
+			     !skb_queue_empty(&sk->sk_receive_queue);
+
+		if (reset)
+			atcp_engine_abort(&as->tcb, now, &act);
+		else
+			atcp_engine_close(&as->tcb, now, &act);
+		atcp_apply(sk, &act, NULL);
+	}
+	sock_orphan(sk);
+	sock->sk = NULL;
+	as->orphan = true;
+	if (as->released) {
+		atcp_destroy(sk);
+	} else {
+		atcp_engine_orphan(&as->tcb, atcp_now_us(), &act);
+		atcp_apply(sk, &act, NULL);
+	}
+	release_sock(sk);
+	sock_put(sk);
+	return 0;
+}
+
+/* A sockaddr_in as tcp(4) accepts it; the family and address checks. */
+static int atcp_check_addr(const struct sockaddr *uaddr, int addr_len,
+			   bool bind)
+{
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)uaddr;
+
+	if (addr_len < (int)sizeof(*sin))
+		return -EINVAL;
+	/* Linux's inet_bind() takes AF_UNSPEC with INADDR_ANY, for old programs. */
+	if (sin->sin_family != AF_INET &&
+	    !(bind && sin->sin_family == AF_UNSPEC &&
+	      sin->sin_addr.s_addr == htonl(INADDR_ANY)))
+		return -EAFNOSUPPORT;
+	/* tcp(4): a multicast (or broadcast) address is EAFNOSUPPORT. */
+	if (ipv4_is_multicast(sin->sin_addr.s_addr) ||
+	    ipv4_is_lbcast(sin->sin_addr.s_addr))
+		return -EAFNOSUPPORT;
+	return 0;
+}
+
+static int atcp_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len)
+{
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)uaddr;
+	struct sock *sk = sock->sk;
+	struct net *net = sock_net(sk);
+	u16 port;
+	int err;
+
+	err = atcp_check_addr(uaddr, addr_len, true);
+	if (err)
+		return err;
+	port = ntohs(sin->sin_port);
+	if (sin->sin_addr.s_addr != htonl(INADDR_ANY)) {
+		switch (inet_addr_type(net, sin->sin_addr.s_addr)) {
+		case RTN_LOCAL:
+			break;
+		case RTN_BROADCAST:
+			return -EAFNOSUPPORT;
+		default:
+			return -EADDRNOTAVAIL; /* not this host's */
+		}
+	}
+	if (port && inet_port_requires_bind_service(net, port) &&
+	    !ns_capable(net->user_ns, CAP_NET_BIND_SERVICE))
+		return -EACCES;
+
+	lock_sock(sk);
+	if (sk->sk_state != TCP_CLOSE || atcp_sk(sk)->bound)
+		err = -EINVAL;
+	else
+		err = atcp_bind_port(sk, sin->sin_addr.s_addr, port);
+	release_sock(sk);
+	return err;
+}
+
+/* The engine's options that come from generic socket state. */
+static void atcp_sync_options(struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_actions act;
+
+	atcp_engine_setopt(&as->tcb, ATCP_OPTION_RCVBUF, READ_ONCE(sk->sk_rcvbuf),
+			   atcp_now_us(), &act);
+	atcp_engine_setopt(&as->tcb, ATCP_OPTION_KEEPALIVE,
+			   sock_flag(sk, SOCK_KEEPOPEN), atcp_now_us(), &act);
+}
+
+static int atcp_listen(struct socket *sock, int backlog)
+{
+	struct sock *sk = sock->sk;
+	struct atcp_sock *as = atcp_sk(sk);
+	int somaxconn = READ_ONCE(sock_net(sk)->core.sysctl_somaxconn);
+	int err = 0;
+
+	lock_sock(sk);
+	if (sock->state != SS_UNCONNECTED ||
+	    (sk->sk_state != TCP_CLOSE && sk->sk_state != TCP_LISTEN) ||
+	    as->released) {
+		err = -EINVAL;
+		goto out;
+	}
+	WRITE_ONCE(sk->sk_max_ack_backlog, clamp(backlog, 0, somaxconn));
+	if (sk->sk_state == TCP_LISTEN)
+		goto out;
+	if (!as->bound) {
+		/* Seed 002: listen() picks a port when none was bound. */
+		err = atcp_bind_port(sk, htonl(INADDR_ANY), 0);
+		if (err)
+			goto out;
+	}
+	WRITE_ONCE(sk->sk_state, TCP_LISTEN);
+	err = atcp_listen_port_check(sk);
+	if (err) {
+		WRITE_ONCE(sk->sk_state, TCP_CLOSE);
+		goto out;
+	}
+	atcp_net_params(sock_net(sk), &as->params);
+	atcp_sync_options(sk);
+	atcp_engine_listen(&as->tcb, &as->params, sk->sk_num);
+out:
+	release_sock(sk);
+	return err;
+}
+
+static struct atcp_sock *atcp_take_child(struct atcp_sock *as)
+{
+	struct atcp_sock *child;
+
+	spin_lock_bh(&as->accept_lock);
+	child = list_first_entry_or_null(&as->accept_queue, struct atcp_sock,
+					 child_node);
+	if (child) {
+		list_del_init(&child->child_node);
+		as->nchildren--;
+		child->parent = NULL;
+		child->orphan = false;
+	}
+	spin_unlock_bh(&as->accept_lock);
+	return child;
+}
+
+static int atcp_accept(struct socket *sock, struct socket *newsock, int flags,
+		       bool kern)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	struct sock *sk = sock->sk;
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_sock *child = NULL;
+	long timeo;
+	int err = 0;
+
+	lock_sock(sk);
+	timeo = sock_rcvtimeo(sk, flags & O_NONBLOCK);
+	add_wait_queue(sk_sleep(sk), &wait);
+	for (;;) {
+		if (sk->sk_state != TCP_LISTEN) {
+			err = -EINVAL;
+			break;
+		}
+		child = atcp_take_child(as);
+		if (child)
+			break;
+		if (!timeo) {
+			err = -EAGAIN;
+			break;
+		}
+		if (signal_pending(current)) {
+			err = sock_intr_errno(timeo);
+			break;
+		}
+		release_sock(sk);
+		timeo = wait_woken(&wait, TASK_INTERRUPTIBLE, timeo);
+		lock_sock(sk);
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+	release_sock(sk);
+	if (!child)
+		return err;
+
+	lock_sock(&child->sk);
+	sock_graft(&child->sk, newsock);
+	newsock->state = SS_CONNECTED;
+	release_sock(&child->sk);
+	sock_put(sk); /* the child's reference on its listener */
+	return 0;
+}
+
+static int atcp_wait_connect(struct sock *sk, long timeo)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+
+	add_wait_queue(sk_sleep(sk), &wait);
+	while ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) {
+		if (!timeo || signal_pending(current))
+			break;
+		release_sock(sk);
+		timeo = wait_woken(&wait, TASK_INTERRUPTIBLE, timeo);
+		lock_sock(sk);
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+	return timeo;
+}
+
+/* Sets the 4-tuple, hashes it and sends the SYN. */
+static int atcp_start_connect(struct sock *sk, const struct sockaddr_in *sin)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_actions act;
+	struct flowi4 fl4;
+	struct rtable *rt;
+	int err;
+
+	rt = ip_route_output_ports(sock_net(sk), &fl4, sk, sin->sin_addr.s_addr,
+				   sk->sk_rcv_saddr, sin->sin_port,
+				   htons(sk->sk_num), IPPROTO_TCP, 0,
+				   sk->sk_bound_dev_if);
+	if (IS_ERR(rt))
+		return PTR_ERR(rt) == -ENETUNREACH ? -ENETUNREACH : -EHOSTUNREACH;
+	ip_rt_put(rt);
+	if (!as->bound) {
+		err = atcp_bind_port(sk, htonl(INADDR_ANY), 0);
+		if (err)
+			return err;
+	}
+	if (sk->sk_rcv_saddr == htonl(INADDR_ANY))
+		sk->sk_rcv_saddr = fl4.saddr;
+	sk->sk_daddr = sin->sin_addr.s_addr;
+	sk->sk_dport = sin->sin_port;
+	err = atcp_hash_connection(sk);
+	if (err) {
+		sk->sk_daddr = 0;
+		sk->sk_dport = 0;
+		return err;
+	}
+	sk_dst_reset(sk);
+	atcp_net_params(sock_net(sk), &as->params);
+	atcp_sync_options(sk);
+	atcp_engine_connect(&as->tcb, &as->params, sk->sk_num,
+			    ntohs(sin->sin_port), atcp_route_mss(sk),
+			    atcp_isn_hash(sk->sk_rcv_saddr, sk->sk_daddr,
+					  htons(sk->sk_num), sk->sk_dport),
+			    atcp_now_us(), &act);
+	atcp_apply(sk, &act, NULL);
+	return 0;
+}
+
+static int atcp_connect(struct socket *sock, struct sockaddr *uaddr,
+			int addr_len, int flags)
+{
+	struct sock *sk = sock->sk;
+	long timeo;
+	int err;
+
+	err = atcp_check_addr(uaddr, addr_len, false);
+	if (err)
+		return err;
+
+	lock_sock(sk);
+	switch (sock->state) {
+	case SS_CONNECTED:
+		err = -EISCONN;
+		goto out;
+	case SS_CONNECTING:
+		if ((1 << sk->sk_state) & (TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)) {
+			err = -EISCONN;
+			goto out;
+		}
+		err = -EALREADY;
+		break;
+	default:
+		if (sk->sk_state != TCP_CLOSE) {
+			err = -EISCONN;
+			goto out;
+		}
+		if (atcp_sk(sk)->released) {
+			err = -EINVAL; /* a socket connects once */
+			goto out;
+		}
+		err = atcp_start_connect(sk, (const struct sockaddr_in *)uaddr);
+		if (err)
+			goto out;
+		sock->state = SS_CONNECTING;
+		err = -EINPROGRESS;
+		break;
+	}
+
+	timeo = sock_sndtimeo(sk, flags & O_NONBLOCK);
+	if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV)) {
+		if (!timeo)
+			goto out;
+		timeo = atcp_wait_connect(sk, timeo);
+		err = sock_intr_errno(timeo);
+		if (signal_pending(current))
+			goto out;
+		err = -ETIMEDOUT;
+		if ((1 << sk->sk_state) & (TCPF_SYN_SENT | TCPF_SYN_RECV))
+			goto out;
+	}
+	if (sk->sk_state == TCP_CLOSE) {
+		err = sock_error(sk) ?: -ECONNABORTED;
+		sock->state = SS_UNCONNECTED;
+		goto out;
+	}
+	sock->state = SS_CONNECTED;
+	err = 0;
+out:
+	release_sock(sk);
+	return err;
+}
+
+static int atcp_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)uaddr;
+	struct sock *sk = sock->sk;
+
+	sin->sin_family = AF_INET;
+	memset(sin->sin_zero, 0, sizeof(sin->sin_zero));
+	if (peer) {
+		if (!sk->sk_dport ||
+		    ((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_SYN_SENT)))
+			return -ENOTCONN;
+		sin->sin_port = sk->sk_dport;
+		sin->sin_addr.s_addr = sk->sk_daddr;
+	} else {
+		sin->sin_port = htons(sk->sk_num);
+		sin->sin_addr.s_addr = sk->sk_rcv_saddr;
+	}
+	return sizeof(*sin);
+}
+
+static int atcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
+{
+	struct sock *sk = sock->sk;
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_actions act;
+	size_t copied = 0;
+	long timeo;
+	int err = 0;
+
+	if (msg->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE | MSG_EOR))
+		return -EOPNOTSUPP;
+	lock_sock(sk);
+	timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
+	if ((1 << sk->sk_state) & ~(TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)) {
+		err = sk_stream_wait_connect(sk, &timeo);
+		if (err)
+			goto error;
+	}
+	while (msg_data_left(msg)) {
+		size_t chunk = min_t(size_t, msg_data_left(msg), ATCP_SEND_CHUNK);
+		struct sk_buff *skb;
+
+		if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN)) {
+			err = -EPIPE;
+			goto error;
+		}
+		if (!sk_stream_memory_free(sk)) {
+			set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+			err = sk_stream_wait_memory(sk, &timeo);
+			if (err)
+				goto error;
+			continue;
+		}
+		skb = alloc_skb(chunk, sk->sk_allocation);
+		if (!skb) {
+			err = -ENOBUFS;
+			goto error;
+		}
+		if (copy_from_iter(skb_put(skb, chunk), chunk, &msg->msg_iter) !=
+		    chunk) {
+			kfree_skb(skb);
+			err = -EFAULT;
+			goto error;
+		}
+		__skb_queue_tail(&sk->sk_write_queue, skb);
+		sk_wmem_queued_add(sk, skb->truesize);
+		as->snd_bytes += chunk;
+		copied += chunk;
+		atcp_engine_send(&as->tcb, chunk, atcp_now_us(), &act);
+		atcp_apply(sk, &act, NULL);
+	}
+	release_sock(sk);
+	return copied;
+
+error:
+	if (copied)
+		err = 0;
+	else
+		err = sk_stream_error(sk, msg->msg_flags, err);
+	release_sock(sk);
+	return copied ?: err;
+}
+
+/* Copies up to len bytes from the receive queue; peek leaves them there. */
+static int atcp_copy_received(struct sock *sk, struct msghdr *msg, size_t len,
+			      bool peek, size_t *copied)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	u32 offset = as->rcv_head + (peek ? *copied : 0);
+	struct sk_buff *skb, *tmp;
+	int err;
+
+	skb_queue_walk_safe(&sk->sk_receive_queue, skb, tmp) {
+		size_t n;
+
+		if (offset >= skb->len) {
+			offset -= skb->len;
+			continue;
+		}
+		n = min_t(size_t, skb->len - offset, len - *copied);
+		err = skb_copy_datagram_msg(skb, offset, msg, n);
+		if (err)
+			return err;
+		*copied += n;
+		if (!peek) {
+			as->rcv_head += n;
+			if (as->rcv_head == skb->len) {
+				as->rcv_head = 0;
+				__skb_unlink(skb, &sk->sk_receive_queue);
+				consume_skb(skb);
+			}
+		}
+		offset = 0;
+		if (*copied == len)
+			break;
+	}
+	return 0;
+}
+
+static int atcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
+			int flags)
+{
+	struct sock *sk = sock->sk;
+	struct atcp_sock *as = atcp_sk(sk);
+	bool peek = flags & MSG_PEEK;
+	struct atcp_actions act;
+	size_t copied = 0, before;
+	int target, err = 0;
+	long timeo;
+
+	if (flags & ~(MSG_DONTWAIT | MSG_PEEK | MSG_WAITALL | MSG_TRUNC |
+		      MSG_CMSG_CLOEXEC | MSG_NOSIGNAL))
+		return -EOPNOTSUPP;
+	lock_sock(sk);
+	if (sk->sk_state == TCP_LISTEN) {
+		err = -ENOTCONN;
+		goto out;
+	}
+	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
+	target = sock_rcvlowat(sk, flags & MSG_WAITALL, len);
+	for (;;) {
+		before = copied;
+		err = atcp_copy_received(sk, msg, len, peek, &copied);
+		if (err)
+			break;
+		if (!peek && copied > before) {
+			atcp_engine_consumed(&as->tcb, copied - before,
+					     atcp_now_us(), &act);
+			atcp_apply(sk, &act, NULL);
+		}
+		if (copied >= target || copied == len)
+			break;
+		if (copied && peek)
+			break;
+		if (sk->sk_err) {
+			err = copied ? 0 : sock_error(sk);
+			break;
+		}
+		if (sk->sk_shutdown & RCV_SHUTDOWN)
+			break;
+		if (sk->sk_state == TCP_CLOSE) {
+			err = copied ? 0 : -ENOTCONN;
+			break;
+		}
+		if (!timeo) {
+			err = copied ? 0 : -EAGAIN;
+			break;
+		}
+		if (signal_pending(current)) {
+			err = copied ? 0 : sock_intr_errno(timeo);
+			break;
+		}
+		sk_wait_data(sk, &timeo, skb_peek_tail(&sk->sk_receive_queue));
+	}
+out:
+	release_sock(sk);
+	return err ?: copied;
+}
+
+static __poll_t atcp_poll(struct file *file, struct socket *sock,
+			  poll_table *wait)
+{
+	struct sock *sk = sock->sk;
+	int state = inet_sk_state_load(sk);
+	__poll_t mask = 0;
+	u8 shutdown;
+
+	sock_poll_wait(file, sock, wait);
+	if (state == TCP_LISTEN)
+		return list_empty_careful(&atcp_sk(sk)->accept_queue) ?
+			       0 : EPOLLIN | EPOLLRDNORM;
+
+	shutdown = READ_ONCE(sk->sk_shutdown);
+	if (shutdown == SHUTDOWN_MASK || state == TCP_CLOSE)
+		mask |= EPOLLHUP;
+	if (shutdown & RCV_SHUTDOWN)
+		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
+	if (!((1 << state) & (TCPF_SYN_SENT | TCPF_SYN_RECV))) {
+		if (!skb_queue_empty_lockless(&sk->sk_receive_queue))
+			mask |= EPOLLIN | EPOLLRDNORM;
+		if (shutdown & SEND_SHUTDOWN) {
+			mask |= EPOLLOUT | EPOLLWRNORM;
+		} else if (sk_stream_is_writeable(sk)) {
+			mask |= EPOLLOUT | EPOLLWRNORM;
+		} else {
+			sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
+			set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+			/* Race with an ACK freeing space: look again. */
+			smp_mb__after_atomic();
+			if (sk_stream_is_writeable(sk))
+				mask |= EPOLLOUT | EPOLLWRNORM;
+		}
+	}
+	if (READ_ONCE(sk->sk_err))
+		mask |= EPOLLERR;
+	return mask;
+}
+
+static int atcp_shutdown(struct socket *sock, int how)
+{
+	struct sock *sk = sock->sk;
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_actions act;
+	int err = 0;
+
+	how++; /* SHUT_RD, SHUT_WR, SHUT_RDWR become RCV_, SEND_, SHUTDOWN_MASK */
+	if ((how & ~SHUTDOWN_MASK) || !how)
+		return -EINVAL;
+	lock_sock(sk);
+	switch (sk->sk_state) {
+	case TCP_CLOSE:
+		err = -ENOTCONN;
+		break;
+	case TCP_LISTEN:
+		if (how & RCV_SHUTDOWN) {
+			/* As Linux does: a listener shut for reading stops listening. */
+			atcp_close_children(sk);
+			atcp_engine_close(&as->tcb, atcp_now_us(), &act);
+			atcp_apply(sk, &act, NULL);
+			atcp_unbind(sk);
+		}
+		break;
+	default:
+		WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | how);
+		if ((how & SEND_SHUTDOWN) && !as->released) {
+			atcp_engine_close(&as->tcb, atcp_now_us(), &act);
+			atcp_apply(sk, &act, NULL);
+		}
+		break;
+	}
+	sk->sk_state_change(sk);
+	release_sock(sk);
+	return err;
+}
+
+static int atcp_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
+{
+	struct sock *sk = sock->sk;
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_conn_info info;
+	int answer;
+
+	switch (cmd) {
+	case SIOCINQ: { /* FIONREAD */
+		struct sk_buff *skb;
+
+		if (sk->sk_state == TCP_LISTEN)
+			return -EINVAL;
+		lock_sock(sk);
+		answer = -(int)as->rcv_head;
+		skb_queue_walk(&sk->sk_receive_queue, skb)
+			answer += skb->len;
+		release_sock(sk);
+		break;
+	}
+	case SIOCOUTQ:
+		if (sk->sk_state == TCP_LISTEN)
+			return -EINVAL;
+		answer = READ_ONCE(as->snd_bytes);
+		break;
+	case SIOCOUTQNSD:
+		if (sk->sk_state == TCP_LISTEN)
+			return -EINVAL;
+		lock_sock(sk);
+		atcp_engine_info(&as->tcb, atcp_now_us(), &info);
+		answer = as->snd_bytes - min(as->snd_bytes, info.unacked);
+		release_sock(sk);
+		break;
+	default:
+		return -ENOIOCTLCMD;
+	}
+	return put_user(answer, (int __user *)arg);
+}
+
+/* Linux's and atcp's option numbers at IPPROTO_TCP, and the engine's. */
+static int atcp_option_of(int optname, enum atcp_option *opt)
+{
+	switch (optname) {
+	case TCP_NODELAY:
+		*opt = ATCP_OPTION_NODELAY;
+		return 0;
+	case TCP_MAXSEG:
+		*opt = ATCP_OPTION_MAXSEG;
+		return 0;
+	case TCP_CORK:
+		*opt = ATCP_OPTION_CORK;
+		return 0;
+	case TCP_KEEPIDLE:
+		*opt = ATCP_OPTION_KEEPIDLE;
+		return 0;
+	case TCP_KEEPINTVL:
+		*opt = ATCP_OPTION_KEEPINTVL;
+		return 0;
+	case TCP_KEEPCNT:
+		*opt = ATCP_OPTION_KEEPCNT;
+		return 0;
+	case TCP_USER_TIMEOUT:
+		*opt = ATCP_OPTION_USER_TIMEOUT;
+		return 0;
+	case ATCP_TCP_NOPUSH:
+		*opt = ATCP_OPTION_NOPUSH;
+		return 0;
+	case ATCP_TCP_NOOPT:
+		*opt = ATCP_OPTION_NOOPT;
+		return 0;
+	}
+	return -ENOPROTOOPT;
+}
+
+static int atcp_setsockopt(struct socket *sock, int level, int optname,
+			   sockptr_t optval, unsigned int optlen)
+{
+	struct sock *sk = sock->sk;
+	struct atcp_actions act;
+	enum atcp_option opt;
+	int val, err;
+
+	if (level != SOL_TCP)
+		return -ENOPROTOOPT;
+	err = atcp_option_of(optname, &opt);
+	if (err)
+		return err;
+	if (optlen < sizeof(int))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(val)))
+		return -EFAULT;
+	if (val < 0)
+		return -EINVAL;
+	lock_sock(sk);
+	if (atcp_engine_setopt(&atcp_sk(sk)->tcb, opt, val, atcp_now_us(), &act))
+		err = -EINVAL;
+	else if (!atcp_sk(sk)->released)
+		atcp_apply(sk, &act, NULL);
+	release_sock(sk);
+	return err;
+}
+
+static void atcp_fill_tcp_info(struct sock *sk, struct tcp_info *ti)
+{
+	struct atcp_conn_info i;
+
+	atcp_engine_info(&atcp_sk(sk)->tcb, atcp_now_us(), &i);
+	memset(ti, 0, sizeof(*ti));
+	ti->tcpi_state = sk->sk_state;
+	ti->tcpi_retransmits = i.retransmits;
+	ti->tcpi_backoff = i.backoff;
+	if (i.timestamps)
+		ti->tcpi_options |= TCPI_OPT_TIMESTAMPS;
+	if (i.sack_permitted)
+		ti->tcpi_options |= TCPI_OPT_SACK;
+	if (i.snd_wscale || i.rcv_wscale) {
+		ti->tcpi_options |= TCPI_OPT_WSCALE;
+		ti->tcpi_snd_wscale = i.snd_wscale;
+		ti->tcpi_rcv_wscale = i.rcv_wscale;
+	}
+	ti->tcpi_ca_state = i.in_recovery ? TCP_CA_Recovery : TCP_CA_Open;
+	ti->tcpi_rto = i.rto_us;
+	ti->tcpi_ato = i.ato_us;
+	ti->tcpi_snd_mss = i.snd_mss;
+	ti->tcpi_rcv_mss = i.rcv_mss;
+	ti->tcpi_advmss = i.advmss;
+	ti->tcpi_unacked = i.snd_mss ? DIV_ROUND_UP(i.unacked, i.snd_mss) : 0;
+	ti->tcpi_rtt = i.rtt_us;
+	ti->tcpi_rttvar = i.rttvar_us;
+	ti->tcpi_snd_cwnd = i.snd_mss ? i.snd_cwnd / i.snd_mss : 0;
+	ti->tcpi_snd_ssthresh = i.snd_mss ? min_t(u32, i.snd_ssthresh / i.snd_mss,
+						  TCP_INFINITE_SSTHRESH) : 0;
+	ti->tcpi_rcv_space = i.rcv_wnd;
+	ti->tcpi_total_retrans = i.total_retrans;
+	ti->tcpi_last_data_recv = i.last_data_recv_us / 1000;
+	ti->tcpi_last_ack_recv = i.last_ack_recv_us / 1000;
+	ti->tcpi_bytes_acked = i.bytes_acked;
+	ti->tcpi_bytes_received = i.bytes_received;
+	ti->tcpi_segs_out = i.segs_out;
+	ti->tcpi_segs_in = i.segs_in;
+	ti->tcpi_snd_wnd = i.snd_wnd;
+}
+
+static int atcp_getsockopt(struct socket *sock, int level, int optname,
+			   char __user *optval, int __user *optlen)
+{
+	static const char congestion[TCP_CA_NAME_MAX] = "newreno";
+	struct sock *sk = sock->sk;
+	enum atcp_option opt;
+	struct tcp_info ti;
+	int len, val;
+
+	if (level != SOL_TCP)
+		return -ENOPROTOOPT;
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+
+	switch (optname) {
+	case TCP_INFO:
+		lock_sock(sk);
+		atcp_fill_tcp_info(sk, &ti);
+		release_sock(sk);
+		len = min_t(int, len, sizeof(ti));
+		if (put_user(len, optlen) || copy_to_user(optval, &ti, len))
+			return -EFAULT;
+		return 0;
+	case TCP_CONGESTION:
+		len = min_t(int, len, TCP_CA_NAME_MAX);
+		if (put_user(len, optlen) || copy_to_user(optval, congestion, len))
+			return -EFAULT;
+		return 0;
+	}
+	if (atcp_option_of(optname, &opt))
+		return -ENOPROTOOPT;
+	if (len < (int)sizeof(int))
+		return -EINVAL;
+	lock_sock(sk);
+	val = atcp_engine_getopt(&atcp_sk(sk)->tcb, opt);
+	release_sock(sk);
+	len = sizeof(int);
+	if (put_user(len, optlen) || copy_to_user(optval, &val, len))
+		return -EFAULT;
+	return 0;
+}
+
+/* SO_KEEPALIVE, from sock_setsockopt() with the socket locked. */
+static void atcp_keepalive(struct sock *sk, int valbool)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_actions act;
+
+	atcp_engine_setopt(&as->tcb, ATCP_OPTION_KEEPALIVE, valbool,
+			   atcp_now_us(), &act);
+	if (!as->released)
+		atcp_apply(sk, &act, NULL);
+}
+
+static struct proto atcp_prot = {
+	.name = "ATCP",
+	.owner = THIS_MODULE,
+	.obj_size = sizeof(struct atcp_sock),
+	.keepalive = atcp_keepalive,
+	.backlog_rcv = atcp_backlog_rcv,
+};
+
+static const struct proto_ops atcp_stream_ops = {
+	.owner = THIS_MODULE,
+	.release = atcp_release,
+	.bind = atcp_bind,
+	.connect = atcp_connect,
+	.socketpair = sock_no_socketpair,
+	.accept = atcp_accept,
+	.getname = atcp_getname,
+	.poll = atcp_poll,
+	.ioctl = atcp_ioctl,
+	.listen = atcp_listen,
+	.shutdown = atcp_shutdown,
+	.setsockopt = atcp_setsockopt,
+	.getsockopt = atcp_getsockopt,
+	.sendmsg = atcp_sendmsg,
+	.recvmsg = atcp_recvmsg,
+	.mmap = sock_no_mmap,
+	.sendpage = sock_no_sendpage,
+};
+
+static struct net_proto_family atcp_family_ops = {
+	.create = atcp_create,
+	.owner = THIS_MODULE,
+};
 
 int atcp_sock_init(int family)
 {

@@ -34,4 +34,25 @@ enum atcp_state {
 	ATCP_STATE_COUNT
 };
 
+/* Per-namespace counters: the RFC 4022 TCP-MIB scalars. */
+enum atcp_mib {
+	ATCP_MIB_ACTIVE_OPENS,
+	ATCP_MIB_PASSIVE_OPENS,
+	ATCP_MIB_ATTEMPT_FAILS,
+	ATCP_MIB_ESTAB_RESETS,
+	ATCP_MIB_CURR_ESTAB,
+	ATCP_MIB_IN_SEGS,
+	ATCP_MIB_OUT_SEGS,
+	ATCP_MIB_RETRANS_SEGS,
+	ATCP_MIB_IN_ERRS,
+	ATCP_MIB_OUT_RSTS,
+	ATCP_MIB_COUNT
+};
+
+/* Socket options at IPPROTO_TCP beyond Linux's: FreeBSD's numbers plus
+ * 0x1000, clear of every Linux SOL_TCP number.  TCP_NODELAY and TCP_MAXSEG
+ * keep their common numbers (1 and 2). */
+#define ATCP_TCP_NOPUSH 0x1004
+#define ATCP_TCP_NOOPT 0x1008
+
 #endif /* _UAPI_LINUX_ATCP_H */

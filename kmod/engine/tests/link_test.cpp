@@ -819,5 +819,24 @@ TEST(Link, SlowReader)
     }
 }
 
+// A reader that stops for minutes: once the window is shut, the sender probes it with the
+// persist timer's exponential backoff (RFC 1122 4.2.2.17) and keeps the link nearly quiet.
+TEST(Link, StalledReader)
+{
+    const uint64_t bytes = 256 * 1024;
+    Sim sim(LinkConfig{}, SideConfig{.write_bytes = bytes},
+            SideConfig{.read_interval_us = 120 * kSecond}, 1);
+    sim.start();
+    ASSERT_TRUE(sim.run_until([&] { return sim.now() >= kStartUs + 10 * kSecond; }, 20 * kSecond,
+                              kMaxEvents));
+    const uint64_t before = sim.stats().sent;
+    ASSERT_TRUE(sim.run_until([&] { return sim.now() >= kStartUs + 110 * kSecond; }, 200 * kSecond,
+                              kMaxEvents));
+    // Backing off from 200 ms, probes go out near 13, 25, 51 and 102 s: each with its answer.
+    EXPECT_LE(sim.stats().sent - before, 20u) << sim.describe();
+    ASSERT_TRUE(sim.run_until([&] { return sim.b().read == bytes; }, 600 * kSecond, kMaxEvents));
+    expect_delivered(sim);
+}
+
 } // namespace
 } // namespace atcp::test

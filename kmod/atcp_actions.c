@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Carrying out what the engine decided: segments out, payload into the
+ * receive or out-of-order queue, acknowledged bytes freed, the timer, the
+ * socket state and errors, and whom to wake.  Called with the socket lock
+ * held (owned by a process, or taken in softirq).
+ */
+#include <linux/siphash.h>
+#include <net/tcp.h>
+
+#include "atcp.h"
+#include "atcp_sock.h"
+
+static const u8 atcp_to_tcp_state[ATCP_STATE_COUNT] = {
+	[ATCP_CLOSED] = TCP_CLOSE,
+	[ATCP_LISTEN] = TCP_LISTEN,
+	[ATCP_SYN_SENT] = TCP_SYN_SENT,
+	[ATCP_SYN_RECEIVED] = TCP_SYN_RECV,
+	[ATCP_ESTABLISHED] = TCP_ESTABLISHED,
+	[ATCP_FIN_WAIT_1] = TCP_FIN_WAIT1,
+	[ATCP_FIN_WAIT_2] = TCP_FIN_WAIT2,
+	[ATCP_CLOSE_WAIT] = TCP_CLOSE_WAIT,
+	[ATCP_CLOSING] = TCP_CLOSING,
+	[ATCP_LAST_ACK] = TCP_LAST_ACK,
+	[ATCP_TIME_WAIT] = TCP_TIME_WAIT,
+};
+
+static siphash_key_t atcp_isn_key __read_mostly;
+
+/* RFC 6528's F(): a keyed hash of the 4-tuple; the engine adds the clock. */
+u32 atcp_isn_hash(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport)
+{
+	net_get_random_once(&atcp_isn_key, sizeof(atcp_isn_key));
+	return siphash_3u32((__force u32)saddr, (__force u32)daddr,
+			    (__force u32)sport << 16 | (__force u32)dport,
+			    &atcp_isn_key);
+}
+
+/* Sequence number of a held skb's first byte. */
+#define ATCP_SKB_SEQ(skb) (*(u32 *)(skb)->cb)
+
+/* Narrows skb, whose data starts at the TCP header, to payload [off, off+len). */
+static void atcp_keep_payload(struct sk_buff *skb, u32 off, u32 len)
+{
+	skb_pull(skb, tcp_hdrlen(skb) + off);
+	pskb_trim(skb, len);
+}
+
+static void atcp_receive_tail(struct sock *sk, struct sk_buff *skb)
+{
+	skb_set_owner_r(skb, sk);
+	__skb_queue_tail(&sk->sk_receive_queue, skb);
+	atcp_sk(sk)->rcv_seq += skb->len;
+}
+
+static void atcp_hold(struct sock *sk, struct sk_buff *skb, u32 seq)
+{
+	struct sk_buff_head *q = &atcp_sk(sk)->ooo;
+	struct sk_buff *p;
+
+	ATCP_SKB_SEQ(skb) = seq;
+	skb_set_owner_r(skb, sk);
+	/* Newest data usually lands last: look from the tail. */
+	skb_queue_reverse_walk(q, p) {
+		if (!before(seq, ATCP_SKB_SEQ(p))) {
+			__skb_queue_after(q, p, skb);
+			return;
+		}
+	}
+	__skb_queue_head(q, skb);
+}
+
+/* Moves held bytes below drain_to into the receive queue, trimming overlaps. */
+static void atcp_drain(struct sock *sk, u32 drain_to)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct sk_buff *skb, *tmp;
+
+	skb_queue_walk_safe(&as->ooo, skb, tmp) {
+		u32 seq = ATCP_SKB_SEQ(skb);
+
+		if (!before(seq, drain_to))
+			break;
+		__skb_unlink(skb, &as->ooo);
+		if (!after(seq + skb->len, as->rcv_seq)) {
+			kfree_skb(skb); /* all of it arrived already */
+			continue;
+		}
+		if (before(seq, as->rcv_seq))
+			pskb_pull(skb, as->rcv_seq - seq);
+		skb_orphan(skb);
+		atcp_receive_tail(sk, skb);
+	}
+}
+
+/* The arrived segment's payload, as the engine placed it; consumes skb. */
+static void atcp_apply_receive(struct sock *sk, const struct atcp_actions *act,
+			       struct sk_buff *skb)
+{
+	if (act->deliver_len) {
+		atcp_keep_payload(skb, act->deliver_offset, act->deliver_len);
+		atcp_receive_tail(sk, skb);
+	} else if (act->hold_len) {
+		atcp_keep_payload(skb, act->hold_offset, act->hold_len);
+		atcp_hold(sk, skb, act->hold_seq);
+	} else {
+		consume_skb(skb);
+	}
+	if (act->drain)
+		atcp_drain(sk, act->drain_to);
+}
+
+static void atcp_free_acked(struct sock *sk, u32 acked)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct sk_buff *skb;
+
+	as->snd_bytes -= acked;
+	as->snd_head += acked;
+	while ((skb = skb_peek(&sk->sk_write_queue)) && as->snd_head >= skb->len) {
+		as->snd_head -= skb->len;
+		__skb_unlink(skb, &sk->sk_write_queue);
+		sk_wmem_queued_add(sk, -skb->truesize);
+		kfree_skb(skb);
+	}
+}
+
+static int atcp_errno(const struct sock *sk, u8 error)
+{
+	switch (error) {
+	case ATCP_ERR_REFUSED:
+		return ECONNREFUSED;
+	case ATCP_ERR_RESET:
+		/* As tcp_reset(): a reset after the peer's FIN breaks the pipe. */
+		return sk->sk_state == TCP_CLOSE_WAIT ? EPIPE : ECONNRESET;
+	case ATCP_ERR_TIMEDOUT:
+		return ETIMEDOUT;
+	}
+	return 0;
+}
+
+static void atcp_arm_timer(struct sock *sk, u64 deadline_us)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	u64 now = atcp_now_us();
+
+	if (!deadline_us) {
+		sk_stop_timer(sk, &as->timer);
+		return;
+	}
+	sk_reset_timer(sk, &as->timer,
+		       jiffies + (deadline_us > now ?
+				  usecs_to_jiffies(deadline_us - now) : 0) + 1);
+}
+
+void atcp_apply(struct sock *sk, const struct atcp_actions *act,
+		struct sk_buff *skb)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_actions more;
+	int err, i;
+
+	for (;;) {
+		for (i = 0; i < act->nsegs; i++)
+			atcp_transmit(sk, &act->segs[i]);
+		if (act->acked)
+			atcp_free_acked(sk, act->acked);
+		if (skb) {
+			atcp_apply_receive(sk, act, skb);
+			skb = NULL;
+		}
+		atcp_mib_add_delta(sock_net(sk), &act->mib);
+
+		err = atcp_errno(sk, act->error);
+		WRITE_ONCE(sk->sk_state, atcp_to_tcp_state[act->state]);
+		if (err) {
+			WRITE_ONCE(sk->sk_err, err);
+			WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
+			sk_error_report(sk);
+		}
+		if (act->wake & ATCP_WAKE_EOF)
+			WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
+		if (act->wake & ATCP_WAKE_CONNECTED)
+			atcp_connected(sk);
+		if (act->wake & (ATCP_WAKE_READ | ATCP_WAKE_EOF))
+			sk->sk_data_ready(sk);
+		if (act->wake & ATCP_WAKE_WRITE)
+			sk->sk_write_space(sk);
+		if (act->wake & ATCP_WAKE_RELEASE) {
+			atcp_connection_over(sk);
+			return;
+		}
+		if (!act->more)
+			break;
+		atcp_engine_output(&as->tcb, atcp_now_us(), &more);
+		act = &more;
+	}
+	atcp_arm_timer(sk, act->deadline_us);
+}
+
+void atcp_timer_fn(struct timer_list *t)
+{
+	struct atcp_sock *as = from_timer(as, t, timer);
+	struct sock *sk = &as->sk;
+	struct atcp_actions act;
+
+	bh_lock_sock(sk);
+	if (sock_owned_by_user(sk)) {
+		/* Try again shortly rather than race the owner. */
+		sk_reset_timer(sk, &as->timer, jiffies + 1);
+	} else if (!as->released) {
+		atcp_engine_timer(&as->tcb, atcp_now_us(), &act);
+		atcp_apply(sk, &act, NULL);
+	}
+	bh_unlock_sock(sk);
+	sock_put(sk); /* the armed timer's reference */
+}

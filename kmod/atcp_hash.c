@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * atcp's port space: a bind table by local port and an established table by
+ * 4-tuple, both hashed with the namespace mixed in, read under RCU by the
+ * input hook and written under per-bucket locks.
+ */
+#include <linux/hash.h>
+#include <linux/jhash.h>
+#include <linux/random.h>
+#include <linux/vmalloc.h>
+#include <net/inet_hashtables.h>
+#include <net/netns/hash.h>
+#include <net/tcp.h>
+
+#include "atcp.h"
+#include "atcp_sock.h"
+
+#define BIND_BITS 10
+#define ESTAB_BITS 14
+
+struct atcp_bucket {
+	spinlock_t lock;
+	struct hlist_head head;
+};
+
+static struct atcp_bucket *bind_table;
+static struct atcp_bucket *estab_table;
+static u32 estab_seed __read_mostly;
+
+static struct atcp_bucket *table_alloc(unsigned int bits)
+{
+	struct atcp_bucket *t;
+	size_t i;
+
+	t = kvmalloc_array(1 << bits, sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return NULL;
+	for (i = 0; i < (1 << bits); i++) {
+		spin_lock_init(&t[i].lock);
+		INIT_HLIST_HEAD(&t[i].head);
+	}
+	return t;
+}
+
+int atcp_hash_init(void)
+{
+	bind_table = table_alloc(BIND_BITS);
+	estab_table = table_alloc(ESTAB_BITS);
+	if (!bind_table || !estab_table) {
+		atcp_hash_exit();
+		return -ENOMEM;
+	}
+	estab_seed = get_random_u32();
+	return 0;
+}
+
+void atcp_hash_exit(void)
+{
+	kvfree(bind_table);
+	kvfree(estab_table);
+	bind_table = NULL;
+	estab_table = NULL;
+}
+
+static struct atcp_bucket *bind_bucket(const struct net *net, u16 port)
+{
+	return &bind_table[hash_32(net_hash_mix(net) ^ port, BIND_BITS)];
+}
+
+static struct atcp_bucket *estab_bucket(const struct net *net, __be32 laddr,
+					u16 lport, __be32 raddr, __be16 rport)
+{
+	u32 h = jhash_3words((__force u32)laddr, (__force u32)raddr,
+			     (u32)lport << 16 | (__force u16)rport,
+			     estab_seed ^ net_hash_mix(net));
+
+	return &estab_table[h & ((1 << ESTAB_BITS) - 1)];
+}
+
+static bool addr_overlap(__be32 a, __be32 b)
+{
+	return a == htonl(INADDR_ANY) || b == htonl(INADDR_ANY) || a == b;
+}
+
+/*
+ * Whether sk may use addr:port beside the sockets already bound there.  As
+ * seed 002 describes SO_REUSEADDR: with it on both sides an address in use
+ * may be bound again, and uniqueness is checked per 4-tuple at connect; a
+ * listener never shares.
+ */
+static bool bind_conflict(struct atcp_bucket *b, struct sock *sk,
+			  __be32 addr, u16 port)
+{
+	struct atcp_sock *o;
+
+	hlist_for_each_entry(o, &b->head, bind_node) {
+		struct sock *osk = &o->sk;
+
+		if (osk == sk || !net_eq(sock_net(osk), sock_net(sk)) ||
+		    osk->sk_num != port ||
+		    !addr_overlap(osk->sk_rcv_saddr, addr))
+			continue;
+		if (!sk->sk_reuse || !osk->sk_reuse ||
+		    osk->sk_state == TCP_LISTEN || sk->sk_state == TCP_LISTEN)
+			return true;
+	}
+	return false;
+}
+
+/* A Linux TCP listener on addr:port owns it (for a wildcard, loopback too). */
+static bool linux_listens(struct net *net, __be32 addr, u16 port)
+{
+	__be32 probes[2] = { addr, htonl(INADDR_LOOPBACK) };
+	int i, n = addr == htonl(INADDR_ANY) ? 2 : 1;
+	struct sock *lsk = NULL;
+
+	rcu_read_lock();
+	for (i = 0; i < n && !lsk; i++)
+		lsk = __inet_lookup_listener(net, &tcp_hashinfo, NULL, 0, 0, 0,
+					     probes[i], port, 0, 0);
+	rcu_read_unlock();
+	return lsk != NULL;
+}
+
+static int bind_one(struct sock *sk, __be32 addr, u16 port)
+{
+	struct atcp_bucket *b = bind_bucket(sock_net(sk), port);
+
+	spin_lock_bh(&b->lock);
+	if (bind_conflict(b, sk, addr, port)) {
+		spin_unlock_bh(&b->lock);
+		return -EADDRINUSE;
+	}
+	sk->sk_rcv_saddr = addr;
+	sk->sk_num = port;
+	hlist_add_head_rcu(&atcp_sk(sk)->bind_node, &b->head);
+	atcp_sk(sk)->bound = true;
+	spin_unlock_bh(&b->lock);
+	return 0;
+}
+
+/*
+ * Binds sk to addr:port; port 0 takes a free one from net.atcp.ephemeral_ports.
+ * The socket lock is held.
+ */
+int atcp_bind_port(struct sock *sk, __be32 addr, u16 port)
+{
+	struct net *net = sock_net(sk);
+	int first, last, range, offset, i;
+
+	if (port) {
+		if (linux_listens(net, addr, port))
+			return -EADDRINUSE;
+		return bind_one(sk, addr, port);
+	}
+	atcp_net_ephemeral_ports(net, &first, &last);
+	range = last - first + 1;
+	offset = get_random_u32_below(range);
+	for (i = 0; i < range; i++) {
+		port = first + (offset + i) % range;
+		if (!linux_listens(net, addr, port) && !bind_one(sk, addr, port))
+			return 0;
+	}
+	return -EADDRNOTAVAIL; /* as Linux says when the range is exhausted */
+}
+
+void atcp_unbind(struct sock *sk)
+{
+	struct atcp_bucket *b;
+
+	if (!atcp_sk(sk)->bound)
+		return;
+	b = bind_bucket(sock_net(sk), sk->sk_num);
+	spin_lock_bh(&b->lock);
+	hlist_del_init_rcu(&atcp_sk(sk)->bind_node);
+	atcp_sk(sk)->bound = false;
+	spin_unlock_bh(&b->lock);
+}
+
+/* Recheck a bound socket's port when it starts listening. */
+int atcp_listen_port_check(struct sock *sk)
+{
+	struct atcp_bucket *b = bind_bucket(sock_net(sk), sk->sk_num);
+	bool conflict;
+
+	spin_lock_bh(&b->lock);
+	conflict = bind_conflict(b, sk, sk->sk_rcv_saddr, sk->sk_num);
+	spin_unlock_bh(&b->lock);
+	return conflict ? -EADDRINUSE : 0;
+}
+
+static bool estab_match(const struct sock *sk, const struct net *net,
+			__be32 laddr, u16 lport, __be32 raddr, __be16 rport)
+{
+	return net_eq(sock_net(sk), net) && sk->sk_num == lport &&
+	       sk->sk_dport == rport && sk->sk_rcv_saddr == laddr &&
+	       sk->sk_daddr == raddr;
+}
+
+/*
+ * Adds a connection with its 4-tuple set; EADDRINUSE when the 4-tuple is
+ * taken already (tcp(4), seed 002).
+ */
+int atcp_hash_connection(struct sock *sk)
+{
+	struct net *net = sock_net(sk);
+	struct atcp_bucket *b = estab_bucket(net, sk->sk_rcv_saddr, sk->sk_num,
+					     sk->sk_daddr, sk->sk_dport);
+	struct atcp_sock *o;
+
+	spin_lock_bh(&b->lock);
+	hlist_for_each_entry(o, &b->head, estab_node) {
+		if (estab_match(&o->sk, net, sk->sk_rcv_saddr, sk->sk_num,
+				sk->sk_daddr, sk->sk_dport)) {
+			spin_unlock_bh(&b->lock);
+			return -EADDRINUSE;
+		}
+	}
+	hlist_add_head_rcu(&atcp_sk(sk)->estab_node, &b->head);
+	atcp_sk(sk)->hashed = true;
+	spin_unlock_bh(&b->lock);
+	return 0;
+}
+
+void atcp_unhash_connection(struct sock *sk)
+{
+	struct atcp_bucket *b;
+
+	if (!atcp_sk(sk)->hashed)
+		return;
+	b = estab_bucket(sock_net(sk), sk->sk_rcv_saddr, sk->sk_num,
+			 sk->sk_daddr, sk->sk_dport);
+	spin_lock_bh(&b->lock);
+	hlist_del_init_rcu(&atcp_sk(sk)->estab_node);
+	atcp_sk(sk)->hashed = false;
+	spin_unlock_bh(&b->lock);
+}
+
+/*
+ * The socket a segment from saddr:sport to daddr:dport belongs to, with a
+ * reference: the connection, else the best listener (a specific address
+ * before the wildcard).  Called under rcu_read_lock().
+ */
+struct sock *atcp_lookup(struct net *net, __be32 saddr, __be16 sport,
+			 __be32 daddr, __be16 dport)
+{
+	u16 lport = ntohs(dport);
+	struct atcp_bucket *b = estab_bucket(net, daddr, lport, saddr, sport);
+	struct sock *wild = NULL, *best = NULL;
+	struct atcp_sock *o;
+
+	hlist_for_each_entry_rcu(o, &b->head, estab_node) {
+		if (estab_match(&o->sk, net, daddr, lport, saddr, sport) &&
+		    refcount_inc_not_zero(&o->sk.sk_refcnt))
+			return &o->sk;
+	}
+	b = bind_bucket(net, lport);
+	hlist_for_each_entry_rcu(o, &b->head, bind_node) {
+		struct sock *sk = &o->sk;
+
+		if (!net_eq(sock_net(sk), net) || sk->sk_num != lport ||
+		    READ_ONCE(sk->sk_state) != TCP_LISTEN)
+			continue;
+		if (sk->sk_rcv_saddr == daddr)
+			best = sk;
+		else if (sk->sk_rcv_saddr == htonl(INADDR_ANY))
+			wild = sk;
+	}
+	best = best ?: wild;
+	if (best && !refcount_inc_not_zero(&best->sk_refcnt))
+		best = NULL;
+	return best;
+}

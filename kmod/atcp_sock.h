@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * An atcp socket: a struct sock carrying the engine's control block, and the
+ * glue that carries out the engine's actions with skbs, timers and wait
+ * queues.
+ */
+#ifndef _ATCP_SOCK_H
+#define _ATCP_SOCK_H
+
+#include <linux/list.h>
+#include <linux/skbuff.h>
+#include <linux/timer.h>
+#include <net/sock.h>
+
+#include <atcp/engine.h>
+
+struct atcp_sock {
+	struct sock sk; /* first: sk_alloc() sizes the object from proto */
+	struct atcp_tcb tcb;
+	struct atcp_params params;
+
+	struct hlist_node bind_node; /* bind table, by local port (RCU) */
+	struct hlist_node estab_node; /* established table, by 4-tuple (RCU) */
+	bool bound;
+	bool hashed;
+	bool released; /* the engine let go: unhashed, timer stopped */
+	bool orphan; /* no socket file: freed once released */
+
+	struct timer_list timer; /* the engine's next deadline */
+	struct sk_buff_head ooo; /* payload held out of order, by sequence */
+	u32 rcv_seq; /* sequence number of the next byte the receive queue takes */
+	u32 snd_head; /* bytes of the write queue's first skb already acknowledged */
+	u32 snd_bytes; /* bytes in the write queue from snd_head on */
+	u32 rcv_head; /* bytes of the receive queue's first skb already read */
+
+	/*
+	 * A listener's children not accepted yet: connecting ones, and
+	 * established ones ready for accept().  accept_lock guards both lists
+	 * and every child's parent and orphan fields; it nests inside any
+	 * socket lock.
+	 */
+	spinlock_t accept_lock;
+	struct list_head syn_queue;
+	struct list_head accept_queue;
+	u32 nchildren;
+	struct list_head child_node;
+	struct atcp_sock *parent;
+};
+
+static inline struct atcp_sock *atcp_sk(const struct sock *sk)
+{
+	return (struct atcp_sock *)sk;
+}
+
+/* The engine's clock: microseconds, monotonic. */
+static inline u64 atcp_now_us(void)
+{
+	return ktime_get_ns() / NSEC_PER_USEC;
+}
+
+/* atcp_hash.c */
+int atcp_hash_init(void);
+void atcp_hash_exit(void);
+int atcp_bind_port(struct sock *sk, __be32 addr, u16 port);
+void atcp_unbind(struct sock *sk);
+int atcp_hash_connection(struct sock *sk);
+void atcp_unhash_connection(struct sock *sk);
+struct sock *atcp_lookup(struct net *net, __be32 saddr, __be16 sport,
+			 __be32 daddr, __be16 dport);
+int atcp_listen_port_check(struct sock *sk);
+
+/* atcp_output.c */
+void atcp_transmit(struct sock *sk, const struct atcp_out_segment *seg);
+void atcp_send_reset(struct net *net, struct sk_buff *in,
+		     const struct atcp_tcp_header *th, u32 payload_len);
+u32 atcp_route_mss(struct sock *sk);
+
+/* atcp_input.c */
+int atcp_input_register(struct net *net);
+void atcp_input_unregister(struct net *net);
+int atcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);
+
+/* atcp_sock.c */
+void atcp_listen_input(struct sock *sk, struct sk_buff *skb,
+		       const struct atcp_tcp_header *h);
+void atcp_connected(struct sock *sk);
+void atcp_connection_over(struct sock *sk);
+
+/* atcp_actions.c */
+void atcp_apply(struct sock *sk, const struct atcp_actions *act,
+		struct sk_buff *skb);
+void atcp_timer_fn(struct timer_list *t);
+u32 atcp_isn_hash(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);
+
+#endif /* _ATCP_SOCK_H */
