@@ -133,6 +133,8 @@ static int bind_one(struct sock *sk, __be32 addr, u16 port)
 	}
 	sk->sk_rcv_saddr = addr;
 	sk->sk_num = port;
+	/* Lookups run under RCU: from here on, free only after a grace period. */
+	sock_set_flag(sk, SOCK_RCU_FREE);
 	hlist_add_head_rcu(&atcp_sk(sk)->bind_node, &b->head);
 	atcp_sk(sk)->bound = true;
 	spin_unlock_bh(&b->lock);
@@ -216,6 +218,7 @@ int atcp_hash_connection(struct sock *sk)
 			return -EADDRINUSE;
 		}
 	}
+	sock_set_flag(sk, SOCK_RCU_FREE);
 	hlist_add_head_rcu(&atcp_sk(sk)->estab_node, &b->head);
 	atcp_sk(sk)->hashed = true;
 	spin_unlock_bh(&b->lock);

@@ -49,8 +49,6 @@ static void atcp_sock_setup(struct sock *sk)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 
-	/* Lookups run under RCU: a socket is freed only after a grace period. */
-	sock_set_flag(sk, SOCK_RCU_FREE);
 	sk->sk_protocol = IPPROTO_TCP;
 	sk->sk_state = TCP_CLOSE;
 	sk->sk_write_space = atcp_write_space;
