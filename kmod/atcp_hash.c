@@ -19,7 +19,7 @@
 #define ESTAB_BITS 14
 
 struct atcp_bucket {
-	spinlock_t lock;
+	spinlock_t lock; /* writers; readers walk the chain under RCU */
 	struct hlist_head head;
 };
 
@@ -119,7 +119,7 @@ static bool linux_listens(struct net *net, __be32 addr, u16 port)
 		lsk = __inet_lookup_listener(net, &tcp_hashinfo, NULL, 0, 0, 0,
 					     probes[i], port, 0, 0);
 	rcu_read_unlock();
-	return lsk != NULL;
+	return !!lsk;
 }
 
 static int bind_one(struct sock *sk, __be32 addr, u16 port)

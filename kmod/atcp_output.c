@@ -63,8 +63,8 @@ static struct sk_buff *atcp_alloc_segment(const struct atcp_tcp_header *h,
 	return skb;
 }
 
-/* Copies len bytes of the send queue, from offset on, to to. */
-static void atcp_copy_send_data(struct sock *sk, u32 offset, u8 *to, u32 len)
+/* Copies len bytes of the send queue, from offset on, to dst. */
+static void atcp_copy_send_data(struct sock *sk, u32 offset, u8 *dst, u32 len)
 {
 	struct sk_buff *skb;
 
@@ -77,8 +77,8 @@ static void atcp_copy_send_data(struct sock *sk, u32 offset, u8 *to, u32 len)
 			continue;
 		}
 		n = min(len, skb->len - offset);
-		memcpy(to, skb->data + offset, n);
-		to += n;
+		memcpy(dst, skb->data + offset, n);
+		dst += n;
 		len -= n;
 		offset = 0;
 		if (!len)

@@ -85,6 +85,22 @@ void atcp_listen_input(struct sock *sk, struct sk_buff *skb,
 		       const struct atcp_tcp_header *h);
 void atcp_connected(struct sock *sk);
 void atcp_connection_over(struct sock *sk);
+void atcp_close_children(struct sock *sk);
+
+/* atcp_stream.c */
+int atcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size);
+int atcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
+		 int flags);
+__poll_t atcp_poll(struct file *file, struct socket *sock, poll_table *wait);
+int atcp_shutdown(struct socket *sock, int how);
+int atcp_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg);
+
+/* atcp_sockopt.c */
+int atcp_setsockopt(struct socket *sock, int level, int optname,
+		    sockptr_t optval, unsigned int optlen);
+int atcp_getsockopt(struct socket *sock, int level, int optname,
+		    char __user *optval, int __user *optlen);
+void atcp_keepalive(struct sock *sk, int valbool);
 
 /* atcp_actions.c */
 void atcp_apply(struct sock *sk, const struct atcp_actions *act,

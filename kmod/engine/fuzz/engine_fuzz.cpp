@@ -86,6 +86,7 @@ class Caller {
     uint32_t mss_max_ = 1460;
     uint32_t peer_isn_ = 0;
     uint32_t peer_ts_ = 0;
+    uint16_t peer_window_ = 0;
     uint8_t state_ = ATCP_CLOSED;
     uint64_t deadline_ = 0;
     bool released_ = false;
@@ -250,9 +251,27 @@ void Caller::setopt()
     const atcp_option opt = static_cast<atcp_option>(in_.u8() % (ATCP_OPTION_RCVBUF + 2));
     const uint32_t value = in_.u8() % 2 ? in_.u32() : in_.u16();
     atcp_actions act;
-    if (atcp_engine_setopt(&tcb_, opt, value, now_, &act) == 0) {
-        take(act, nullptr, 0, false);
-        flush();
+    if (atcp_engine_setopt(&tcb_, opt, value, now_, &act) != 0)
+        return;
+    check(opt <= ATCP_OPTION_RCVBUF, "an unknown option was accepted");
+    take(act, nullptr, 0, false);
+    flush();
+    // What was set reads back: flags as booleans, TCP_MAXSEG at most what was asked.
+    const uint32_t got = atcp_engine_getopt(&tcb_, opt);
+    switch (opt) {
+    case ATCP_OPTION_NODELAY:
+    case ATCP_OPTION_NOPUSH:
+    case ATCP_OPTION_CORK:
+    case ATCP_OPTION_NOOPT:
+    case ATCP_OPTION_KEEPALIVE:
+        check(got == (value != 0), "a flag option does not read back");
+        break;
+    case ATCP_OPTION_MAXSEG:
+        check(value == 0 || got <= value, "TCP_MAXSEG reads back larger than set");
+        break;
+    default:
+        check(got == value, "an option does not read back");
+        break;
     }
 }
 
@@ -275,20 +294,16 @@ bool Caller::build(atcp_tcp_header& h)
     const uint8_t pick = in_.u8();
     h.flags = pick < 7 * 32 ? kFlags[pick % 7] : in_.u8();
 
-    const uint32_t seq_base = (how & 3) == 0 ? in_.u32() : irs_known_ ? rcv_next_ : peer_isn_;
-    h.seq = seq_base + static_cast<uint32_t>(in_.near());
-    switch (how >> 2 & 3) {
-    case 0:
-        h.ack = in_.u32();
-        break;
-    case 1:
-        h.ack = snd_una() + static_cast<uint32_t>(in_.near());
-        break;
-    default:
-        h.ack = snd_max_ + static_cast<uint32_t>(in_.near());
-        break;
-    }
-    h.window = in_.u8() % 4 == 0 ? in_.u8() : in_.u16();
+    // Exactly where the engine expects them, near there, or anywhere; the window as last time
+    // often, for duplicate ACKs.
+    const uint32_t rcv = irs_known_ ? rcv_next_ + (eof_ ? 1 : 0) : peer_isn_;
+    const uint32_t near = static_cast<uint32_t>(in_.near());
+    const uint32_t seqs[] = {in_.u32(), rcv, rcv + near, rcv + near};
+    h.seq = seqs[how & 3];
+    const uint32_t acks[] = {in_.u32(), snd_una(), snd_una() + near, snd_max_ + near};
+    h.ack = acks[how >> 2 & 3];
+    const uint16_t windows[] = {in_.u16(), in_.u8(), peer_window_, peer_window_};
+    h.window = peer_window_ = windows[how >> 4 & 3];
     h.urgent = in_.u16();
 
     atcp_tcp_options& o = h.opt;

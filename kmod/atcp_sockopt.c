@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Socket options at IPPROTO_TCP: Linux's numbers, atcp's TCP_NOPUSH and
+ * TCP_NOOPT, TCP_INFO filled from the engine, and SO_KEEPALIVE's hook.
+ */
+#include <linux/tcp.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+
+#include "atcp.h"
+#include "atcp_sock.h"
+
+/* Linux's and atcp's option numbers at IPPROTO_TCP, and the engine's. */
+static int atcp_option_of(int optname, enum atcp_option *opt)
+{
+	switch (optname) {
+	case TCP_NODELAY:
+		*opt = ATCP_OPTION_NODELAY;
+		return 0;
+	case TCP_MAXSEG:
+		*opt = ATCP_OPTION_MAXSEG;
+		return 0;
+	case TCP_CORK:
+		*opt = ATCP_OPTION_CORK;
+		return 0;
+	case TCP_KEEPIDLE:
+		*opt = ATCP_OPTION_KEEPIDLE;
+		return 0;
+	case TCP_KEEPINTVL:
+		*opt = ATCP_OPTION_KEEPINTVL;
+		return 0;
+	case TCP_KEEPCNT:
+		*opt = ATCP_OPTION_KEEPCNT;
+		return 0;
+	case TCP_USER_TIMEOUT:
+		*opt = ATCP_OPTION_USER_TIMEOUT;
+		return 0;
+	case ATCP_TCP_NOPUSH:
+		*opt = ATCP_OPTION_NOPUSH;
+		return 0;
+	case ATCP_TCP_NOOPT:
+		*opt = ATCP_OPTION_NOOPT;
+		return 0;
+	}
+	return -ENOPROTOOPT;
+}
+
+int atcp_setsockopt(struct socket *sock, int level, int optname,
+			   sockptr_t optval, unsigned int optlen)
+{
+	struct sock *sk = sock->sk;
+	struct atcp_actions act;
+	enum atcp_option opt;
+	int val, err;
+
+	if (level != SOL_TCP)
+		return -ENOPROTOOPT;
+	err = atcp_option_of(optname, &opt);
+	if (err)
+		return err;
+	if (optlen < sizeof(int))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(val)))
+		return -EFAULT;
+	if (val < 0)
+		return -EINVAL;
+	lock_sock(sk);
+	if (atcp_engine_setopt(&atcp_sk(sk)->tcb, opt, val, atcp_now_us(), &act))
+		err = -EINVAL;
+	else if (!atcp_sk(sk)->released)
+		atcp_apply(sk, &act, NULL);
+	release_sock(sk);
+	return err;
+}
+
+static void atcp_fill_tcp_info(struct sock *sk, struct tcp_info *ti)
+{
+	struct atcp_conn_info i;
+
+	atcp_engine_info(&atcp_sk(sk)->tcb, atcp_now_us(), &i);
+	memset(ti, 0, sizeof(*ti));
+	ti->tcpi_state = sk->sk_state;
+	ti->tcpi_retransmits = i.retransmits;
+	ti->tcpi_backoff = i.backoff;
+	if (i.timestamps)
+		ti->tcpi_options |= TCPI_OPT_TIMESTAMPS;
+	if (i.sack_permitted)
+		ti->tcpi_options |= TCPI_OPT_SACK;
+	if (i.snd_wscale || i.rcv_wscale) {
+		ti->tcpi_options |= TCPI_OPT_WSCALE;
+		ti->tcpi_snd_wscale = i.snd_wscale;
+		ti->tcpi_rcv_wscale = i.rcv_wscale;
+	}
+	ti->tcpi_ca_state = i.in_recovery ? TCP_CA_Recovery : TCP_CA_Open;
+	ti->tcpi_rto = i.rto_us;
+	ti->tcpi_ato = i.ato_us;
+	ti->tcpi_snd_mss = i.snd_mss;
+	ti->tcpi_rcv_mss = i.rcv_mss;
+	ti->tcpi_advmss = i.advmss;
+	ti->tcpi_unacked = i.snd_mss ? DIV_ROUND_UP(i.unacked, i.snd_mss) : 0;
+	ti->tcpi_rtt = i.rtt_us;
+	ti->tcpi_rttvar = i.rttvar_us;
+	ti->tcpi_snd_cwnd = i.snd_mss ? i.snd_cwnd / i.snd_mss : 0;
+	ti->tcpi_snd_ssthresh = i.snd_mss ? min_t(u32, i.snd_ssthresh / i.snd_mss,
+						  TCP_INFINITE_SSTHRESH) : 0;
+	ti->tcpi_rcv_space = i.rcv_wnd;
+	ti->tcpi_total_retrans = i.total_retrans;
+	ti->tcpi_last_data_recv = i.last_data_recv_us / 1000;
+	ti->tcpi_last_ack_recv = i.last_ack_recv_us / 1000;
+	ti->tcpi_bytes_acked = i.bytes_acked;
+	ti->tcpi_bytes_received = i.bytes_received;
+	ti->tcpi_segs_out = i.segs_out;
+	ti->tcpi_segs_in = i.segs_in;
+	ti->tcpi_snd_wnd = i.snd_wnd;
+}
+
+int atcp_getsockopt(struct socket *sock, int level, int optname,
+			   char __user *optval, int __user *optlen)
+{
+	static const char congestion[TCP_CA_NAME_MAX] = "newreno";
+	struct sock *sk = sock->sk;
+	enum atcp_option opt;
+	struct tcp_info ti;
+	int len, val;
+
+	if (level != SOL_TCP)
+		return -ENOPROTOOPT;
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+
+	switch (optname) {
+	case TCP_INFO:
+		lock_sock(sk);
+		atcp_fill_tcp_info(sk, &ti);
+		release_sock(sk);
+		len = min_t(int, len, sizeof(ti));
+		if (put_user(len, optlen) || copy_to_user(optval, &ti, len))
+			return -EFAULT;
+		return 0;
+	case TCP_CONGESTION:
+		len = min_t(int, len, TCP_CA_NAME_MAX);
+		if (put_user(len, optlen) || copy_to_user(optval, congestion, len))
+			return -EFAULT;
+		return 0;
+	}
+	if (atcp_option_of(optname, &opt))
+		return -ENOPROTOOPT;
+	if (len < (int)sizeof(int))
+		return -EINVAL;
+	lock_sock(sk);
+	val = atcp_engine_getopt(&atcp_sk(sk)->tcb, opt);
+	release_sock(sk);
+	len = sizeof(int);
+	if (put_user(len, optlen) || copy_to_user(optval, &val, len))
+		return -EFAULT;
+	return 0;
+}
+
+/* SO_KEEPALIVE, from sock_setsockopt() with the socket locked. */
+void atcp_keepalive(struct sock *sk, int valbool)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_actions act;
+
+	atcp_engine_setopt(&as->tcb, ATCP_OPTION_KEEPALIVE, valbool,
+			   atcp_now_us(), &act);
+	if (!as->released)
+		atcp_apply(sk, &act, NULL);
+}

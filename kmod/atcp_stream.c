@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The stream calls of an atcp socket: send and receive, poll, shutdown and
+ * the queue ioctls.
+ */
+#include <linux/sockios.h>
+#include <asm/ioctls.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+
+#include "atcp.h"
+#include "atcp_sock.h"
+
+/* Chunk of user data per send queue skb: linear, and an order-2 allocation. */
+#define ATCP_SEND_CHUNK (16384 - SKB_DATA_ALIGN(sizeof(struct skb_shared_info)))
+
+int atcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
+{
+	struct sock *sk = sock->sk;
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_actions act;
+	size_t copied = 0;
+	long timeo;
+	int err = 0;
+
+	if (msg->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE | MSG_EOR))
+		return -EOPNOTSUPP;
+	lock_sock(sk);
+	timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
+	if ((1 << sk->sk_state) & ~(TCPF_ESTABLISHED | TCPF_CLOSE_WAIT)) {
+		err = sk_stream_wait_connect(sk, &timeo);
+		if (err)
+			goto error;
+	}
+	while (msg_data_left(msg)) {
+		size_t chunk = min_t(size_t, msg_data_left(msg), ATCP_SEND_CHUNK);
+		struct sk_buff *skb;
+
+		if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN)) {
+			err = -EPIPE;
+			goto error;
+		}
+		if (!sk_stream_memory_free(sk)) {
+			set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+			err = sk_stream_wait_memory(sk, &timeo);
+			if (err)
+				goto error;
+			continue;
+		}
+		skb = alloc_skb(chunk, sk->sk_allocation);
+		if (!skb) {
+			err = -ENOBUFS;
+			goto error;
+		}
+		if (copy_from_iter(skb_put(skb, chunk), chunk, &msg->msg_iter) !=
+		    chunk) {
+			kfree_skb(skb);
+			err = -EFAULT;
+			goto error;
+		}
+		__skb_queue_tail(&sk->sk_write_queue, skb);
+		sk_wmem_queued_add(sk, skb->truesize);
+		as->snd_bytes += chunk;
+		copied += chunk;
+		atcp_engine_send(&as->tcb, chunk, atcp_now_us(), &act);
+		atcp_apply(sk, &act, NULL);
+	}
+	release_sock(sk);
+	return copied;
+
+error:
+	if (copied)
+		err = 0;
+	else
+		err = sk_stream_error(sk, msg->msg_flags, err);
+	release_sock(sk);
+	return copied ?: err;
+}
+
+/* Copies up to len bytes from the receive queue; peek leaves them there. */
+static int atcp_copy_received(struct sock *sk, struct msghdr *msg, size_t len,
+			      bool peek, size_t *copied)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	u32 offset = as->rcv_head + (peek ? *copied : 0);
+	struct sk_buff *skb, *tmp;
+	int err;
+
+	skb_queue_walk_safe(&sk->sk_receive_queue, skb, tmp) {
+		size_t n;
+
+		if (offset >= skb->len) {
+			offset -= skb->len;
+			continue;
+		}
+		n = min_t(size_t, skb->len - offset, len - *copied);
+		err = skb_copy_datagram_msg(skb, offset, msg, n);
+		if (err)
+			return err;
+		*copied += n;
+		if (!peek) {
+			as->rcv_head += n;
+			if (as->rcv_head == skb->len) {
+				as->rcv_head = 0;
+				__skb_unlink(skb, &sk->sk_receive_queue);
+				consume_skb(skb);
+			}
+		}
+		offset = 0;
+		if (*copied == len)
+			break;
+	}
+	return 0;
+}
+
+int atcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
+			int flags)
+{
+	struct sock *sk = sock->sk;
+	struct atcp_sock *as = atcp_sk(sk);
+	bool peek = flags & MSG_PEEK;
+	struct atcp_actions act;
+	size_t copied = 0, before;
+	int target, err = 0;
+	long timeo;
+
+	if (flags & ~(MSG_DONTWAIT | MSG_PEEK | MSG_WAITALL | MSG_TRUNC |
+		      MSG_CMSG_CLOEXEC | MSG_NOSIGNAL))
+		return -EOPNOTSUPP;
+	lock_sock(sk);
+	if (sk->sk_state == TCP_LISTEN) {
+		err = -ENOTCONN;
+		goto out;
+	}
+	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
+	target = sock_rcvlowat(sk, flags & MSG_WAITALL, len);
+	for (;;) {
+		before = copied;
+		err = atcp_copy_received(sk, msg, len, peek, &copied);
+		if (err)
+			break;
+		if (!peek && copied > before) {
+			atcp_engine_consumed(&as->tcb, copied - before,
+					     atcp_now_us(), &act);
+			atcp_apply(sk, &act, NULL);
+		}
+		if (copied >= target || copied == len)
+			break;
+		if (copied && peek)
+			break;
+		if (sk->sk_err) {
+			err = copied ? 0 : sock_error(sk);
+			break;
+		}
+		if (sk->sk_shutdown & RCV_SHUTDOWN)
+			break;
+		if (sk->sk_state == TCP_CLOSE) {
+			err = copied ? 0 : -ENOTCONN;
+			break;
+		}
+		if (!timeo) {
+			err = copied ? 0 : -EAGAIN;
+			break;
+		}
+		if (signal_pending(current)) {
+			err = copied ? 0 : sock_intr_errno(timeo);
+			break;
+		}
+		sk_wait_data(sk, &timeo, skb_peek_tail(&sk->sk_receive_queue));
+	}
+out:
+	release_sock(sk);
+	return err ?: copied;
+}
+
+__poll_t atcp_poll(struct file *file, struct socket *sock,
+			  poll_table *wait)
+{
+	struct sock *sk = sock->sk;
+	int state = inet_sk_state_load(sk);
+	__poll_t mask = 0;
+	u8 shutdown;
+
+	sock_poll_wait(file, sock, wait);
+	if (state == TCP_LISTEN)
+		return list_empty_careful(&atcp_sk(sk)->accept_queue) ?
+			       0 : EPOLLIN | EPOLLRDNORM;
+
+	shutdown = READ_ONCE(sk->sk_shutdown);
+	if (shutdown == SHUTDOWN_MASK || state == TCP_CLOSE)
+		mask |= EPOLLHUP;
+	if (shutdown & RCV_SHUTDOWN)
+		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
+	if (!((1 << state) & (TCPF_SYN_SENT | TCPF_SYN_RECV))) {
+		if (!skb_queue_empty_lockless(&sk->sk_receive_queue))
+			mask |= EPOLLIN | EPOLLRDNORM;
+		if (shutdown & SEND_SHUTDOWN) {
+			mask |= EPOLLOUT | EPOLLWRNORM;
+		} else if (sk_stream_is_writeable(sk)) {
+			mask |= EPOLLOUT | EPOLLWRNORM;
+		} else {
+			sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
+			set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+			/* Race with an ACK freeing space: look again. */
+			smp_mb__after_atomic();
+			if (sk_stream_is_writeable(sk))
+				mask |= EPOLLOUT | EPOLLWRNORM;
+		}
+	}
+	if (READ_ONCE(sk->sk_err))
+		mask |= EPOLLERR;
+	return mask;
+}
+
+int atcp_shutdown(struct socket *sock, int how)
+{
+	struct sock *sk = sock->sk;
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_actions act;
+	int err = 0;
+
+	how++; /* SHUT_RD, SHUT_WR, SHUT_RDWR become RCV_, SEND_, SHUTDOWN_MASK */
+	if ((how & ~SHUTDOWN_MASK) || !how)
+		return -EINVAL;
+	lock_sock(sk);
+	switch (sk->sk_state) {
+	case TCP_CLOSE:
+		err = -ENOTCONN;
+		break;
+	case TCP_LISTEN:
+		if (how & RCV_SHUTDOWN) {
+			/* As Linux does: a listener shut for reading stops listening. */
+			atcp_close_children(sk);
+			atcp_engine_close(&as->tcb, atcp_now_us(), &act);
+			atcp_apply(sk, &act, NULL);
+			atcp_unbind(sk);
+		}
+		break;
+	default:
+		WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | how);
+		if ((how & SEND_SHUTDOWN) && !as->released) {
+			atcp_engine_close(&as->tcb, atcp_now_us(), &act);
+			atcp_apply(sk, &act, NULL);
+		}
+		break;
+	}
+	sk->sk_state_change(sk);
+	release_sock(sk);
+	return err;
+}
+
+int atcp_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
+{
+	struct sock *sk = sock->sk;
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_conn_info info;
+	int answer;
+
+	switch (cmd) {
+	case SIOCINQ: { /* FIONREAD */
+		struct sk_buff *skb;
+
+		if (sk->sk_state == TCP_LISTEN)
+			return -EINVAL;
+		lock_sock(sk);
+		answer = -(int)as->rcv_head;
+		skb_queue_walk(&sk->sk_receive_queue, skb)
+			answer += skb->len;
+		release_sock(sk);
+		break;
+	}
+	case SIOCOUTQ:
+		if (sk->sk_state == TCP_LISTEN)
+			return -EINVAL;
+		answer = READ_ONCE(as->snd_bytes);
+		break;
+	case SIOCOUTQNSD:
+		if (sk->sk_state == TCP_LISTEN)
+			return -EINVAL;
+		lock_sock(sk);
+		atcp_engine_info(&as->tcb, atcp_now_us(), &info);
+		answer = as->snd_bytes - min(as->snd_bytes, info.unacked);
+		release_sock(sk);
+		break;
+	default:
+		return -ENOIOCTLCMD;
+	}
+	return put_user(answer, (int __user *)arg);
+}
