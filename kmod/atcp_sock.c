@@ -535,10 +535,8 @@ static int atcp_connect(struct socket *sock, struct sockaddr *uaddr,
 			err = -EISCONN;
 			goto out;
 		}
-		if (atcp_sk(sk)->released) {
-			err = -EINVAL; /* a socket connects once */
-			goto out;
-		}
+		/* A socket may try again after a failed connection. */
+		atcp_sk(sk)->released = false;
 		err = atcp_start_connect(sk, (const struct sockaddr_in *)uaddr);
 		if (err)
 			goto out;

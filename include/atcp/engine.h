@@ -171,7 +171,8 @@ struct atcp_conn_info {
 };
 
 /*
- * Opens: each prepares a zeroed TCB.  isn_hash is RFC 6528's F(): a keyed
+ * Opens: each prepares a TCB that is zeroed, or CLOSED after an earlier
+ * connection (only the options set through atcp_engine_setopt carry over).  isn_hash is RFC 6528's F(): a keyed
  * hash of the 4-tuple the caller computes; the engine adds the clock.
  * mss_max is the largest segment the path allows (route MTU minus headers).
  */

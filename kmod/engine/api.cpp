@@ -13,6 +13,21 @@ void set_flag(Tcb& t, TcbFlag f, uint32_t value)
     t.set(f, value != 0);
 }
 
+// A TCB that ran a connection before starts the next one afresh, keeping
+// only what the user set (a socket may connect again after a failure).
+void keep_only_options(Tcb& t)
+{
+    Tcb fresh{};
+    fresh.flags = t.flags & (kNoDelay | kNoPush | kCork | kNoOpt | kKeepAlive);
+    fresh.user_mss = t.user_mss;
+    fresh.rcv_buf = t.rcv_buf;
+    fresh.keepalive_idle_ms = t.keepalive_idle_ms;
+    fresh.keepalive_intvl_ms = t.keepalive_intvl_ms;
+    fresh.keepalive_count = t.keepalive_count;
+    fresh.user_timeout_ms = t.user_timeout_ms;
+    t = fresh;
+}
+
 } // namespace
 
 extern "C" void atcp_params_default(atcp_params* p)
@@ -40,6 +55,7 @@ extern "C" void atcp_engine_connect(atcp_tcb* tcb, const atcp_params* params, ui
                                     uint64_t now_us, atcp_actions* act)
 {
     Tcb& t = tcb_of(tcb);
+    keep_only_options(t);
     t.params = *params;
     t.local_port = local_port;
     t.remote_port = remote_port;
