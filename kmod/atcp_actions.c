@@ -161,10 +161,11 @@ void atcp_apply(struct sock *sk, const struct atcp_actions *act,
 	int err, i;
 
 	for (;;) {
-		for (i = 0; i < act->nsegs; i++)
-			atcp_transmit(sk, &act->segs[i]);
+		/* Segment offsets count from the send queue's head after this. */
 		if (act->acked)
 			atcp_free_acked(sk, act->acked);
+		for (i = 0; i < act->nsegs; i++)
+			atcp_transmit(sk, &act->segs[i]);
 		if (skb) {
 			atcp_apply_receive(sk, act, skb);
 			skb = NULL;
