@@ -18,6 +18,8 @@
 #include "atcp.h"
 #include "atcp_sock.h"
 
+#define ATCP_DEFAULT_BUF (1 << 20)
+
 static struct proto atcp_prot;
 static const struct proto_ops atcp_stream_ops;
 static struct net_proto_family atcp_family_ops;
@@ -46,6 +48,14 @@ static void atcp_sock_setup(struct sock *sk)
 
 	sk->sk_protocol = IPPROTO_TCP;
 	sk->sk_state = TCP_CLOSE;
+	/*
+	 * Linux's TCP grows its buffers up to tcp_rmem/tcp_wmem's maximum as a
+	 * connection proves it needs them; atcp starts with room for a
+	 * bandwidth-delay product that fast loopback and LAN paths reach.
+	 * SO_SNDBUF and SO_RCVBUF still set them.
+	 */
+	sk->sk_sndbuf = ATCP_DEFAULT_BUF;
+	sk->sk_rcvbuf = ATCP_DEFAULT_BUF;
 	sk->sk_write_space = atcp_write_space;
 	sk->sk_backlog_rcv = atcp_backlog_rcv;
 	timer_setup(&as->timer, atcp_timer_fn, 0);
