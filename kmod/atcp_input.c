@@ -44,6 +44,9 @@ static void atcp_process(struct sock *sk, struct sk_buff *skb)
 		atcp_listen_input(sk, skb, &h);
 		return;
 	}
+	/* The peer's SYN fixes where its stream, and our receive queue, start. */
+	if (sk->sk_state == TCP_SYN_SENT && (h.flags & ATCP_TCP_SYN))
+		atcp_sk(sk)->rcv_seq = h.seq + 1;
 	atcp_engine_input(&atcp_sk(sk)->tcb, &h, skb->len - h.header_len,
 			  atcp_now_us(), &act);
 	atcp_apply(sk, &act, skb);

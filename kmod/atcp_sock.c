@@ -65,6 +65,7 @@ static void atcp_sock_setup(struct sock *sk)
 	INIT_LIST_HEAD(&as->accept_queue);
 	INIT_LIST_HEAD(&as->child_node);
 	atcp_net_params(sock_net(sk), &as->params);
+	atcp_engine_init(&as->tcb, &as->params);
 }
 
 /* The last of the socket: the connection is over and no file refers to it. */
@@ -150,6 +151,7 @@ static void atcp_spawn(struct sock *lsk, struct sk_buff *skb,
 	atcp_sock_setup(sk);
 	as = atcp_sk(sk);
 	as->orphan = true; /* until accept() gives it a file */
+	sk->sk_type = lsk->sk_type;
 	sk->sk_rcvbuf = lsk->sk_rcvbuf;
 	sk->sk_sndbuf = lsk->sk_sndbuf;
 	sk->sk_rcv_saddr = iph->daddr;

@@ -23,6 +23,7 @@
 #include "atcp_selftest.h"
 
 #define BULK_LEN (8 << 20)
+#define REORDER_LEN (1 << 20)
 #define CHUNK 65536
 
 static int atcp_socket(void)
@@ -83,6 +84,22 @@ static void set_rcvtimeo(int fd, long ms)
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 }
 
+/* The numbers in /proc/sys/net/atcp/name, up to two; how many were read. */
+static int atcp_sysctl(const char *name, int val[2])
+{
+	char path[128];
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/atcp/%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	n = fscanf(f, "%d %d", &val[0], &val[1]);
+	fclose(f);
+	return n;
+}
+
 static long elapsed_ms(const struct timespec *since)
 {
 	struct timespec now;
@@ -126,10 +143,18 @@ static void atcp_pair(struct __test_metadata *_metadata, int *client, int *serve
 	connect_pair(_metadata, atcp_family(), atcp_family(), client, server);
 }
 
-/* A byte stream no shifted, repeated or reordered run can match. */
+/*
+ * The stream's byte at off: a hash of the 32-bit word it is in, so that no
+ * shifted, repeated or reordered run of bytes matches.
+ */
 static uint8_t pattern(uint32_t off)
 {
-	return (off * 2654435761u) >> 24;
+	uint32_t h = (off >> 2) * 0x9e3779b1u;
+
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	return h >> (8 * (off & 3));
 }
 
 static int send_pattern(int fd, size_t total)
@@ -156,10 +181,11 @@ static int send_pattern(int fd, size_t total)
 }
 
 /*
- * Sends BULK_LEN bytes of the pattern on from (in a child) and checks them as
- * they arrive on to.
+ * Sends len bytes of the pattern on from (in a child) and checks them as they
+ * arrive on to.
  */
-static void bulk(struct __test_metadata *_metadata, int from, int to)
+static void bulk(struct __test_metadata *_metadata, int from, int to,
+		 size_t len)
 {
 	static uint8_t buf[CHUNK];
 	long bad = -1;
@@ -167,12 +193,14 @@ static void bulk(struct __test_metadata *_metadata, int from, int to)
 	int status;
 	pid_t pid;
 
+	/* A stalled stream fails in seconds rather than at the harness's timeout. */
+	set_rcvtimeo(to, 5000);
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0)
-		_exit(send_pattern(from, BULK_LEN) ? 1 : 0);
+		_exit(send_pattern(from, len) ? 1 : 0);
 
-	while (got < BULK_LEN) {
+	while (got < len) {
 		ssize_t r = recv(to, buf, sizeof(buf), 0);
 
 		if (r <= 0) {
@@ -186,21 +214,20 @@ static void bulk(struct __test_metadata *_metadata, int from, int to)
 		got += r;
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_EQ((size_t)BULK_LEN, got);
-	EXPECT_EQ(-1, bad) TH_LOG("first wrong byte at offset %ld", bad);
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ASSERT_EQ(-1, bad) TH_LOG("first wrong byte at offset %ld", bad);
+	ASSERT_EQ(len, got);
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 /* --- bind --- */
 
 TEST(bind_port_zero_takes_an_ephemeral_port)
 {
-	FILE *f = fopen("/proc/sys/net/atcp/ephemeral_ports", "r");
-	int first, last, fd, port;
+	int range[2], first, last, fd, port;
 
-	ASSERT_NE(NULL, f);
-	ASSERT_EQ(2, fscanf(f, "%d %d", &first, &last));
-	fclose(f);
+	ASSERT_EQ(2, atcp_sysctl("ephemeral_ports", range));
+	first = range[0];
+	last = range[1];
 
 	fd = atcp_socket();
 	ASSERT_LE(0, fd);
@@ -263,7 +290,7 @@ TEST(bind_bad_addresses)
 	EXPECT_EQ(EAFNOSUPPORT, errno);
 	EXPECT_EQ(-1, bind_to(fd, "255.255.255.255", 0));
 	EXPECT_EQ(EAFNOSUPPORT, errno);
-	/* tcp(4): EADDRNOTAVAIL for an address no interface has (RFC 5737). */
+	/* tcp(4): EADDRNOTAVAIL for an address no interface has (TEST-NET-1). */
 	EXPECT_EQ(-1, bind_to(fd, "192.0.2.1", 0));
 	EXPECT_EQ(EADDRNOTAVAIL, errno);
 	/* None of the failures bound it. */
@@ -633,7 +660,10 @@ TEST(listen_backlog_is_respected)
 	while (accepted < CLIENTS && elapsed_ms(&start) < 8000) {
 		struct pollfd pfd = { .fd = lfd, .events = POLLIN };
 
-		if (poll(&pfd, 1, 100) == 1 && (fd = accept(lfd, NULL, NULL)) >= 0) {
+		if (poll(&pfd, 1, 100) != 1)
+			continue;
+		fd = accept(lfd, NULL, NULL);
+		if (fd >= 0) {
 			accepted++;
 			close(fd);
 		}
@@ -651,8 +681,8 @@ TEST(bulk_atcp_to_atcp_both_ways)
 	int c, s;
 
 	atcp_pair(_metadata, &c, &s);
-	bulk(_metadata, c, s);
-	bulk(_metadata, s, c);
+	bulk(_metadata, c, s, BULK_LEN);
+	bulk(_metadata, s, c, BULK_LEN);
 	close(c);
 	close(s);
 }
@@ -662,8 +692,8 @@ TEST(bulk_atcp_client_linux_tcp_server)
 	int c, s;
 
 	connect_pair(_metadata, atcp_family(), AF_INET, &c, &s);
-	bulk(_metadata, c, s);
-	bulk(_metadata, s, c);
+	bulk(_metadata, c, s, BULK_LEN);
+	bulk(_metadata, s, c, BULK_LEN);
 	close(c);
 	close(s);
 }
@@ -673,8 +703,8 @@ TEST(bulk_linux_tcp_client_atcp_server)
 	int c, s;
 
 	connect_pair(_metadata, AF_INET, atcp_family(), &c, &s);
-	bulk(_metadata, c, s);
-	bulk(_metadata, s, c);
+	bulk(_metadata, c, s, BULK_LEN);
+	bulk(_metadata, s, c, BULK_LEN);
 	close(c);
 	close(s);
 }
@@ -830,7 +860,7 @@ TEST(shut_wr_half_closes)
 	EXPECT_EQ(0, recv(s, buf, sizeof(buf), 0));
 	/* The other direction still carries data (RFC 9293 3.6). */
 	ASSERT_EQ(4, send(s, "pong", 4, 0));
-	EXPECT_EQ(4, recv(c, buf, sizeof(buf), MSG_WAITALL));
+	EXPECT_EQ(4, recv(c, buf, 4, MSG_WAITALL));
 	EXPECT_EQ(0, memcmp(buf, "pong", 4));
 	close(c);
 	close(s);
@@ -951,9 +981,12 @@ TEST(tcp_maxseg)
 {
 	struct sockaddr_in addr;
 	int lfd = listener(_metadata, atcp_family(), &addr);
-	int fd = atcp_socket(), s, mss;
+	int fd = atcp_socket(), s, mss, dflt[2];
 
 	ASSERT_LE(0, fd);
+	/* Until connected, the MSS is net.atcp.mssdflt (tcp(4)'s tcp.mssdflt). */
+	ASSERT_EQ(1, atcp_sysctl("mssdflt", dflt));
+	EXPECT_EQ(dflt[0], get_int(fd, IPPROTO_TCP, TCP_MAXSEG));
 	ASSERT_EQ(0, set_int(fd, IPPROTO_TCP, TCP_MAXSEG, 1000));
 	EXPECT_EQ(1000, get_int(fd, IPPROTO_TCP, TCP_MAXSEG));
 	EXPECT_EQ(-1, set_int(fd, IPPROTO_TCP, TCP_MAXSEG, 10));
@@ -1070,17 +1103,8 @@ TEST(tcp_noopt_connection_has_no_options)
 	close(lfd);
 }
 
-TEST(keepalive_and_user_timeout_options)
+TEST(so_keepalive)
 {
-	static const struct {
-		int name, dflt, good, bad;
-	} opts[] = {
-		/* Defaults from net.atcp.keepidle, keepintvl, keepcnt. */
-		{ TCP_KEEPIDLE, 7200, 60, 0 },
-		{ TCP_KEEPINTVL, 75, 5, 32768 },
-		{ TCP_KEEPCNT, 8, 3, 128 },
-		{ TCP_USER_TIMEOUT, 0, 10000, -1 },
-	};
 	int fd = atcp_socket();
 
 	ASSERT_LE(0, fd);
@@ -1089,9 +1113,32 @@ TEST(keepalive_and_user_timeout_options)
 	EXPECT_EQ(1, get_int(fd, SOL_SOCKET, SO_KEEPALIVE));
 	ASSERT_EQ(0, set_int(fd, SOL_SOCKET, SO_KEEPALIVE, 0));
 	EXPECT_EQ(0, get_int(fd, SOL_SOCKET, SO_KEEPALIVE));
+	close(fd);
+}
 
+TEST(keepalive_and_user_timeout_options)
+{
+	/* Each starts from its net.atcp sysctl (in ms), as tcp(7) reads its own. */
+	static const struct {
+		int name;
+		const char *sysctl;
+		int ms_per_unit, good, bad;
+	} opts[] = {
+		{ TCP_KEEPIDLE, "keepidle", 1000, 60, 0 },
+		{ TCP_KEEPINTVL, "keepintvl", 1000, 5, 32768 },
+		{ TCP_KEEPCNT, "keepcnt", 1, 3, 128 },
+		{ TCP_USER_TIMEOUT, NULL, 1, 10000, -1 },
+	};
+	int fd = atcp_socket();
+
+	ASSERT_LE(0, fd);
 	for (size_t i = 0; i < ARRAY_SIZE(opts); i++) {
-		EXPECT_EQ(opts[i].dflt, get_int(fd, IPPROTO_TCP, opts[i].name))
+		int dflt[2] = { 0 };
+
+		if (opts[i].sysctl)
+			ASSERT_EQ(1, atcp_sysctl(opts[i].sysctl, dflt));
+		EXPECT_EQ(dflt[0] / opts[i].ms_per_unit,
+			  get_int(fd, IPPROTO_TCP, opts[i].name))
 			TH_LOG("option %d", opts[i].name);
 		ASSERT_EQ(0, set_int(fd, IPPROTO_TCP, opts[i].name, opts[i].good));
 		EXPECT_EQ(opts[i].good, get_int(fd, IPPROTO_TCP, opts[i].name))
@@ -1162,6 +1209,53 @@ TEST(many_short_connections)
 		}
 	}
 	close(lfd);
+}
+
+/* --- reassembly --- */
+
+/*
+ * netem on loopback makes every fourth packet overtake the three before it,
+ * so each receiver holds segments out of order (RFC 9293 3.10.7.4) and must
+ * splice them into the stream at their place.  This test comes last: a
+ * harness timeout would skip the teardown and leave the qdisc behind.
+ */
+FIXTURE(reordering)
+{
+	bool netem;
+};
+
+FIXTURE_SETUP(reordering)
+{
+	self->netem = !system("tc qdisc add dev lo root netem delay 1ms reorder 100% gap 4 2>/dev/null");
+}
+
+FIXTURE_TEARDOWN(reordering)
+{
+	if (self->netem && system("tc qdisc del dev lo root"))
+		TH_LOG("could not remove the netem qdisc from lo");
+}
+
+TEST_F(reordering, data_arrives_in_order)
+{
+	const int pairs[][2] = {
+		{ atcp_family(), atcp_family() },
+		{ atcp_family(), AF_INET },
+		{ AF_INET, atcp_family() },
+	};
+
+	if (!self->netem)
+		SKIP(return, "tc with sch_netem is not available");
+	/* Several rounds, so that the initial sequence numbers vary. */
+	for (int i = 0; i < 4 * (int)ARRAY_SIZE(pairs); i++) {
+		int c, s;
+
+		connect_pair(_metadata, pairs[i % ARRAY_SIZE(pairs)][0],
+			     pairs[i % ARRAY_SIZE(pairs)][1], &c, &s);
+		bulk(_metadata, c, s, REORDER_LEN);
+		bulk(_metadata, s, c, REORDER_LEN);
+		close(c);
+		close(s);
+	}
 }
 
 TEST_HARNESS_MAIN

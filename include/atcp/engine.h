@@ -171,6 +171,12 @@ struct atcp_conn_info {
 };
 
 /*
+ * A new TCB: zeroed, with the namespace's parameters recorded so that
+ * options read their defaults before it opens.
+ */
+void atcp_engine_init(struct atcp_tcb *tcb, const struct atcp_params *params);
+
+/*
  * Opens: each prepares a TCB that is zeroed, or CLOSED after an earlier
  * connection (only the options set through atcp_engine_setopt carry over).  isn_hash is RFC 6528's F(): a keyed
  * hash of the 4-tuple the caller computes; the engine adds the clock.

@@ -50,6 +50,13 @@ extern "C" void atcp_params_default(atcp_params* p)
     p->challenge_ack_limit = 100;
 }
 
+extern "C" void atcp_engine_init(atcp_tcb* tcb, const atcp_params* params)
+{
+    Tcb& t = tcb_of(tcb);
+    t = Tcb{};
+    t.params = *params;
+}
+
 extern "C" void atcp_engine_connect(atcp_tcb* tcb, const atcp_params* params, uint16_t local_port,
                                     uint16_t remote_port, uint32_t mss_max, uint32_t isn_hash,
                                     uint64_t now_us, atcp_actions* act)
