@@ -60,6 +60,7 @@ class Conn {
     // output.cpp
     void output();
     bool send_data();
+    uint32_t segment_payload_max() const;
     void send_syn();
     void send_ack();
     void send_rst(uint32_t seq);

@@ -35,6 +35,17 @@ void Conn::output()
     }
 }
 
+// The payload a segment may carry: snd_mss already leaves room for the
+// timestamp every segment has; SACK blocks, when we send them, take theirs
+// out of the same MSS (RFC 9293 3.7.1).
+uint32_t Conn::segment_payload_max() const
+{
+    if (!t_.has(kSackOk) || t_.ooo_count == 0)
+        return t_.snd_mss;
+    const uint32_t blocks = min_of<uint32_t>(t_.ooo_count, t_.has(kTimestamps) ? 3 : 4);
+    return t_.snd_mss - (4 + 8 * blocks);
+}
+
 // One segment of new or go-back-N data, or a FIN; false when nothing may go.
 bool Conn::send_data()
 {
@@ -59,13 +70,14 @@ bool Conn::send_data()
         cwnd += t_.dupacks * uint32_t{t_.snd_mss};
     const uint32_t wnd_end = t_.snd_una + min_of(t_.snd_wnd, cwnd);
     const uint32_t usable = seq_gt(wnd_end, t_.snd_nxt) ? wnd_end - t_.snd_nxt : 0;
-    const uint32_t len = min_of(min_of(unsent, usable), uint32_t{t_.snd_mss});
+    const uint32_t full = segment_payload_max();
+    const uint32_t len = min_of(min_of(unsent, usable), full);
     const bool fin = t_.has(kFinQueued) && t_.snd_nxt + len == end;
     const bool retransmit = seq_lt(t_.snd_nxt, t_.snd_max);
 
     if (len == 0 && !fin)
         return false;
-    if (len < t_.snd_mss && !retransmit && !t_.has(kForcePush)) {
+    if (len < full && !retransmit && !t_.has(kForcePush)) {
         if (len < unsent) {
             // Sender SWS avoidance (RFC 9293 3.8.6.2.1): no small window-limited segments.
             if (len < t_.max_snd_wnd / 2)
@@ -82,7 +94,7 @@ bool Conn::send_data()
                 return false;
         }
     }
-    if (len < t_.snd_mss)
+    if (len < full)
         t_.clear(kForcePush);
     t_.cork_at = 0;
 
@@ -161,7 +173,7 @@ void Conn::retransmit_first()
 {
     const uint32_t start = t_.data_start();
     const uint32_t end = t_.send_end();
-    const uint32_t len = min_of(end - start, uint32_t{t_.snd_mss});
+    const uint32_t len = min_of(end - start, segment_payload_max());
     const bool fin = t_.has(kFinSent) && start + len == end;
     if (len == 0 && !fin)
         return;
