@@ -136,7 +136,7 @@ void Conn::set_state(atcp_state s)
 void Conn::release()
 {
     set_state(ATCP_CLOSED);
-    t_.rexmt_at = t_.delack_at = t_.keepalive_at = t_.close_at = 0;
+    t_.rexmt_at = t_.delack_at = t_.keepalive_at = t_.close_at = t_.cork_at = 0;
     act_.wake |= ATCP_WAKE_RELEASE;
 }
 

@@ -79,8 +79,16 @@ void Conn::input(const Segment& arrived)
     const uint32_t skip = seq_lt(seg.hdr.seq, t_.rcv_nxt) ? t_.rcv_nxt - seg.hdr.seq : 0;
     if (t_.state == ATCP_ESTABLISHED || t_.state == ATCP_FIN_WAIT_1 || t_.state == ATCP_FIN_WAIT_2)
         input_text(seg, min_of(skip, seg.len));
-    if (seg.flag(ATCP_TCP_FIN) && t_.state != ATCP_CLOSE_WAIT && t_.state != ATCP_CLOSING &&
-        t_.state != ATCP_LAST_ACK) {
+    if (!seg.flag(ATCP_TCP_FIN))
+        return;
+    if (t_.state == ATCP_TIME_WAIT) {
+        // The peer's FIN is in already: acknowledge, restart 2 MSL (RFC 9293 3.10.7.4).
+        t_.set(kAckNow);
+        t_.close_at = now_ + uint64_t{t_.params.msl_ms} * 2000;
+        return;
+    }
+    if (t_.state == ATCP_ESTABLISHED || t_.state == ATCP_FIN_WAIT_1 ||
+        t_.state == ATCP_FIN_WAIT_2) {
         const uint32_t fin = seg.hdr.seq + seg.len;
         if (fin == t_.rcv_nxt) {
             input_fin();
