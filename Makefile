@@ -36,6 +36,28 @@ coverage:
 	$(BUILD)/coverage/bin/engine_tests --gtest_brief=1
 	gcovr --root . --filter 'kmod/engine/[^/]*\.(cpp|hpp)$$' $(BUILD)/coverage
 
+# libFuzzer targets for the codec and the engine (clang): the regression
+# inputs first, then FUZZ_SECONDS of new inputs each; crashes land in
+# $(BUILD)/fuzz.  A crash input found goes to kmod/engine/fuzz/regressions/.
+FUZZ_SECONDS ?= 60
+FUZZERS := codec_fuzz engine_fuzz
+FUZZ_FLAGS := -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude
+
+$(BUILD)/fuzz/%: kmod/engine/fuzz/%.cpp $(wildcard kmod/engine/*.cpp kmod/engine/*.hpp include/atcp/*.h)
+	@mkdir -p $(BUILD)/fuzz/corpus-$*
+	clang++ $(FUZZ_FLAGS) -o $@ kmod/engine/*.cpp $<
+
+fuzz: $(addprefix $(BUILD)/fuzz/,$(FUZZERS))
+	$(BUILD)/fuzz/engine_fuzz kmod/engine/fuzz/regressions/*
+	for f in $(FUZZERS); do \
+		$(BUILD)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus-$$f || exit 1; \
+	done
+
+# Google Benchmark of the engine's bulk paths (not a test).
+bench: userland
+	$(BUILD)/bin/engine_bench
+
 # The guest: every selftest against the freshly built module.
 vmtest: kmod selftests
 	$(VM) -- selftests/run_selftests $(BUILD)/selftests
@@ -55,4 +77,4 @@ clean:
 	-$(MAKE) -C kmod clean
 	rm -rf $(BUILD)
 
-.PHONY: all deps kmod userland selftests test coverage vmtest check check-built demo clean
+.PHONY: all deps kmod userland selftests test coverage fuzz bench vmtest check check-built demo clean

@@ -150,9 +150,11 @@ void Conn::send_syn()
         arm_rexmt();
 }
 
+// A pure ACK carries snd_max, not a go-back-N snd_nxt that the peer, having
+// received that data, would find behind its window and drop (as BSD does).
 void Conn::send_ack()
 {
-    new_segment(t_.snd_nxt, ATCP_TCP_ACK);
+    new_segment(t_.snd_max, ATCP_TCP_ACK);
 }
 
 // A segment the peer must answer with its current ACK and window: an old
@@ -173,7 +175,8 @@ void Conn::retransmit_first()
 {
     const uint32_t start = t_.data_start();
     const uint32_t end = t_.send_end();
-    const uint32_t len = min_of(end - start, segment_payload_max());
+    // Only what was sent before: a retransmission never reaches past snd_max.
+    const uint32_t len = min_of(seq_min(end, t_.snd_max) - start, segment_payload_max());
     const bool fin = t_.has(kFinSent) && start + len == end;
     if (len == 0 && !fin)
         return;

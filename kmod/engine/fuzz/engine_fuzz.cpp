@@ -46,7 +46,7 @@ class Input {
     uint16_t u16() { return static_cast<uint16_t>(u8() << 8 | u8()); }
     uint32_t u32() { return uint32_t{u16()} << 16 | u16(); }
     int32_t near() { return static_cast<int16_t>(u16()); }
-    // A time step from a microsecond to about a day.
+    // A time step from a microsecond to about a week.
     uint64_t step_us() { return uint64_t{u16()} << (u8() % 24); }
 
   private:
@@ -63,7 +63,7 @@ class Caller {
     void run();
 
   private:
-    void open();
+    bool open();
     void event();
     void segment();
     bool build(atcp_tcp_header& h);
@@ -99,7 +99,8 @@ class Caller {
     uint64_t acked_ = 0;
     bool iss_known_ = false;
     uint32_t iss_ = 0;
-    uint32_t snd_max_ = 0; // past the furthest sequence number the engine sent
+    uint32_t snd_max_ = 0;  // past the furthest sequence number the engine sent
+    uint32_t data_max_ = 0; // past the furthest data byte the engine sent
 
     // Receive side.
     bool irs_known_ = false;
@@ -117,12 +118,14 @@ class Caller {
 
 void Caller::run()
 {
-    open();
+    if (!open())
+        return;
     for (int n = 0; n < kMaxEvents && !in_.empty() && !released_; ++n)
         event();
 }
 
-void Caller::open()
+// False when no connection came of it: the listener did not spawn.
+bool Caller::open()
 {
     atcp_params_default(&params_);
     const uint8_t knobs = in_.u8();
@@ -145,16 +148,14 @@ void Caller::open()
         atcp_engine_connect(&tcb_, &params_, port_, peer_port_, mss_max_, in_.u32(), now_, &act);
         take(act, nullptr, 0, false);
         flush();
-        return;
+        return true;
     }
     // Passive: the first segment goes to a listener, and a child takes it if it woke SPAWN.
     atcp_engine_listen(&listener_, &params_, port_);
     peer_port_ = in_.u16();
     atcp_tcp_header syn;
-    if (!build(syn)) {
-        released_ = true;
-        return;
-    }
+    if (!build(syn))
+        return false;
     const uint32_t len = in_.u8();
     atcp_engine_input(&listener_, &syn, len, now_, &act);
     check(act.nsegs <= 1 && act.deliver_len == 0 && act.hold_len == 0 && act.acked == 0 &&
@@ -163,10 +164,8 @@ void Caller::open()
     check(!(act.wake & ATCP_WAKE_SPAWN) ||
               ((syn.flags & ATCP_TCP_SYN) && !(syn.flags & (ATCP_TCP_ACK | ATCP_TCP_RST))),
           "a listener spawned for something other than a SYN");
-    if (!(act.wake & ATCP_WAKE_SPAWN)) {
-        released_ = true;
-        return;
-    }
+    if (!(act.wake & ATCP_WAKE_SPAWN))
+        return false;
     irs_known_ = true;
     rcv_next_ = syn.seq + 1;
     peer_isn_ = syn.seq;
@@ -174,6 +173,7 @@ void Caller::open()
     atcp_engine_accept(&tcb_, &listener_, &syn, mss_max_, in_.u32(), now_, &act);
     take(act, nullptr, 0, false);
     flush();
+    return true;
 }
 
 void Caller::event()
@@ -412,8 +412,11 @@ void Caller::take(const atcp_actions& act, const atcp_tcp_header* seg, uint32_t 
         atcp_engine_info(&tcb_, now_, &info);
         check(info.bytes_acked == acked_, "bytes_acked is not what was freed");
         check(info.bytes_received == received_, "bytes_received is not what was appended");
-        // In flight: at most the queue, the SYN and the FIN.
+        // In flight: at most the queue, the SYN and the FIN, and at least every byte sent.
         check(info.unacked <= queued_ - acked_ + 2, "more in flight than was queued");
+        check(!iss_known_ || seq_diff(data_max_, snd_una()) <= 0 ||
+                  info.unacked >= static_cast<uint32_t>(seq_diff(data_max_, snd_una())),
+              "bytes on the wire that are not counted in flight");
     }
 }
 
@@ -427,9 +430,10 @@ void Caller::emitted(const atcp_out_segment& s)
     check(s.data_len == 0 || !(h.flags & (ATCP_TCP_SYN | ATCP_TCP_RST)), "data on a SYN or RST");
     if (h.flags & ATCP_TCP_SYN) {
         check(!iss_known_ || h.seq == iss_, "a SYN from another ISS");
+        if (!iss_known_)
+            snd_max_ = data_max_ = h.seq + 1;
         iss_ = h.seq;
         iss_known_ = true;
-        snd_max_ = seq_diff(snd_max_, iss_ + 1) > 0 ? snd_max_ : iss_ + 1;
         wscale_ours_ = (h.opt.present & ATCP_OPT_WSCALE) != 0;
         wscale_ = h.opt.wscale;
     }
@@ -439,6 +443,8 @@ void Caller::emitted(const atcp_out_segment& s)
         const uint32_t end = h.seq + s.data_len + ((h.flags & ATCP_TCP_FIN) ? 1 : 0);
         if (seq_diff(end, snd_max_) > 0)
             snd_max_ = end;
+        if (seq_diff(h.seq + s.data_len, data_max_) > 0)
+            data_max_ = h.seq + s.data_len;
     }
     if (h.flags & ATCP_TCP_FIN) {
         check(closed_, "a FIN the user never asked for");
