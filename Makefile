@@ -54,9 +54,12 @@ fuzz: $(addprefix $(BUILD)/fuzz/,$(FUZZERS))
 			-artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus-$$f || exit 1; \
 	done
 
-# Google Benchmark of the engine's bulk paths (not a test).
-bench: userland
+# Benchmarks, not tests: the engine's ns per segment on the bulk paths
+# (Google Benchmark, host), then bulk, ping-pong and connection rate for
+# Linux's TCP and atcp in one guest, with their ratios.
+bench: kmod userland
 	$(BUILD)/bin/engine_bench
+	$(VM) -- tools/bench/run
 
 # The guest: every selftest against the freshly built module.
 vmtest: kmod selftests

@@ -52,9 +52,16 @@ static void atcp_process(struct sock *sk, struct sk_buff *skb)
 	atcp_apply(sk, &act, skb);
 }
 
+/*
+ * __release_sock() runs the backlog with bottom halves enabled; processing
+ * takes locks that softirqs take too (a child's socket lock, a listener's
+ * accept_lock), so it runs as it would in softirq.
+ */
 int atcp_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 {
+	local_bh_disable();
 	atcp_process(sk, skb);
+	local_bh_enable();
 	return 0;
 }
 

@@ -124,10 +124,10 @@ void atcp_connected(struct sock *sk)
 	sk->sk_state_change(sk);
 	if (!parent)
 		return;
-	spin_lock(&parent->accept_lock);
+	spin_lock_bh(&parent->accept_lock);
 	if (as->parent == parent)
 		list_move_tail(&as->child_node, &parent->accept_queue);
-	spin_unlock(&parent->accept_lock);
+	spin_unlock_bh(&parent->accept_lock);
 	parent->sk.sk_data_ready(&parent->sk);
 }
 
