@@ -156,5 +156,3 @@ void BM_AckBulkSend(benchmark::State& state)
 BENCHMARK(BM_AckBulkSend);
 
 } // namespace
-
-BENCHMARK_MAIN();
