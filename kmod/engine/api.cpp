@@ -18,13 +18,7 @@ void set_flag(Tcb& t, TcbFlag f, uint32_t value)
 void keep_only_options(Tcb& t)
 {
     Tcb fresh{};
-    fresh.flags = t.flags & (kNoDelay | kNoPush | kCork | kNoOpt | kKeepAlive);
-    fresh.user_mss = t.user_mss;
-    fresh.rcv_buf = t.rcv_buf;
-    fresh.keepalive_idle_ms = t.keepalive_idle_ms;
-    fresh.keepalive_intvl_ms = t.keepalive_intvl_ms;
-    fresh.keepalive_count = t.keepalive_count;
-    fresh.user_timeout_ms = t.user_timeout_ms;
+    fresh.take_user_options(t);
     t = fresh;
 }
 

@@ -53,6 +53,18 @@ void Conn::init_common(uint32_t isn_hash)
     t_.last_recv_us = now_;
 }
 
+// The peer's SYN: its sequence space, window and options.
+void Conn::take_peer_syn(const atcp_tcp_header& syn)
+{
+    t_.irs = syn.seq;
+    t_.rcv_nxt = syn.seq + 1;
+    t_.rcv_adv = t_.rcv_nxt;
+    t_.snd_wnd = syn.window; // never scaled in a SYN (RFC 7323 2.2)
+    t_.max_snd_wnd = t_.snd_wnd;
+    t_.snd_wl1 = syn.seq;
+    take_syn_options(syn);
+}
+
 // RFC 7323 sections 2.2 and 3.2: each option is used only if both SYNs carry it.
 void Conn::take_syn_options(const atcp_tcp_header& syn)
 {
@@ -95,26 +107,14 @@ void Conn::open_active(uint32_t isn_hash)
 
 void Conn::open_passive(const Tcb& listener, const atcp_tcp_header& syn, uint32_t isn_hash)
 {
-    constexpr uint32_t inherited = kNoDelay | kNoPush | kCork | kNoOpt | kKeepAlive;
     t_.params = listener.params;
-    t_.flags = (listener.flags & inherited) | kPassive;
-    t_.user_mss = listener.user_mss;
-    t_.rcv_buf = listener.rcv_buf;
-    t_.keepalive_idle_ms = listener.keepalive_idle_ms;
-    t_.keepalive_intvl_ms = listener.keepalive_intvl_ms;
-    t_.keepalive_count = listener.keepalive_count;
-    t_.user_timeout_ms = listener.user_timeout_ms;
+    t_.take_user_options(listener);
+    t_.set(kPassive);
     t_.local_port = listener.local_port;
     t_.remote_port = syn.src_port;
 
     init_common(isn_hash);
-    t_.irs = syn.seq;
-    t_.rcv_nxt = syn.seq + 1;
-    t_.rcv_adv = t_.rcv_nxt;
-    t_.snd_wnd = syn.window; // never scaled in a SYN (RFC 7323 2.2)
-    t_.max_snd_wnd = t_.snd_wnd;
-    t_.snd_wl1 = syn.seq;
-    take_syn_options(syn);
+    take_peer_syn(syn);
     set_state(ATCP_SYN_RECEIVED);
     act_.mib.passive_opens = 1;
 }

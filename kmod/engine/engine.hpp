@@ -88,6 +88,7 @@ class Conn {
 
     // open and close
     void init_common(uint32_t isn_hash);
+    void take_peer_syn(const atcp_tcp_header& syn);
     void take_syn_options(const atcp_tcp_header& syn);
     void set_state(atcp_state s);
     void fail(atcp_error e);

@@ -132,13 +132,7 @@ void Conn::input_syn_sent(const Segment& seg)
     if (!seg.flag(ATCP_TCP_SYN))
         return;
 
-    t_.irs = h.seq;
-    t_.rcv_nxt = h.seq + 1;
-    t_.rcv_adv = t_.rcv_nxt;
-    t_.snd_wnd = h.window; // never scaled in a SYN (RFC 7323 2.2)
-    t_.max_snd_wnd = t_.snd_wnd;
-    t_.snd_wl1 = h.seq;
-    take_syn_options(h);
+    take_peer_syn(h);
     if (!has_ack) {
         // Simultaneous open: answer with SYN-ACK from the same ISS.
         set_state(ATCP_SYN_RECEIVED);

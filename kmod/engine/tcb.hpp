@@ -32,6 +32,8 @@ enum TcbFlag : uint32_t {
     kForcePush = 1u << 19, // one partial segment may go despite Nagle, cork or SWS
 };
 
+constexpr uint32_t kUserFlags = kNoDelay | kNoPush | kCork | kNoOpt | kKeepAlive;
+
 struct SeqRange {
     uint32_t start;
     uint32_t end;
@@ -117,6 +119,19 @@ struct Tcb {
     uint64_t segs_in;
     uint64_t segs_out;
     uint32_t total_retrans;
+
+    // What the user set through options: kept across a new connection and
+    // handed from a listener to its children.
+    void take_user_options(const Tcb& from)
+    {
+        flags = (flags & ~kUserFlags) | (from.flags & kUserFlags);
+        user_mss = from.user_mss;
+        rcv_buf = from.rcv_buf;
+        keepalive_idle_ms = from.keepalive_idle_ms;
+        keepalive_intvl_ms = from.keepalive_intvl_ms;
+        keepalive_count = from.keepalive_count;
+        user_timeout_ms = from.user_timeout_ms;
+    }
 
     bool has(TcbFlag f) const { return (flags & f) != 0; }
     void set(TcbFlag f) { flags |= f; }
