@@ -37,9 +37,12 @@ coverage:
 	gcovr --root . --filter 'kmod/engine/[^/]*\.(cpp|hpp)$$' $(BUILD)/coverage
 
 # libFuzzer targets for the codec and the engine (clang): the regression
-# inputs first, then FUZZ_SECONDS of new inputs each; crashes land in
-# $(BUILD)/fuzz.  A crash input found goes to kmod/engine/fuzz/regressions/.
+# inputs first, then FUZZ_SECONDS of new inputs each, or with FUZZ_RUNS a
+# fixed number from a fixed seed (what make check does, so that it is
+# repeatable); crashes land in $(BUILD)/fuzz.  A crash input found goes to
+# kmod/engine/fuzz/regressions/.
 FUZZ_SECONDS ?= 60
+FUZZ_LIMIT = $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS) -seed=1,-max_total_time=$(FUZZ_SECONDS))
 FUZZERS := codec_fuzz engine_fuzz
 FUZZ_FLAGS := -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude
 
@@ -50,7 +53,7 @@ $(BUILD)/fuzz/%: kmod/engine/fuzz/%.cpp $(wildcard kmod/engine/*.cpp kmod/engine
 fuzz: $(addprefix $(BUILD)/fuzz/,$(FUZZERS))
 	$(BUILD)/fuzz/engine_fuzz kmod/engine/fuzz/regressions/*
 	for f in $(FUZZERS); do \
-		$(BUILD)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		$(BUILD)/fuzz/$$f $(FUZZ_LIMIT) -print_final_stats=1 \
 			-artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus-$$f || exit 1; \
 	done
 

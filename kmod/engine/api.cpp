@@ -7,6 +7,13 @@ using namespace atcp;
 namespace {
 
 constexpr uint32_t kMaxMss = 65535 - 40;
+// Linux's tcp_min_snd_mss: a path claiming less is not believed.
+constexpr uint32_t kMinPathMss = 48;
+
+uint16_t path_mss(uint32_t mss_max)
+{
+    return static_cast<uint16_t>(min_of(max_of(mss_max, kMinPathMss), kMaxMss));
+}
 
 void set_flag(Tcb& t, TcbFlag f, uint32_t value)
 {
@@ -60,7 +67,7 @@ extern "C" void atcp_engine_connect(atcp_tcb* tcb, const atcp_params* params, ui
     t.params = *params;
     t.local_port = local_port;
     t.remote_port = remote_port;
-    t.mss_max = static_cast<uint16_t>(min_of(mss_max, kMaxMss));
+    t.mss_max = path_mss(mss_max);
     Conn c(t, *act, now_us);
     c.open_active(isn_hash);
     c.finish();
@@ -79,7 +86,7 @@ extern "C" void atcp_engine_accept(atcp_tcb* child, const atcp_tcb* listener,
                                    uint64_t now_us, atcp_actions* act)
 {
     Tcb& t = tcb_of(child);
-    t.mss_max = static_cast<uint16_t>(min_of(mss_max, kMaxMss));
+    t.mss_max = path_mss(mss_max);
     Conn c(t, *act, now_us);
     c.open_passive(tcb_of(listener), *syn, isn_hash);
     c.finish();

@@ -61,6 +61,7 @@ class Conn {
     void output();
     bool send_data();
     uint32_t segment_payload_max() const;
+    uint32_t sack_blocks() const;
     void send_syn();
     void send_ack();
     void send_rst(uint32_t seq);

@@ -40,10 +40,19 @@ void Conn::output()
 // out of the same MSS (RFC 9293 3.7.1).
 uint32_t Conn::segment_payload_max() const
 {
+    const uint32_t blocks = sack_blocks();
+    return t_.snd_mss - (blocks > 0 ? 4 + 8 * blocks : 0);
+}
+
+// SACK blocks our segments carry: what the option space holds beside the
+// timestamp (RFC 2018 3), and never so many that no payload fits.
+uint32_t Conn::sack_blocks() const
+{
     if (!t_.has(kSackOk) || t_.ooo_count == 0)
-        return t_.snd_mss;
-    const uint32_t blocks = min_of<uint32_t>(t_.ooo_count, t_.has(kTimestamps) ? 3 : 4);
-    return t_.snd_mss - (4 + 8 * blocks);
+        return 0;
+    const uint32_t fit = t_.has(kTimestamps) ? 3 : 4;
+    const uint32_t room = t_.snd_mss > 4 ? (t_.snd_mss - 4 - 1) / 8 : 0;
+    return min_of(min_of<uint32_t>(t_.ooo_count, fit), room);
 }
 
 // One segment of new or go-back-N data, or a FIN; false when nothing may go.
@@ -276,7 +285,7 @@ void Conn::add_options(atcp_out_segment& s, bool syn)
         o.ts_ecr = t_.ts_recent;
         o.present |= ATCP_OPT_TIMESTAMP;
     }
-    if (t_.has(kSackOk) && t_.ooo_count > 0 && (s.hdr.flags & ATCP_TCP_ACK))
+    if (sack_blocks() > 0 && (s.hdr.flags & ATCP_TCP_ACK))
         add_sack_blocks(o);
 }
 
@@ -284,9 +293,10 @@ void Conn::add_options(atcp_out_segment& s, bool syn)
 // others from the most recently reported back.
 void Conn::add_sack_blocks(atcp_tcp_options& o)
 {
+    const uint32_t blocks = sack_blocks();
     uint32_t below = ~0u; // stamps below this are still to be placed
     uint8_t n = 0;
-    while (n < ATCP_TCP_SACK_MAX && n < t_.ooo_count) {
+    while (n < blocks) {
         const SeqRange* newest = nullptr;
         for (uint8_t i = 0; i < t_.ooo_count; ++i) {
             const SeqRange& r = t_.ooo[i];

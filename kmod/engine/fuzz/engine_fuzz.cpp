@@ -135,7 +135,8 @@ bool Caller::open()
     if (knobs & 0x20)
         params_.rto_min_ms = 1 + in_.u8();
     // The route's MTU less the IP and TCP headers: IPv4's smallest MTU is 68.
-    mss_max_ = 28 + in_.u16();
+    // The engine believes no path below Linux's tcp_min_snd_mss (48).
+    mss_max_ = 48 + in_.u16();
     now_ += in_.u32();
     atcp_actions act;
     if (knobs & 0x40) {
