@@ -25,6 +25,7 @@ struct atcp_sock {
 	bool hashed;
 	bool released; /* the engine let go: unhashed, timer stopped */
 	bool orphan; /* no socket file: freed once released */
+	bool more_corked; /* TCP_CORK set by a send with MSG_MORE */
 
 	struct timer_list timer; /* the engine's next deadline */
 	struct sk_buff_head ooo; /* payload held out of order, by sequence */

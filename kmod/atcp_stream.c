@@ -14,6 +14,23 @@
 /* Chunk of user data per send queue skb: linear, and an order-2 allocation. */
 #define ATCP_SEND_CHUNK (16384 - SKB_DATA_ALIGN(sizeof(struct skb_shared_info)))
 
+/*
+ * MSG_MORE corks this call's data until a send without it, as Linux does;
+ * a TCP_CORK the user set stays the user's.
+ */
+static void atcp_more(struct sock *sk, bool more)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_actions act;
+
+	if (more == as->more_corked ||
+	    (more && atcp_engine_getopt(&as->tcb, ATCP_OPTION_CORK)))
+		return;
+	as->more_corked = more;
+	atcp_engine_setopt(&as->tcb, ATCP_OPTION_CORK, more, atcp_now_us(), &act);
+	atcp_apply(sk, &act, NULL);
+}
+
 int atcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 {
 	struct sock *sk = sock->sk;
@@ -32,6 +49,7 @@ int atcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 		if (err)
 			goto error;
 	}
+	atcp_more(sk, msg->msg_flags & MSG_MORE);
 	while (msg_data_left(msg)) {
 		size_t chunk = min_t(size_t, msg_data_left(msg), ATCP_SEND_CHUNK);
 		struct sk_buff *skb;
