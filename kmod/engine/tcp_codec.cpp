@@ -2,26 +2,16 @@
 // TCP header and options codec (RFC 9293 section 3.1, RFC 7323, RFC 2018).
 #include <atcp/tcp_codec.h>
 
+#include "tcp_option_kinds.hpp"
 #include "wire.hpp"
 
 namespace atcp {
 namespace {
 
-enum OptionKind : uint8_t {
-    kEol = 0,
-    kNop = 1,
-    kMss = 2,
-    kWindowScale = 3,
-    kSackPermitted = 4,
-    kSack = 5,
-    kTimestamp = 8,
-};
-
 constexpr size_t kMssLen = 4;
 constexpr size_t kWindowScaleLen = 3;
 constexpr size_t kSackPermittedLen = 2;
 constexpr size_t kTimestampLen = 10;
-constexpr size_t kSackBlockLen = 8;
 
 // Applies one option with a valid length to opt; false if the length is wrong for its kind.
 bool apply_option(uint8_t kind, const uint8_t* body, size_t len, atcp_tcp_options& opt)

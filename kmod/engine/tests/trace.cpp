@@ -2,6 +2,7 @@
 // tcpdump's notation for segments: parsing into codec headers, formatting from them, matching.
 #include "trace.hpp"
 
+#include "../tcp_option_kinds.hpp"
 #include "../wire.hpp"
 
 #include <algorithm>
@@ -19,19 +20,6 @@ constexpr struct {
     {ATCP_TCP_FIN, 'F'}, {ATCP_TCP_SYN, 'S'}, {ATCP_TCP_RST, 'R'}, {ATCP_TCP_PSH, 'P'},
     {ATCP_TCP_ACK, '.'}, {ATCP_TCP_URG, 'U'}, {ATCP_TCP_ECE, 'E'}, {ATCP_TCP_CWR, 'W'},
 };
-
-// Option kinds (RFC 9293 section 3.2, RFC 7323, RFC 2018), to read what the codec wrote.
-enum OptionKind : uint8_t {
-    kEol = 0,
-    kNop = 1,
-    kMss = 2,
-    kWindowScale = 3,
-    kSackPermitted = 4,
-    kSack = 5,
-    kTimestamp = 8,
-};
-
-constexpr size_t kSackBlockLen = 8;
 
 constexpr std::string_view kNoFlags = "none";
 constexpr std::string_view kAny = "...";
