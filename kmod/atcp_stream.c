@@ -142,7 +142,7 @@ int atcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 	int target, err = 0;
 	long timeo;
 
-	if (flags & ~(MSG_DONTWAIT | MSG_PEEK | MSG_WAITALL | MSG_TRUNC |
+	if (flags & ~(MSG_DONTWAIT | MSG_PEEK | MSG_WAITALL |
 		      MSG_CMSG_CLOEXEC | MSG_NOSIGNAL))
 		return -EOPNOTSUPP;
 	lock_sock(sk);

@@ -964,18 +964,6 @@ TEST(close_with_unread_data_resets)
 
 /* --- options --- */
 
-TEST(tcp_nodelay)
-{
-	int fd = atcp_socket();
-
-	ASSERT_LE(0, fd);
-	EXPECT_EQ(0, get_int(fd, IPPROTO_TCP, TCP_NODELAY));
-	ASSERT_EQ(0, set_int(fd, IPPROTO_TCP, TCP_NODELAY, 1));
-	EXPECT_NE(0, get_int(fd, IPPROTO_TCP, TCP_NODELAY));
-	ASSERT_EQ(0, set_int(fd, IPPROTO_TCP, TCP_NODELAY, 0));
-	EXPECT_EQ(0, get_int(fd, IPPROTO_TCP, TCP_NODELAY));
-	close(fd);
-}
 
 TEST(tcp_maxseg)
 {
@@ -1063,18 +1051,28 @@ TEST(tcp_congestion_names_the_algorithm)
 	close(fd);
 }
 
-TEST(tcp_nopush_and_noopt)
+/* The on/off options read back what was set, from off (tcp(4), socket(7)). */
+TEST(boolean_options_toggle)
 {
-	int opts[] = { ATCP_TCP_NOPUSH, ATCP_TCP_NOOPT };
+	static const struct {
+		int level, name;
+	} opts[] = {
+		{ IPPROTO_TCP, TCP_NODELAY },
+		{ IPPROTO_TCP, ATCP_TCP_NOPUSH },
+		{ IPPROTO_TCP, ATCP_TCP_NOOPT },
+		{ SOL_SOCKET, SO_KEEPALIVE },
+	};
 	int fd = atcp_socket();
 
 	ASSERT_LE(0, fd);
 	for (size_t i = 0; i < ARRAY_SIZE(opts); i++) {
-		EXPECT_EQ(0, get_int(fd, IPPROTO_TCP, opts[i]));
-		ASSERT_EQ(0, set_int(fd, IPPROTO_TCP, opts[i], 1)) TH_LOG("%#x", opts[i]);
-		EXPECT_NE(0, get_int(fd, IPPROTO_TCP, opts[i])) TH_LOG("%#x", opts[i]);
-		ASSERT_EQ(0, set_int(fd, IPPROTO_TCP, opts[i], 0));
-		EXPECT_EQ(0, get_int(fd, IPPROTO_TCP, opts[i])) TH_LOG("%#x", opts[i]);
+		int level = opts[i].level, name = opts[i].name;
+
+		EXPECT_EQ(0, get_int(fd, level, name)) TH_LOG("%d/%#x", level, name);
+		ASSERT_EQ(0, set_int(fd, level, name, 1)) TH_LOG("%d/%#x", level, name);
+		EXPECT_NE(0, get_int(fd, level, name)) TH_LOG("%d/%#x", level, name);
+		ASSERT_EQ(0, set_int(fd, level, name, 0)) TH_LOG("%d/%#x", level, name);
+		EXPECT_EQ(0, get_int(fd, level, name)) TH_LOG("%d/%#x", level, name);
 	}
 	close(fd);
 }
@@ -1103,18 +1101,6 @@ TEST(tcp_noopt_connection_has_no_options)
 	close(lfd);
 }
 
-TEST(so_keepalive)
-{
-	int fd = atcp_socket();
-
-	ASSERT_LE(0, fd);
-	EXPECT_EQ(0, get_int(fd, SOL_SOCKET, SO_KEEPALIVE));
-	ASSERT_EQ(0, set_int(fd, SOL_SOCKET, SO_KEEPALIVE, 1));
-	EXPECT_EQ(1, get_int(fd, SOL_SOCKET, SO_KEEPALIVE));
-	ASSERT_EQ(0, set_int(fd, SOL_SOCKET, SO_KEEPALIVE, 0));
-	EXPECT_EQ(0, get_int(fd, SOL_SOCKET, SO_KEEPALIVE));
-	close(fd);
-}
 
 TEST(keepalive_and_user_timeout_options)
 {
