@@ -88,8 +88,8 @@ static void atcp_destroy(struct sock *sk)
 void atcp_connection_over(struct sock *sk)
 {
 	struct atcp_sock *as = atcp_sk(sk);
-	struct atcp_sock *parent = as->parent;
-	bool destroy = as->orphan;
+	struct atcp_sock *parent;
+	bool destroy;
 
 	as->released = true;
 	sk_stop_timer(sk, &as->timer);
@@ -97,6 +97,10 @@ void atcp_connection_over(struct sock *sk)
 	WRITE_ONCE(sk->sk_state, TCP_CLOSE);
 	__skb_queue_purge(&as->ooo);
 	sk->sk_state_change(sk);
+	/* A listener is freed only after a grace period (SOCK_RCU_FREE). */
+	rcu_read_lock();
+	parent = smp_load_acquire(&as->parent);
+	destroy = READ_ONCE(as->orphan);
 	if (parent) {
 		bool unlinked = false;
 
@@ -112,6 +116,7 @@ void atcp_connection_over(struct sock *sk)
 		if (unlinked)
 			sock_put(&parent->sk);
 	}
+	rcu_read_unlock();
 	if (destroy)
 		atcp_destroy(sk);
 }
@@ -407,8 +412,12 @@ static struct atcp_sock *atcp_take_child(struct atcp_sock *as)
 	if (child) {
 		list_del_init(&child->child_node);
 		as->nchildren--;
-		child->parent = NULL;
 		child->orphan = false;
+		/*
+		 * Pairs with atcp_connection_over(): whoever sees the child
+		 * without its listener sees it owned by accept() too.
+		 */
+		smp_store_release(&child->parent, NULL);
 	}
 	spin_unlock_bh(&as->accept_lock);
 	return child;

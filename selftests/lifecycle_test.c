@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -130,10 +131,12 @@ TEST_F_TIMEOUT(module, load_use_unload_a_hundred_times, 180)
 
 #define THREADS 8
 #define CONNECTIONS_PER_THREAD 50
+#define RESETS 3000
 
 struct worker {
 	struct sockaddr_in addr;
 	int done;
+	int finished;
 };
 
 static void *connector(void *arg)
@@ -185,6 +188,59 @@ TEST(many_threads_connect_and_accept_at_once)
 	}
 	EXPECT_EQ(total, done);
 	close(lfd);
+}
+
+/* Connects and at once closes with a RST, as a connection-rate benchmark does. */
+static void *resetter(void *arg)
+{
+	struct linger reset = { .l_onoff = 1, .l_linger = 0 };
+	struct worker *w = arg;
+	int i;
+
+	for (i = 0; i < RESETS; i++) {
+		int fd = socket(atcp_family(), SOCK_STREAM, 0);
+
+		if (fd < 0)
+			break;
+		if (!connect(fd, (struct sockaddr *)&w->addr, sizeof(w->addr)))
+			w->done++;
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
+		close(fd);
+	}
+	__atomic_store_n(&w->finished, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * accept() takes children whose peer resets them at the same moment: the
+ * child must end up owned exactly once, by accept() or by the reset.
+ */
+TEST(accept_races_resets)
+{
+	struct worker w = { 0 };
+	struct pollfd pfd;
+	pthread_t thread;
+	int accepted = 0;
+
+	pfd.fd = listener(&w.addr, 128);
+	pfd.events = POLLIN;
+	ASSERT_LE(0, pfd.fd);
+	ASSERT_EQ(0, pthread_create(&thread, NULL, resetter, &w));
+	while (!__atomic_load_n(&w.finished, __ATOMIC_ACQUIRE)) {
+		int fd;
+
+		if (poll(&pfd, 1, 100) != 1)
+			continue;
+		fd = accept4(pfd.fd, NULL, NULL, SOCK_NONBLOCK);
+		if (fd >= 0) {
+			accepted++;
+			close(fd);
+		}
+	}
+	pthread_join(thread, NULL);
+	EXPECT_EQ(RESETS, w.done);
+	EXPECT_LT(0, accepted);
+	close(pfd.fd);
 }
 
 TEST_HARNESS_MAIN
