@@ -36,21 +36,19 @@ u32 atcp_isn_hash(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport)
 			    &atcp_isn_key);
 }
 
-/* Sequence number of a held skb's first byte. */
-#define ATCP_SKB_SEQ(skb) (*(u32 *)(skb)->cb)
-
-/* Narrows skb, whose data starts at the TCP header, to payload [off, off+len). */
+/* Keeps payload [off, off+len) of skb, whose data starts at the TCP header. */
 static void atcp_keep_payload(struct sk_buff *skb, u32 off, u32 len)
 {
-	skb_pull(skb, tcp_hdrlen(skb) + off);
-	pskb_trim(skb, len);
+	__skb_pull(skb, tcp_hdrlen(skb)); /* linear: atcp_parse() pulled it */
+	atcp_skb_cb(skb)->off = off;
+	atcp_skb_cb(skb)->len = len;
 }
 
 static void atcp_receive_tail(struct sock *sk, struct sk_buff *skb)
 {
 	skb_set_owner_r(skb, sk);
 	__skb_queue_tail(&sk->sk_receive_queue, skb);
-	atcp_sk(sk)->rcv_seq += skb->len;
+	atcp_sk(sk)->rcv_seq += atcp_skb_cb(skb)->len;
 }
 
 static void atcp_hold(struct sock *sk, struct sk_buff *skb, u32 seq)
@@ -58,11 +56,11 @@ static void atcp_hold(struct sock *sk, struct sk_buff *skb, u32 seq)
 	struct sk_buff_head *q = &atcp_sk(sk)->ooo;
 	struct sk_buff *p;
 
-	ATCP_SKB_SEQ(skb) = seq;
+	atcp_skb_cb(skb)->seq = seq;
 	skb_set_owner_r(skb, sk);
 	/* Newest data usually lands last: look from the tail. */
 	skb_queue_reverse_walk(q, p) {
-		if (!before(seq, ATCP_SKB_SEQ(p))) {
+		if (!before(seq, atcp_skb_cb(p)->seq)) {
 			__skb_queue_after(q, p, skb);
 			return;
 		}
@@ -77,17 +75,21 @@ static void atcp_drain(struct sock *sk, u32 drain_to)
 	struct sk_buff *skb, *tmp;
 
 	skb_queue_walk_safe(&as->ooo, skb, tmp) {
-		u32 seq = ATCP_SKB_SEQ(skb);
+		struct atcp_skb_cb *cb = atcp_skb_cb(skb);
 
-		if (!before(seq, drain_to))
+		if (!before(cb->seq, drain_to))
 			break;
 		__skb_unlink(skb, &as->ooo);
-		if (!after(seq + skb->len, as->rcv_seq)) {
+		if (!after(cb->seq + cb->len, as->rcv_seq)) {
 			kfree_skb(skb); /* all of it arrived already */
 			continue;
 		}
-		if (before(seq, as->rcv_seq))
-			pskb_pull(skb, as->rcv_seq - seq);
+		if (before(cb->seq, as->rcv_seq)) {
+			u32 overlap = as->rcv_seq - cb->seq;
+
+			cb->off += overlap;
+			cb->len -= overlap;
+		}
 		skb_orphan(skb);
 		atcp_receive_tail(sk, skb);
 	}
@@ -173,7 +175,11 @@ void atcp_apply(struct sock *sk, const struct atcp_actions *act,
 		atcp_mib_add_delta(sock_net(sk), &act->mib);
 
 		err = atcp_errno(sk, act->error);
-		WRITE_ONCE(sk->sk_state, atcp_to_tcp_state[act->state]);
+		if (sk->sk_state != atcp_to_tcp_state[act->state]) {
+			WRITE_ONCE(sk->sk_state, atcp_to_tcp_state[act->state]);
+			/* A lingering close() waits for the FIN's ACK. */
+			sk->sk_state_change(sk);
+		}
 		if (err) {
 			WRITE_ONCE(sk->sk_err, err);
 			WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);

@@ -63,27 +63,84 @@ static struct sk_buff *atcp_alloc_segment(const struct atcp_tcp_header *h,
 	return skb;
 }
 
+/*
+ * Gives skb len bytes of the send queue, from offset on, as references to
+ * the queue's pages; false when they span more fragments than an skb holds.
+ */
+static bool atcp_share_send_data(struct sock *sk, struct sk_buff *skb,
+				 u32 offset, u32 len)
+{
+	struct skb_shared_info *to = skb_shinfo(skb);
+	struct sk_buff *q;
+	int i;
+
+	offset += atcp_sk(sk)->snd_head;
+	skb_queue_walk(&sk->sk_write_queue, q) {
+		for (i = 0; i < skb_shinfo(q)->nr_frags && len; i++) {
+			const skb_frag_t *frag = &skb_shinfo(q)->frags[i];
+			u32 n;
+
+			if (offset >= skb_frag_size(frag)) {
+				offset -= skb_frag_size(frag);
+				continue;
+			}
+			if (to->nr_frags == MAX_SKB_FRAGS)
+				return false;
+			n = min(len, skb_frag_size(frag) - offset);
+			skb_frag_ref(q, i);
+			skb_fill_page_desc(skb, to->nr_frags, skb_frag_page(frag),
+					   skb_frag_off(frag) + offset, n);
+			skb->len += n;
+			skb->data_len += n;
+			skb->truesize += n;
+			len -= n;
+			offset = 0;
+		}
+		if (!len)
+			return true;
+	}
+	return true;
+}
+
 /* Copies len bytes of the send queue, from offset on, to dst. */
 static void atcp_copy_send_data(struct sock *sk, u32 offset, u8 *dst, u32 len)
 {
-	struct sk_buff *skb;
+	struct sk_buff *q;
 
 	offset += atcp_sk(sk)->snd_head;
-	skb_queue_walk(&sk->sk_write_queue, skb) {
+	skb_queue_walk(&sk->sk_write_queue, q) {
 		u32 n;
 
-		if (offset >= skb->len) {
-			offset -= skb->len;
+		if (offset >= q->len) {
+			offset -= q->len;
 			continue;
 		}
-		n = min(len, skb->len - offset);
-		memcpy(dst, skb->data + offset, n);
+		n = min(len, q->len - offset);
+		skb_copy_bits(q, offset, dst, n);
 		dst += n;
 		len -= n;
 		offset = 0;
 		if (!len)
 			break;
 	}
+}
+
+/* A segment carrying its data: shared pages, or a copy when they are many. */
+static struct sk_buff *atcp_data_segment(struct sock *sk,
+					 const struct atcp_out_segment *seg)
+{
+	struct sk_buff *skb = atcp_alloc_segment(&seg->hdr, 0);
+
+	if (!skb || atcp_share_send_data(sk, skb, seg->data_offset,
+					 seg->data_len))
+		return skb;
+	kfree_skb(skb);
+	skb = atcp_alloc_segment(&seg->hdr, seg->data_len);
+	if (skb)
+		atcp_copy_send_data(sk, seg->data_offset,
+				    skb_transport_header(skb) + tcp_hdrlen(skb),
+				    seg->data_len);
+	return skb;
 }
 
 static struct rtable *atcp_route(struct sock *sk)
@@ -122,13 +179,9 @@ void atcp_transmit(struct sock *sk, const struct atcp_out_segment *seg)
 	struct sk_buff *skb;
 	struct rtable *rt;
 
-	skb = atcp_alloc_segment(&seg->hdr, seg->data_len);
+	skb = atcp_data_segment(sk, seg);
 	if (!skb)
 		return; /* as a loss: the engine retransmits */
-	if (seg->data_len)
-		atcp_copy_send_data(sk, seg->data_offset,
-				    skb_transport_header(skb) + tcp_hdrlen(skb),
-				    seg->data_len);
 	rt = atcp_route(sk);
 	if (IS_ERR(rt)) {
 		kfree_skb(skb);

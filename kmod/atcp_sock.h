@@ -32,7 +32,6 @@ struct atcp_sock {
 	u32 rcv_seq; /* sequence number of the next byte the receive queue takes */
 	u32 snd_head; /* bytes of the write queue's first skb already acknowledged */
 	u32 snd_bytes; /* bytes in the write queue from snd_head on */
-	u32 rcv_head; /* bytes of the receive queue's first skb already read */
 
 	/*
 	 * A listener's children not accepted yet: connecting ones, and
@@ -47,6 +46,24 @@ struct atcp_sock {
 	struct list_head child_node;
 	struct atcp_sock *parent;
 };
+
+/*
+ * A received skb's payload, once its TCP header is pulled: the bytes not yet
+ * read are [off, off + len) of its data.  Keeping the window here rather
+ * than trimming the skb needs no allocation for the paged or cloned skbs
+ * Linux peers and packet taps hand over.  seq numbers the first of them
+ * while the skb is held out of order.
+ */
+struct atcp_skb_cb {
+	u32 seq;
+	u32 off;
+	u32 len;
+};
+
+static inline struct atcp_skb_cb *atcp_skb_cb(const struct sk_buff *skb)
+{
+	return (struct atcp_skb_cb *)skb->cb;
+}
 
 static inline struct atcp_sock *atcp_sk(const struct sock *sk)
 {

@@ -11,9 +11,6 @@
 #include "atcp.h"
 #include "atcp_sock.h"
 
-/* Chunk of user data per send queue skb: linear, and an order-2 allocation. */
-#define ATCP_SEND_CHUNK (16384 - SKB_DATA_ALIGN(sizeof(struct skb_shared_info)))
-
 /*
  * MSG_MORE corks this call's data until a send without it, as Linux does;
  * a TCP_CORK the user set stays the user's.
@@ -31,6 +28,48 @@ static void atcp_more(struct sock *sk, bool more)
 	atcp_apply(sk, &act, NULL);
 }
 
+/*
+ * Appends user data to the send queue in page fragments, which segments
+ * then share rather than copy (atcp_output.c).  Returns the bytes taken, at
+ * most one page fragment's room.
+ */
+static ssize_t atcp_append(struct sock *sk, struct iov_iter *from)
+{
+	struct page_frag *pfrag = sk_page_frag(sk);
+	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+	size_t copy;
+	int i;
+
+	if (!sk_page_frag_refill(sk, pfrag))
+		return -ENOBUFS;
+	if (!skb || (skb_shinfo(skb)->nr_frags == MAX_SKB_FRAGS &&
+		     !skb_can_coalesce(skb, MAX_SKB_FRAGS, pfrag->page,
+				       pfrag->offset))) {
+		skb = alloc_skb(0, sk->sk_allocation);
+		if (!skb)
+			return -ENOBUFS;
+		__skb_queue_tail(&sk->sk_write_queue, skb);
+		sk_wmem_queued_add(sk, skb->truesize);
+	}
+	copy = min_t(size_t, iov_iter_count(from), pfrag->size - pfrag->offset);
+	if (!copy_from_iter_full(page_address(pfrag->page) + pfrag->offset, copy,
+				 from))
+		return -EFAULT;
+	i = skb_shinfo(skb)->nr_frags;
+	if (skb_can_coalesce(skb, i, pfrag->page, pfrag->offset)) {
+		skb_frag_size_add(&skb_shinfo(skb)->frags[i - 1], copy);
+	} else {
+		get_page(pfrag->page);
+		skb_fill_page_desc(skb, i, pfrag->page, pfrag->offset, copy);
+	}
+	pfrag->offset += copy;
+	skb->len += copy;
+	skb->data_len += copy;
+	skb->truesize += copy;
+	sk_wmem_queued_add(sk, copy);
+	return copy;
+}
+
 int atcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 {
 	struct sock *sk = sock->sk;
@@ -40,7 +79,9 @@ int atcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 	long timeo;
 	int err = 0;
 
-	if (msg->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE | MSG_EOR))
+	/* sendfile() and splice() come through sock_no_sendpage() with NOTLAST. */
+	if (msg->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE | MSG_EOR |
+			       MSG_SENDPAGE_NOTLAST))
 		return -EOPNOTSUPP;
 	lock_sock(sk);
 	timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
@@ -51,8 +92,7 @@ int atcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 	}
 	atcp_more(sk, msg->msg_flags & MSG_MORE);
 	while (msg_data_left(msg)) {
-		size_t chunk = min_t(size_t, msg_data_left(msg), ATCP_SEND_CHUNK);
-		struct sk_buff *skb;
+		ssize_t n;
 
 		if (sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN)) {
 			err = -EPIPE;
@@ -65,22 +105,14 @@ int atcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 				goto error;
 			continue;
 		}
-		skb = alloc_skb(chunk, sk->sk_allocation);
-		if (!skb) {
-			err = -ENOBUFS;
+		n = atcp_append(sk, &msg->msg_iter);
+		if (n < 0) {
+			err = n;
 			goto error;
 		}
-		if (copy_from_iter(skb_put(skb, chunk), chunk, &msg->msg_iter) !=
-		    chunk) {
-			kfree_skb(skb);
-			err = -EFAULT;
-			goto error;
-		}
-		__skb_queue_tail(&sk->sk_write_queue, skb);
-		sk_wmem_queued_add(sk, skb->truesize);
-		as->snd_bytes += chunk;
-		copied += chunk;
-		atcp_engine_send(&as->tcb, chunk, atcp_now_us(), &act);
+		as->snd_bytes += n;
+		copied += n;
+		atcp_engine_send(&as->tcb, n, atcp_now_us(), &act);
 		atcp_apply(sk, &act, NULL);
 	}
 	release_sock(sk);
@@ -99,32 +131,32 @@ error:
 static int atcp_copy_received(struct sock *sk, struct msghdr *msg, size_t len,
 			      bool peek, size_t *copied)
 {
-	struct atcp_sock *as = atcp_sk(sk);
-	u32 offset = as->rcv_head + (peek ? *copied : 0);
+	u32 skip = peek ? *copied : 0;
 	struct sk_buff *skb, *tmp;
 	int err;
 
 	skb_queue_walk_safe(&sk->sk_receive_queue, skb, tmp) {
+		struct atcp_skb_cb *cb = atcp_skb_cb(skb);
 		size_t n;
 
-		if (offset >= skb->len) {
-			offset -= skb->len;
+		if (skip >= cb->len) {
+			skip -= cb->len;
 			continue;
 		}
-		n = min_t(size_t, skb->len - offset, len - *copied);
-		err = skb_copy_datagram_msg(skb, offset, msg, n);
+		n = min_t(size_t, cb->len - skip, len - *copied);
+		err = skb_copy_datagram_msg(skb, cb->off + skip, msg, n);
 		if (err)
 			return err;
 		*copied += n;
 		if (!peek) {
-			as->rcv_head += n;
-			if (as->rcv_head == skb->len) {
-				as->rcv_head = 0;
+			cb->off += n;
+			cb->len -= n;
+			if (!cb->len) {
 				__skb_unlink(skb, &sk->sk_receive_queue);
 				consume_skb(skb);
 			}
 		}
-		offset = 0;
+		skip = 0;
 		if (*copied == len)
 			break;
 	}
@@ -281,9 +313,9 @@ int atcp_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
 		if (sk->sk_state == TCP_LISTEN)
 			return -EINVAL;
 		lock_sock(sk);
-		answer = -(int)as->rcv_head;
+		answer = 0;
 		skb_queue_walk(&sk->sk_receive_queue, skb)
-			answer += skb->len;
+			answer += atcp_skb_cb(skb)->len;
 		release_sock(sk);
 		break;
 	}
