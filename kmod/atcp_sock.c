@@ -97,7 +97,11 @@ void atcp_connection_over(struct sock *sk)
 	WRITE_ONCE(sk->sk_state, TCP_CLOSE);
 	__skb_queue_purge(&as->ooo);
 	sk->sk_state_change(sk);
-	/* A listener is freed only after a grace period (SOCK_RCU_FREE). */
+	/*
+	 * A listener is freed only after a grace period (SOCK_RCU_FREE).  The
+	 * acquire pairs with atcp_take_child()'s release: no parent seen means
+	 * the orphan flag accept() cleared is seen too.
+	 */
 	rcu_read_lock();
 	parent = smp_load_acquire(&as->parent);
 	destroy = READ_ONCE(as->orphan);
@@ -136,6 +140,34 @@ void atcp_connected(struct sock *sk)
 	parent->sk.sk_data_ready(&parent->sk);
 }
 
+/*
+ * An accepted socket starts with its listener's socket-level options, as
+ * with Linux's TCP (sk_clone_lock() copies them all) and BSD's.
+ */
+static void atcp_inherit_options(struct sock *sk, const struct sock *lsk)
+{
+	static const enum sock_flags inherited[] = {
+		SOCK_LINGER, SOCK_KEEPOPEN, SOCK_URGINLINE, SOCK_LOCALROUTE,
+		SOCK_DBG,
+	};
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(inherited); i++)
+		sock_valbool_flag(sk, inherited[i], sock_flag(lsk, inherited[i]));
+	sk->sk_type = lsk->sk_type;
+	sk->sk_rcvbuf = lsk->sk_rcvbuf;
+	sk->sk_sndbuf = lsk->sk_sndbuf;
+	sk->sk_userlocks = lsk->sk_userlocks;
+	sk->sk_lingertime = lsk->sk_lingertime;
+	sk->sk_rcvtimeo = lsk->sk_rcvtimeo;
+	sk->sk_sndtimeo = lsk->sk_sndtimeo;
+	sk->sk_rcvlowat = lsk->sk_rcvlowat;
+	sk->sk_reuse = lsk->sk_reuse;
+	sk->sk_priority = lsk->sk_priority;
+	sk->sk_mark = lsk->sk_mark;
+	sk->sk_bound_dev_if = lsk->sk_bound_dev_if;
+}
+
 /* A SYN for a listener: a child socket takes the connection. */
 static void atcp_spawn(struct sock *lsk, struct sk_buff *skb,
 		       const struct atcp_tcp_header *h)
@@ -156,9 +188,7 @@ static void atcp_spawn(struct sock *lsk, struct sk_buff *skb,
 	atcp_sock_setup(sk);
 	as = atcp_sk(sk);
 	as->orphan = true; /* until accept() gives it a file */
-	sk->sk_type = lsk->sk_type;
-	sk->sk_rcvbuf = lsk->sk_rcvbuf;
-	sk->sk_sndbuf = lsk->sk_sndbuf;
+	atcp_inherit_options(sk, lsk);
 	sk->sk_rcv_saddr = iph->daddr;
 	sk->sk_num = lsk->sk_num;
 	sk->sk_daddr = iph->saddr;
@@ -283,6 +313,9 @@ static int atcp_release(struct socket *sock)
 		else
 			atcp_engine_close(&as->tcb, now, &act);
 		atcp_apply(sk, &act, NULL);
+		/* SO_LINGER's time: until the peer has it all, as tcp_close(). */
+		if (!reset && sock_flag(sk, SOCK_LINGER))
+			sk_stream_wait_close(sk, sk->sk_lingertime);
 	}
 	sock_orphan(sk);
 	sock->sk = NULL;

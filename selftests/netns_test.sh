@@ -12,7 +12,7 @@ set -u
 
 xfer=$(dirname "$0")/atcp_xfer
 netns_bytes=${NETNS_BYTES:-$((16 << 20))}
-lo_bytes=${LO_BYTES:-$((256 << 20))}
+lo_bytes=${LO_BYTES:-$((1 << 30))}
 # Private addresses that exist only in the two namespaces.
 addr_a=10.99.0.1
 addr_b=10.99.0.2
@@ -48,6 +48,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# A namespace's connections wait out TIME-WAIT briefly: its sockets keep the
+# module in use until they are gone.
+short_time_wait() {
+	ip netns exec "$1" sh -c 'echo 200 >/proc/sys/net/atcp/msl'
+}
+
 setup_netns() {
 	ip netns add "$ns_a" &&
 		ip netns add "$ns_b" &&
@@ -57,7 +63,9 @@ setup_netns() {
 		ip -n "$ns_a" link set lo up &&
 		ip -n "$ns_b" link set lo up &&
 		ip -n "$ns_a" link set veth-a up &&
-		ip -n "$ns_b" link set veth-b up
+		ip -n "$ns_b" link set veth-b up &&
+		short_time_wait "$ns_a" &&
+		short_time_wait "$ns_b"
 }
 
 setup_netem() {
