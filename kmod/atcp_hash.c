@@ -100,8 +100,9 @@ static bool bind_conflict(struct atcp_bucket *b, struct sock *sk,
 		    osk->sk_num != port ||
 		    !addr_overlap(osk->sk_rcv_saddr, addr))
 			continue;
+		/* As Linux: SO_REUSEADDR on both, and the other not listening. */
 		if (!sk->sk_reuse || !osk->sk_reuse ||
-		    osk->sk_state == TCP_LISTEN || sk->sk_state == TCP_LISTEN)
+		    osk->sk_state == TCP_LISTEN)
 			return true;
 	}
 	return false;
@@ -179,14 +180,20 @@ void atcp_unbind(struct sock *sk)
 	spin_unlock_bh(&b->lock);
 }
 
-/* Recheck a bound socket's port when it starts listening. */
-int atcp_listen_port_check(struct sock *sk)
+/*
+ * A bound socket starts listening unless another listens on its port, or
+ * shares it without SO_REUSEADDR; under the bucket lock, so that of two
+ * sockets sharing a port only one can.
+ */
+int atcp_listen_start(struct sock *sk)
 {
 	struct atcp_bucket *b = bind_bucket(sock_net(sk), sk->sk_num);
 	bool conflict;
 
 	spin_lock_bh(&b->lock);
 	conflict = bind_conflict(b, sk, sk->sk_rcv_saddr, sk->sk_num);
+	if (!conflict)
+		WRITE_ONCE(sk->sk_state, TCP_LISTEN);
 	spin_unlock_bh(&b->lock);
 	return conflict ? -EADDRINUSE : 0;
 }

@@ -36,7 +36,13 @@ static void atcp_process(struct sock *sk, struct sk_buff *skb)
 	}
 	if (atcp_sk(sk)->released) {
 		/* The connection ended while this waited in the backlog. */
-		atcp_send_reset(sock_net(sk), skb, &h, skb->len - h.header_len);
+		struct net *net = sock_net(sk);
+
+		atcp_mib_add(net, ATCP_MIB_IN_SEGS, 1);
+		if (atcp_send_reset(net, skb, &h, skb->len - h.header_len)) {
+			atcp_mib_add(net, ATCP_MIB_OUT_SEGS, 1);
+			atcp_mib_add(net, ATCP_MIB_OUT_RSTS, 1);
+		}
 		kfree_skb(skb);
 		return;
 	}

@@ -192,8 +192,11 @@ void atcp_transmit(struct sock *sk, const struct atcp_out_segment *seg)
 	atcp_ip_send(sock_net(sk), sk, skb, rt, sk->sk_rcv_saddr, sk->sk_daddr);
 }
 
-/* RFC 9293 3.10.7.1: the RST for a segment no socket takes. */
-void atcp_send_reset(struct net *net, struct sk_buff *in,
+/*
+ * RFC 9293 3.10.7.1: the RST for a segment no socket takes; false when the
+ * segment gets none (it was a RST itself) or it could not be sent.
+ */
+bool atcp_send_reset(struct net *net, struct sk_buff *in,
 		     const struct atcp_tcp_header *th, u32 payload_len)
 {
 	const struct iphdr *iph = ip_hdr(in);
@@ -203,18 +206,19 @@ void atcp_send_reset(struct net *net, struct sk_buff *in,
 	struct rtable *rt;
 
 	if (atcp_engine_reset_for(th, payload_len, &rst))
-		return;
+		return false;
 	skb = atcp_alloc_segment(&rst.hdr, 0);
 	if (!skb)
-		return;
+		return false;
 	rt = ip_route_output_ports(net, &fl4, NULL, iph->saddr, iph->daddr,
 				   htons(rst.hdr.dst_port),
 				   htons(rst.hdr.src_port), IPPROTO_TCP, 0,
 				   inet_iif(in));
 	if (IS_ERR(rt)) {
 		kfree_skb(skb);
-		return;
+		return false;
 	}
 	atcp_checksum(skb, iph->daddr, iph->saddr);
 	atcp_ip_send(net, NULL, skb, rt, iph->daddr, iph->saddr);
+	return true;
 }

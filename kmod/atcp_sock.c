@@ -421,12 +421,9 @@ static int atcp_listen(struct socket *sock, int backlog)
 		if (err)
 			goto out;
 	}
-	WRITE_ONCE(sk->sk_state, TCP_LISTEN);
-	err = atcp_listen_port_check(sk);
-	if (err) {
-		WRITE_ONCE(sk->sk_state, TCP_CLOSE);
+	err = atcp_listen_start(sk);
+	if (err)
 		goto out;
-	}
 	atcp_net_params(sock_net(sk), &as->params);
 	atcp_sync_options(sk);
 	atcp_engine_listen(&as->tcb, &as->params, sk->sk_num);

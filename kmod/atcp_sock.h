@@ -85,11 +85,11 @@ int atcp_hash_connection(struct sock *sk);
 void atcp_unhash_connection(struct sock *sk);
 struct sock *atcp_lookup(struct net *net, __be32 saddr, __be16 sport,
 			 __be32 daddr, __be16 dport);
-int atcp_listen_port_check(struct sock *sk);
+int atcp_listen_start(struct sock *sk);
 
 /* atcp_output.c */
 void atcp_transmit(struct sock *sk, const struct atcp_out_segment *seg);
-void atcp_send_reset(struct net *net, struct sk_buff *in,
+bool atcp_send_reset(struct net *net, struct sk_buff *in,
 		     const struct atcp_tcp_header *th, u32 payload_len);
 u32 atcp_route_mss(struct sock *sk);
 

@@ -147,12 +147,11 @@ int atcp_getsockopt(struct socket *sock, int level, int optname,
 	}
 	if (atcp_option_of(optname, &opt))
 		return -ENOPROTOOPT;
-	if (len < (int)sizeof(int))
-		return -EINVAL;
 	lock_sock(sk);
 	val = atcp_engine_getopt(&atcp_sk(sk)->tcb, opt);
 	release_sock(sk);
-	len = sizeof(int);
+	/* A short buffer takes the value's first bytes, as Linux and BSD give. */
+	len = min_t(int, len, sizeof(int));
 	if (put_user(len, optlen) || copy_to_user(optval, &val, len))
 		return -EFAULT;
 	return 0;

@@ -380,6 +380,26 @@ TEST(reuseaddr_does_not_share_a_listening_port)
 	close(b);
 }
 
+/* As Linux: two SO_REUSEADDR sockets share a port; one of them may listen. */
+TEST(reuseaddr_sockets_sharing_a_port_let_one_listen)
+{
+	int a = atcp_socket(), b = atcp_socket();
+	uint16_t port;
+
+	ASSERT_LE(0, a);
+	ASSERT_LE(0, b);
+	ASSERT_EQ(0, set_int(a, SOL_SOCKET, SO_REUSEADDR, 1));
+	ASSERT_EQ(0, set_int(b, SOL_SOCKET, SO_REUSEADDR, 1));
+	ASSERT_EQ(0, bind_to(a, "127.0.0.1", 0));
+	port = local_port(a);
+	ASSERT_EQ(0, bind_to(b, "127.0.0.1", port));
+	EXPECT_EQ(0, listen(b, 1));
+	EXPECT_EQ(-1, listen(a, 1));
+	EXPECT_EQ(EADDRINUSE, errno);
+	close(a);
+	close(b);
+}
+
 TEST(bind_over_a_linux_tcp_listener_is_eaddrinuse)
 {
 	struct sockaddr_in addr;
@@ -993,9 +1013,11 @@ TEST(tcp_maxseg)
 	close(lfd);
 }
 
-TEST(short_optlen_is_einval)
+TEST(short_optlen_is_einval_to_set_and_truncates_a_get)
 {
+	socklen_t len = 1;
 	short val = 1;
+	char byte = 0;
 	int fd = atcp_socket();
 
 	ASSERT_LE(0, fd);
@@ -1003,6 +1025,11 @@ TEST(short_optlen_is_einval)
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-1, setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &val, sizeof(val)));
 	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, set_int(fd, IPPROTO_TCP, TCP_NODELAY, 1));
+	/* Linux's TCP (and BSD's sooptcopyout()) copy what fits. */
+	ASSERT_EQ(0, getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &byte, &len));
+	EXPECT_EQ(1u, len);
+	EXPECT_EQ(1, byte);
 	close(fd);
 }
 
