@@ -49,6 +49,7 @@ static void atcp_receive_tail(struct sock *sk, struct sk_buff *skb)
 	skb_set_owner_r(skb, sk);
 	__skb_queue_tail(&sk->sk_receive_queue, skb);
 	atcp_sk(sk)->rcv_seq += atcp_skb_cb(skb)->len;
+	atcp_sk(sk)->rcv_unread += atcp_skb_cb(skb)->len;
 }
 
 static void atcp_hold(struct sock *sk, struct sk_buff *skb, u32 seq)
@@ -179,6 +180,8 @@ void atcp_apply(struct sock *sk, const struct atcp_actions *act,
 			WRITE_ONCE(sk->sk_state, atcp_to_tcp_state[act->state]);
 			/* A lingering close() waits for the FIN's ACK. */
 			sk->sk_state_change(sk);
+			if (act->state == ATCP_ESTABLISHED)
+				atcp_genl_event(sk, ATCP_EVENT_ESTABLISHED);
 		}
 		if (err) {
 			WRITE_ONCE(sk->sk_err, err);
@@ -194,6 +197,9 @@ void atcp_apply(struct sock *sk, const struct atcp_actions *act,
 		if (act->wake & ATCP_WAKE_WRITE)
 			sk->sk_write_space(sk);
 		if (act->wake & ATCP_WAKE_RELEASE) {
+			atcp_genl_event(sk, act->error == ATCP_ERR_RESET ||
+					    act->mib.out_rsts ?
+					    ATCP_EVENT_RESET : ATCP_EVENT_CLOSED);
 			atcp_connection_over(sk);
 			return;
 		}

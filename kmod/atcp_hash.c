@@ -281,3 +281,59 @@ struct sock *atcp_lookup(struct net *net, __be32 saddr, __be16 sport,
 		best = NULL;
 	return best;
 }
+
+/*
+ * Up to n sockets of net that want() takes, with a reference each, from the
+ * bucket at pos on.  Every socket comes once: a bound one from the bind
+ * table, an accepted one (never bound itself) from the established table.
+ * pos moves on to the next bucket once this one has given all it has; a
+ * caller that dumps only k of them puts pos back and adds k to skip.
+ * Returns how many, 0 only when both tables are done.
+ */
+int atcp_hash_collect(struct net *net, struct atcp_dump_pos *pos,
+		      struct sock **sks, int n, atcp_want_fn want,
+		      const void *arg)
+{
+	while (pos->table < 2) {
+		bool estab = pos->table == 1;
+		long size = 1L << (estab ? ESTAB_BITS : BIND_BITS);
+		struct atcp_bucket *b;
+		struct hlist_node *node;
+		long seen = 0;
+		bool more = false;
+		int got = 0;
+
+		if (pos->bucket >= size) {
+			*pos = (struct atcp_dump_pos){ .table = pos->table + 1 };
+			continue;
+		}
+		b = &(estab ? estab_table : bind_table)[pos->bucket];
+		rcu_read_lock();
+		__hlist_for_each_rcu(node, &b->head) {
+			struct atcp_sock *o = estab ?
+				hlist_entry(node, struct atcp_sock, estab_node) :
+				hlist_entry(node, struct atcp_sock, bind_node);
+			struct sock *sk = &o->sk;
+
+			if (!net_eq(sock_net(sk), net) ||
+			    (estab && READ_ONCE(o->bound)) || !want(sk, arg) ||
+			    seen++ < pos->skip)
+				continue;
+			if (got == n) {
+				more = true;
+				break;
+			}
+			/* A socket on its way out is passed over. */
+			if (refcount_inc_not_zero(&sk->sk_refcnt))
+				sks[got++] = sk;
+		}
+		rcu_read_unlock();
+		if (!more) {
+			pos->bucket++;
+			pos->skip = 0;
+		}
+		if (got)
+			return got;
+	}
+	return 0;
+}

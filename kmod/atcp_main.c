@@ -34,10 +34,15 @@ static int __init atcp_init(void)
 	err = atcp_sock_init(family);
 	if (err)
 		goto unregister_net;
+	err = atcp_genl_init();
+	if (err)
+		goto exit_sock;
 	atcp_codec_probe_init();
 	pr_info("registered protocol family %d\n", family);
 	return 0;
 
+exit_sock:
+	atcp_sock_exit();
 unregister_net:
 	atcp_net_unregister();
 free_hash:
@@ -48,6 +53,7 @@ free_hash:
 static void __exit atcp_exit(void)
 {
 	atcp_codec_probe_exit();
+	atcp_genl_exit();
 	atcp_sock_exit();
 	atcp_net_unregister();
 	atcp_hash_exit();

@@ -166,6 +166,7 @@ static void atcp_inherit_options(struct sock *sk, const struct sock *lsk)
 	sk->sk_priority = lsk->sk_priority;
 	sk->sk_mark = lsk->sk_mark;
 	sk->sk_bound_dev_if = lsk->sk_bound_dev_if;
+	sk->sk_uid = lsk->sk_uid;
 }
 
 /* A SYN for a listener: a child socket takes the connection. */
@@ -427,6 +428,7 @@ static int atcp_listen(struct socket *sock, int backlog)
 	atcp_net_params(sock_net(sk), &as->params);
 	atcp_sync_options(sk);
 	atcp_engine_listen(&as->tcb, &as->params, sk->sk_num);
+	atcp_genl_event(sk, ATCP_EVENT_LISTEN);
 out:
 	release_sock(sk);
 	return err;

@@ -32,6 +32,7 @@ struct atcp_sock {
 	u32 rcv_seq; /* sequence number of the next byte the receive queue takes */
 	u32 snd_head; /* bytes of the write queue's first skb already acknowledged */
 	u32 snd_bytes; /* bytes in the write queue from snd_head on */
+	u32 rcv_unread; /* bytes in the receive queue not yet read */
 
 	/*
 	 * A listener's children not accepted yet: connecting ones, and
@@ -76,6 +77,15 @@ static inline u64 atcp_now_us(void)
 	return ktime_get_ns() / NSEC_PER_USEC;
 }
 
+/* Where a socket dump goes on from: the table, the bucket, sockets done. */
+struct atcp_dump_pos {
+	long table;
+	long bucket;
+	long skip;
+};
+
+typedef bool (*atcp_want_fn)(const struct sock *sk, const void *arg);
+
 /* atcp_hash.c */
 int atcp_hash_init(void);
 void atcp_hash_exit(void);
@@ -86,6 +96,9 @@ void atcp_unhash_connection(struct sock *sk);
 struct sock *atcp_lookup(struct net *net, __be32 saddr, __be16 sport,
 			 __be32 daddr, __be16 dport);
 int atcp_listen_start(struct sock *sk);
+int atcp_hash_collect(struct net *net, struct atcp_dump_pos *pos,
+		      struct sock **sks, int n, atcp_want_fn want,
+		      const void *arg);
 
 /* atcp_output.c */
 void atcp_transmit(struct sock *sk, const struct atcp_out_segment *seg);
@@ -112,6 +125,11 @@ int atcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 __poll_t atcp_poll(struct file *file, struct socket *sock, poll_table *wait);
 int atcp_shutdown(struct socket *sock, int how);
 int atcp_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg);
+
+/* atcp_genl.c */
+int atcp_genl_init(void);
+void atcp_genl_exit(void);
+void atcp_genl_event(struct sock *sk, enum atcp_event event);
 
 /* atcp_sockopt.c */
 int atcp_setsockopt(struct socket *sock, int level, int optname,

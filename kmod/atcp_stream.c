@@ -151,6 +151,7 @@ static int atcp_copy_received(struct sock *sk, struct msghdr *msg, size_t len,
 		if (!peek) {
 			cb->off += n;
 			cb->len -= n;
+			atcp_sk(sk)->rcv_unread -= n;
 			if (!cb->len) {
 				__skb_unlink(skb, &sk->sk_receive_queue);
 				consume_skb(skb);
@@ -307,18 +308,11 @@ int atcp_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
 	int answer;
 
 	switch (cmd) {
-	case SIOCINQ: { /* FIONREAD */
-		struct sk_buff *skb;
-
+	case SIOCINQ: /* FIONREAD */
 		if (sk->sk_state == TCP_LISTEN)
 			return -EINVAL;
-		lock_sock(sk);
-		answer = 0;
-		skb_queue_walk(&sk->sk_receive_queue, skb)
-			answer += atcp_skb_cb(skb)->len;
-		release_sock(sk);
+		answer = READ_ONCE(as->rcv_unread);
 		break;
-	}
 	case SIOCOUTQ:
 		if (sk->sk_state == TCP_LISTEN)
 			return -EINVAL;

@@ -147,6 +147,7 @@ struct atcp_conn_info {
 	uint8_t snd_wscale;
 	uint8_t rcv_wscale;
 	uint8_t timestamps;
+	uint8_t window_scale; /* both SYNs carried the option */
 	uint8_t sack_permitted;
 	uint8_t in_recovery;
 	uint32_t rto_us;
@@ -168,6 +169,8 @@ struct atcp_conn_info {
 	uint64_t segs_in;
 	uint64_t last_data_recv_us;
 	uint64_t last_ack_recv_us;
+	uint64_t timer_in_us; /* until the timer due next fires */
+	uint8_t timer; /* enum atcp_timer: which one that is */
 };
 
 /*

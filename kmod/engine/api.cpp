@@ -260,6 +260,7 @@ extern "C" void atcp_engine_info(const atcp_tcb* tcb, uint64_t now_us, atcp_conn
     info->snd_wscale = t.snd_wscale;
     info->rcv_wscale = t.rcv_wscale;
     info->timestamps = t.has(kTimestamps);
+    info->window_scale = t.has(kWindowScale);
     info->sack_permitted = t.has(kSackOk);
     info->in_recovery = t.has(kInRecovery);
     info->rto_us = t.rto_us;
@@ -281,4 +282,7 @@ extern "C" void atcp_engine_info(const atcp_tcb* tcb, uint64_t now_us, atcp_conn
     info->segs_in = t.segs_in;
     info->last_data_recv_us = now_us - t.last_recv_us;
     info->last_ack_recv_us = now_us - t.last_ack_recv_us;
+    const Tcb::DueTimer due = t.next_timer();
+    info->timer = due.kind;
+    info->timer_in_us = due.at > now_us ? due.at - now_us : 0;
 }

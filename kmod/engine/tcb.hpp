@@ -134,6 +134,28 @@ struct Tcb {
     }
 
     bool has(TcbFlag f) const { return (flags & f) != 0; }
+
+    // The deadline due first (0: none) and which timer it is.
+    struct DueTimer {
+        uint64_t at;
+        atcp_timer kind;
+    };
+    DueTimer next_timer() const
+    {
+        const DueTimer timers[] = {
+            {rexmt_at, has(kPersist) ? ATCP_TIMER_PERSIST : ATCP_TIMER_RETRANSMIT},
+            {delack_at, ATCP_TIMER_DELACK},
+            {keepalive_at, ATCP_TIMER_KEEPALIVE},
+            {close_at, ATCP_TIMER_CLOSE},
+            {cork_at, ATCP_TIMER_CORK},
+        };
+        DueTimer next{0, ATCP_TIMER_NONE};
+        for (const DueTimer& t : timers) {
+            if (t.at != 0 && (next.at == 0 || t.at < next.at))
+                next = t;
+        }
+        return next;
+    }
     void set(TcbFlag f) { flags |= f; }
     void clear(TcbFlag f) { flags &= ~static_cast<uint32_t>(f); }
     void set(TcbFlag f, bool on) { on ? set(f) : clear(f); }

@@ -50,14 +50,7 @@ void Conn::rtt_sample(uint32_t rtt_us)
 
 uint64_t Conn::next_deadline() const
 {
-    const uint64_t deadlines[] = {t_.rexmt_at, t_.delack_at, t_.keepalive_at, t_.close_at,
-                                  t_.cork_at};
-    uint64_t next = 0;
-    for (uint64_t at : deadlines) {
-        if (at != 0 && (next == 0 || at < next))
-            next = at;
-    }
-    return next;
+    return t_.next_timer().at;
 }
 
 void Conn::timer()

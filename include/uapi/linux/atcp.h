@@ -55,4 +55,102 @@ enum atcp_mib {
 #define ATCP_TCP_NOPUSH 0x1004
 #define ATCP_TCP_NOOPT 0x1008
 
+/*
+ * Generic netlink: the family ATCP_GENL_NAME answers in the caller's network
+ * namespace.  ATCP_CMD_SOCK_GET dumps one message per socket, each carrying
+ * a socket record (the ATCP_A_SOCK_* attributes); ATCP_CMD_STATS_GET
+ * answers with ATCP_A_STATS; the multicast group ATCP_GENL_MCGRP_EVENTS
+ * carries ATCP_CMD_EVENT messages: ATCP_A_EVENT and the socket's record.
+ */
+#define ATCP_GENL_NAME "atcp"
+#define ATCP_GENL_VERSION 1
+#define ATCP_GENL_MCGRP_EVENTS "events"
+
+enum atcp_cmd {
+	ATCP_CMD_UNSPEC,
+	ATCP_CMD_SOCK_GET,
+	ATCP_CMD_STATS_GET,
+	ATCP_CMD_EVENT,
+	__ATCP_CMD_MAX
+};
+#define ATCP_CMD_MAX (__ATCP_CMD_MAX - 1)
+
+enum atcp_event {
+	ATCP_EVENT_LISTEN, /* a socket started listening */
+	ATCP_EVENT_ESTABLISHED, /* a connection reached ESTABLISHED */
+	ATCP_EVENT_CLOSED, /* a connection ended in order */
+	ATCP_EVENT_RESET, /* a connection ended by a RST, sent or received */
+	ATCP_EVENT_COUNT
+};
+
+/* The engine timer due next on a socket. */
+enum atcp_timer {
+	ATCP_TIMER_NONE,
+	ATCP_TIMER_RETRANSMIT,
+	ATCP_TIMER_PERSIST, /* zero window probe */
+	ATCP_TIMER_DELACK,
+	ATCP_TIMER_KEEPALIVE,
+	ATCP_TIMER_CLOSE, /* TIME-WAIT's 2 MSL, or an orphan's FIN-WAIT-2 */
+	ATCP_TIMER_CORK, /* TCP_CORK's 200 ms ceiling */
+	ATCP_TIMER_COUNT
+};
+
+/* Bits of ATCP_A_SOCK_OPTIONS: the options in effect. */
+#define ATCP_SOCKOPT_NODELAY (1U << 0)
+#define ATCP_SOCKOPT_NOPUSH (1U << 1)
+#define ATCP_SOCKOPT_NOOPT (1U << 2)
+#define ATCP_SOCKOPT_CORK (1U << 3)
+#define ATCP_SOCKOPT_KEEPALIVE (1U << 4)
+#define ATCP_SOCKOPT_WSCALE (1U << 5) /* window scaling agreed */
+#define ATCP_SOCKOPT_TIMESTAMPS (1U << 6) /* timestamps agreed */
+#define ATCP_SOCKOPT_SACK (1U << 7) /* SACK permitted by the peer */
+
+enum atcp_attr {
+	ATCP_A_UNSPEC,
+	ATCP_A_PAD,
+	/* ATCP_CMD_SOCK_GET filters; absent means any. */
+	ATCP_A_FILTER_STATES, /* u32: bit (1 << enum atcp_state) per state */
+	ATCP_A_FILTER_LOCAL_PORT, /* u16 */
+	ATCP_A_FILTER_REMOTE_PORT, /* u16 */
+	ATCP_A_FILTER_LISTENERS, /* flag: listening sockets only */
+	/* A socket record.  Addresses are 4 or 16 bytes in network order. */
+	ATCP_A_SOCK_FAMILY, /* u8: AF_INET or AF_INET6 */
+	ATCP_A_SOCK_STATE, /* u8: enum atcp_state */
+	ATCP_A_SOCK_LOCAL_ADDR, /* binary */
+	ATCP_A_SOCK_LOCAL_PORT, /* u16 */
+	ATCP_A_SOCK_REMOTE_ADDR, /* binary */
+	ATCP_A_SOCK_REMOTE_PORT, /* u16 */
+	ATCP_A_SOCK_INODE, /* u64: the socket file's inode, 0 with no file */
+	ATCP_A_SOCK_UID, /* u32: the owner, in the caller's user namespace */
+	ATCP_A_SOCK_RECV_Q, /* u32: bytes not yet read */
+	ATCP_A_SOCK_SEND_Q, /* u32: bytes not yet acknowledged */
+	ATCP_A_SOCK_ACCEPT_Q, /* u32: listeners: connections waiting */
+	ATCP_A_SOCK_ACCEPT_MAX, /* u32: listeners: the backlog */
+	ATCP_A_SOCK_TIMER, /* u8: enum atcp_timer */
+	ATCP_A_SOCK_TIMER_MS, /* u32: milliseconds until it fires */
+	ATCP_A_SOCK_OPTIONS, /* u32: ATCP_SOCKOPT_* bits */
+	ATCP_A_SOCK_MSS, /* u32: bytes per segment sent */
+	ATCP_A_SOCK_SND_WSCALE, /* u8 */
+	ATCP_A_SOCK_RCV_WSCALE, /* u8 */
+	ATCP_A_SOCK_RTT_US, /* u32: smoothed */
+	ATCP_A_SOCK_RTTVAR_US, /* u32 */
+	ATCP_A_SOCK_RTO_US, /* u32 */
+	ATCP_A_SOCK_CWND, /* u32: bytes */
+	ATCP_A_SOCK_SSTHRESH, /* u32: bytes */
+	ATCP_A_SOCK_RETRANSMITS, /* u32: segments retransmitted in all */
+	ATCP_A_SOCK_BYTES_ACKED, /* u64 */
+	ATCP_A_SOCK_BYTES_RECEIVED, /* u64 */
+	/* ATCP_CMD_STATS_GET */
+	ATCP_A_STATS, /* nested: ATCP_STATS_A(enum atcp_mib) -> u64 */
+	/* ATCP_CMD_EVENT */
+	ATCP_A_EVENT, /* u8: enum atcp_event */
+	__ATCP_A_MAX
+};
+#define ATCP_A_MAX (__ATCP_A_MAX - 1)
+
+/* Inside ATCP_A_STATS: one u64 per counter, and padding. */
+#define ATCP_STATS_A_PAD 1
+#define ATCP_STATS_A(mib) ((mib) + 2)
+#define ATCP_STATS_A_MAX ATCP_STATS_A(ATCP_MIB_COUNT - 1)
+
 #endif /* _UAPI_LINUX_ATCP_H */

@@ -1000,5 +1000,28 @@ TEST(LongTransfer, OneMegabyteWithTimestampsAndAMillisecondPerAck)
                  true, 1);
 }
 
+// The dump reports the timer due next and when: retransmission while data is out, the persist
+// probe against a zero window, nothing once everything is acknowledged.
+TEST(Info, ReportsTheTimerDueNext)
+{
+    Harness h;
+    establish(h, kPeerWsSack);
+    EXPECT_EQ(h.info().timer, ATCP_TIMER_NONE);
+    h.send(100);
+    h.out("P. 1:101(100) ack 1 win 1024");
+    EXPECT_EQ(h.info().timer, ATCP_TIMER_RETRANSMIT);
+    EXPECT_EQ(h.info().timer_in_us, h.info().rto_us);
+    h.advance_ms(10);
+    EXPECT_EQ(h.info().timer_in_us, h.info().rto_us - 10000);
+    h.in(". 1:1(0) ack 101 win 0");
+    h.send(100);
+    EXPECT_EQ(h.info().timer, ATCP_TIMER_PERSIST);
+    h.in(". 1:1(0) ack 101 win 512");
+    h.out("P. 101:201(100) ack 1 win 1024");
+    h.in(". 1:1(0) ack 201 win 512");
+    EXPECT_EQ(h.info().timer, ATCP_TIMER_NONE);
+    EXPECT_EQ(h.info().timer_in_us, 0u);
+}
+
 } // namespace
 } // namespace atcp::test

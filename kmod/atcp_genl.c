@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic netlink family "atcp": a dump of the sockets, the counters
+ * and a multicast group of connection events, each in the caller's network
+ * namespace.  What a record shows is what ss(8) shows any user for TCP.
+ */
+#include <net/genetlink.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+
+#include "atcp.h"
+#include "atcp_sock.h"
+
+/* Sockets taken from the tables at a time, as inet_diag does. */
+#define ATCP_DUMP_BATCH 16
+
+enum atcp_mcgrp { ATCP_MCGRP_EVENTS };
+
+static const struct genl_multicast_group atcp_mcgrps[] = {
+	[ATCP_MCGRP_EVENTS] = { .name = ATCP_GENL_MCGRP_EVENTS },
+};
+
+static const struct nla_policy atcp_sock_get_policy[ATCP_A_MAX + 1] = {
+	[ATCP_A_FILTER_STATES] =
+		NLA_POLICY_MASK(NLA_U32, (1U << ATCP_STATE_COUNT) - 1),
+	[ATCP_A_FILTER_LOCAL_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[ATCP_A_FILTER_REMOTE_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[ATCP_A_FILTER_LISTENERS] = { .type = NLA_FLAG },
+};
+
+static struct genl_family atcp_genl_family;
+
+/* Listeners: connections accepted by the engine, waiting for accept(). */
+static u32 atcp_accept_queue_len(struct atcp_sock *as)
+{
+	struct list_head *p;
+	u32 n = 0;
+
+	spin_lock_bh(&as->accept_lock);
+	list_for_each(p, &as->accept_queue)
+		n++;
+	spin_unlock_bh(&as->accept_lock);
+	return n;
+}
+
+static u32 atcp_options_in_effect(const struct atcp_tcb *tcb,
+				  const struct atcp_conn_info *info)
+{
+	static const struct {
+		enum atcp_option opt;
+		u32 bit;
+	} user_options[] = {
+		{ ATCP_OPTION_NODELAY, ATCP_SOCKOPT_NODELAY },
+		{ ATCP_OPTION_NOPUSH, ATCP_SOCKOPT_NOPUSH },
+		{ ATCP_OPTION_NOOPT, ATCP_SOCKOPT_NOOPT },
+		{ ATCP_OPTION_CORK, ATCP_SOCKOPT_CORK },
+		{ ATCP_OPTION_KEEPALIVE, ATCP_SOCKOPT_KEEPALIVE },
+	};
+	u32 bits = 0;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(user_options); i++)
+		if (atcp_engine_getopt(tcb, user_options[i].opt))
+			bits |= user_options[i].bit;
+	if (info->window_scale)
+		bits |= ATCP_SOCKOPT_WSCALE;
+	if (info->timestamps)
+		bits |= ATCP_SOCKOPT_TIMESTAMPS;
+	if (info->sack_permitted)
+		bits |= ATCP_SOCKOPT_SACK;
+	return bits;
+}
+
+/* The connection's figures, from the engine. */
+static int atcp_fill_conn(struct sk_buff *msg, struct sock *sk)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_conn_info info;
+
+	atcp_engine_info(&as->tcb, atcp_now_us(), &info);
+	if (nla_put_u8(msg, ATCP_A_SOCK_TIMER, info.timer) ||
+	    nla_put_u32(msg, ATCP_A_SOCK_TIMER_MS,
+			DIV_ROUND_UP_ULL(info.timer_in_us, USEC_PER_MSEC)) ||
+	    nla_put_u32(msg, ATCP_A_SOCK_OPTIONS,
+			atcp_options_in_effect(&as->tcb, &info)) ||
+	    nla_put_u32(msg, ATCP_A_SOCK_MSS, info.snd_mss) ||
+	    nla_put_u8(msg, ATCP_A_SOCK_SND_WSCALE, info.snd_wscale) ||
+	    nla_put_u8(msg, ATCP_A_SOCK_RCV_WSCALE, info.rcv_wscale) ||
+	    nla_put_u32(msg, ATCP_A_SOCK_RTT_US, info.rtt_us) ||
+	    nla_put_u32(msg, ATCP_A_SOCK_RTTVAR_US, info.rttvar_us) ||
+	    nla_put_u32(msg, ATCP_A_SOCK_RTO_US, info.rto_us) ||
+	    nla_put_u32(msg, ATCP_A_SOCK_CWND, info.snd_cwnd) ||
+	    nla_put_u32(msg, ATCP_A_SOCK_SSTHRESH, info.snd_ssthresh) ||
+	    nla_put_u32(msg, ATCP_A_SOCK_RETRANSMITS, info.total_retrans) ||
+	    nla_put_u64_64bit(msg, ATCP_A_SOCK_BYTES_ACKED, info.bytes_acked,
+			      ATCP_A_PAD) ||
+	    nla_put_u64_64bit(msg, ATCP_A_SOCK_BYTES_RECEIVED,
+			      info.bytes_received, ATCP_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* A socket record; the caller holds the socket's lock, as owner or in BH. */
+static int atcp_fill_sock(struct sk_buff *msg, struct sock *sk,
+			  struct user_namespace *user_ns)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	bool listening = sk->sk_state == TCP_LISTEN;
+
+	if (nla_put_u8(msg, ATCP_A_SOCK_FAMILY, AF_INET) ||
+	    nla_put_u8(msg, ATCP_A_SOCK_STATE, atcp_engine_state(&as->tcb)) ||
+	    nla_put_in_addr(msg, ATCP_A_SOCK_LOCAL_ADDR, sk->sk_rcv_saddr) ||
+	    nla_put_u16(msg, ATCP_A_SOCK_LOCAL_PORT, sk->sk_num) ||
+	    nla_put_in_addr(msg, ATCP_A_SOCK_REMOTE_ADDR, sk->sk_daddr) ||
+	    nla_put_u16(msg, ATCP_A_SOCK_REMOTE_PORT, ntohs(sk->sk_dport)) ||
+	    nla_put_u64_64bit(msg, ATCP_A_SOCK_INODE, sock_i_ino(sk),
+			      ATCP_A_PAD) ||
+	    nla_put_u32(msg, ATCP_A_SOCK_UID,
+			from_kuid_munged(user_ns, sock_i_uid(sk))) ||
+	    nla_put_u32(msg, ATCP_A_SOCK_RECV_Q, as->rcv_unread) ||
+	    nla_put_u32(msg, ATCP_A_SOCK_SEND_Q, as->snd_bytes))
+		return -EMSGSIZE;
+	if (listening)
+		return nla_put_u32(msg, ATCP_A_SOCK_ACCEPT_Q,
+				   atcp_accept_queue_len(as)) ||
+			       nla_put_u32(msg, ATCP_A_SOCK_ACCEPT_MAX,
+					   READ_ONCE(sk->sk_max_ack_backlog)) ?
+			       -EMSGSIZE : 0;
+	return atcp_fill_conn(msg, sk);
+}
+
+struct atcp_sock_filter {
+	u32 states; /* bits of enum atcp_state */
+	u16 local_port;
+	u16 remote_port;
+};
+
+static bool atcp_filter_wants(const struct sock *sk, const void *arg)
+{
+	const struct atcp_sock_filter *f = arg;
+
+	return (f->states & BIT(atcp_engine_state(&atcp_sk(sk)->tcb))) &&
+	       (!f->local_port || f->local_port == READ_ONCE(sk->sk_num)) &&
+	       (!f->remote_port ||
+		f->remote_port == ntohs(READ_ONCE(sk->sk_dport)));
+}
+
+static void atcp_filter_parse(struct nlattr **attrs, struct atcp_sock_filter *f)
+{
+	f->states = (1U << ATCP_STATE_COUNT) - 1;
+	if (attrs[ATCP_A_FILTER_STATES])
+		f->states = nla_get_u32(attrs[ATCP_A_FILTER_STATES]);
+	if (attrs[ATCP_A_FILTER_LISTENERS])
+		f->states &= BIT(ATCP_LISTEN);
+	f->local_port = attrs[ATCP_A_FILTER_LOCAL_PORT] ?
+		nla_get_u16(attrs[ATCP_A_FILTER_LOCAL_PORT]) : 0;
+	f->remote_port = attrs[ATCP_A_FILTER_REMOTE_PORT] ?
+		nla_get_u16(attrs[ATCP_A_FILTER_REMOTE_PORT]) : 0;
+}
+
+/* A dump's state between calls, in the callback's ctx (zeroed at start). */
+struct atcp_dump_ctx {
+	struct atcp_dump_pos pos;
+	struct atcp_sock_filter filter;
+};
+
+static struct atcp_dump_ctx *atcp_dump_ctx(struct netlink_callback *cb)
+{
+	BUILD_BUG_ON(sizeof(struct atcp_dump_ctx) > sizeof(cb->ctx));
+	return (struct atcp_dump_ctx *)cb->ctx;
+}
+
+static int atcp_sock_dump_start(struct netlink_callback *cb)
+{
+	struct nlattr **attrs = genl_dumpit_info(cb)->attrs;
+
+	if (attrs[ATCP_A_FILTER_LISTENERS] && attrs[ATCP_A_FILTER_STATES] &&
+	    !(nla_get_u32(attrs[ATCP_A_FILTER_STATES]) & BIT(ATCP_LISTEN))) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, attrs[ATCP_A_FILTER_STATES],
+				    "listeners only, but LISTEN is not among the states");
+		return -EINVAL;
+	}
+	atcp_filter_parse(attrs, &atcp_dump_ctx(cb)->filter);
+	return 0;
+}
+
+/* One message for one socket; -EMSGSIZE when it no longer fits. */
+static int atcp_dump_one(struct sk_buff *skb, struct netlink_callback *cb,
+			 struct sock *sk)
+{
+	struct user_namespace *user_ns = sk_user_ns(NETLINK_CB(cb->skb).sk);
+	void *hdr;
+	int err;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &atcp_genl_family, NLM_F_MULTI, ATCP_CMD_SOCK_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	lock_sock(sk);
+	err = atcp_fill_sock(skb, sk, user_ns);
+	release_sock(sk);
+	if (err) {
+		genlmsg_cancel(skb, hdr);
+		return err;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int atcp_sock_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct atcp_dump_ctx *ctx = atcp_dump_ctx(cb);
+	struct atcp_dump_pos *pos = &ctx->pos;
+	struct net *net = sock_net(skb->sk);
+	struct sock *batch[ATCP_DUMP_BATCH];
+	int n, i, done;
+
+	for (;;) {
+		struct atcp_dump_pos start = *pos;
+
+		n = atcp_hash_collect(net, pos, batch, ARRAY_SIZE(batch),
+				      atcp_filter_wants, &ctx->filter);
+		if (!n)
+			break;
+		for (done = 0; done < n; done++)
+			if (atcp_dump_one(skb, cb, batch[done]))
+				break;
+		for (i = 0; i < n; i++)
+			sock_put(batch[i]);
+		if (done < n) {
+			/* Full: the next call starts with the first left out. */
+			*pos = start;
+			pos->skip += done;
+			break;
+		}
+	}
+	return skb->len;
+}
+
+static int atcp_stats_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct nlattr *nest;
+	struct sk_buff *msg;
+	void *hdr;
+	int i;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &atcp_genl_family, 0,
+				ATCP_CMD_STATS_GET);
+	if (!hdr)
+		goto too_big;
+	nest = nla_nest_start(msg, ATCP_A_STATS);
+	if (!nest)
+		goto too_big;
+	for (i = 0; i < ATCP_MIB_COUNT; i++)
+		if (nla_put_u64_64bit(msg, ATCP_STATS_A(i),
+				      atcp_mib_read(net, i), ATCP_STATS_A_PAD))
+			goto too_big;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+too_big:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static const struct genl_ops atcp_genl_ops[] = {
+	{
+		.cmd = ATCP_CMD_SOCK_GET,
+		.start = atcp_sock_dump_start,
+		.dumpit = atcp_sock_dump,
+		.policy = atcp_sock_get_policy,
+		.maxattr = ATCP_A_MAX,
+	},
+	{
+		/* No policy: any attribute is refused. */
+		.cmd = ATCP_CMD_STATS_GET,
+		.doit = atcp_stats_get,
+	},
+};
+
+static struct genl_family atcp_genl_family __ro_after_init = {
+	.name = ATCP_GENL_NAME,
+	.version = ATCP_GENL_VERSION,
+	.netnsok = true,
+	.module = THIS_MODULE,
+	.ops = atcp_genl_ops,
+	.n_ops = ARRAY_SIZE(atcp_genl_ops),
+	.resv_start_op = ATCP_CMD_SOCK_GET,
+	.mcgrps = atcp_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(atcp_mcgrps),
+};
+
+/*
+ * Tells the events group what happened to sk, whose lock the caller holds;
+ * from any context, and at no cost while nobody listens.
+ */
+void atcp_genl_event(struct sock *sk, enum atcp_event event)
+{
+	struct net *net = sock_net(sk);
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&atcp_genl_family, net, ATCP_MCGRP_EVENTS))
+		return;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &atcp_genl_family, 0, ATCP_CMD_EVENT);
+	if (!hdr || nla_put_u8(msg, ATCP_A_EVENT, event) ||
+	    atcp_fill_sock(msg, sk, net->user_ns)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&atcp_genl_family, net, msg, 0,
+				ATCP_MCGRP_EVENTS, GFP_ATOMIC);
+}
+
+int __init atcp_genl_init(void)
+{
+	return genl_register_family(&atcp_genl_family);
+}
+
+void atcp_genl_exit(void)
+{
+	genl_unregister_family(&atcp_genl_family);
+}
