@@ -11,8 +11,11 @@ struct net;
 
 int atcp_net_register(void);
 void atcp_net_unregister(void);
-/* The engine's parameters for a new connection in net, from its sysctls. */
-void atcp_net_params(const struct net *net, struct atcp_params *p);
+/*
+ * The engine's parameters for a new connection in net, from its sysctls;
+ * v6 takes the IPv6 default MSS.
+ */
+void atcp_net_params(const struct net *net, struct atcp_params *p, bool v6);
 void atcp_net_ephemeral_ports(const struct net *net, int *first, int *last);
 
 /* Per-namespace RFC 4022 counters (enum atcp_mib in linux/atcp.h). */

@@ -28,12 +28,22 @@ static const u8 atcp_to_tcp_state[ATCP_STATE_COUNT] = {
 static siphash_key_t atcp_isn_key __read_mostly;
 
 /* RFC 6528's F(): a keyed hash of the 4-tuple; the engine adds the clock. */
-u32 atcp_isn_hash(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport)
+u32 atcp_isn_hash(const struct sock *sk)
 {
+	const struct {
+		struct in6_addr saddr;
+		struct in6_addr daddr;
+		__be16 sport;
+		__be16 dport;
+	} tuple = {
+		.saddr = sk->sk_v6_rcv_saddr,
+		.daddr = sk->sk_v6_daddr,
+		.sport = htons(sk->sk_num),
+		.dport = sk->sk_dport,
+	};
+
 	net_get_random_once(&atcp_isn_key, sizeof(atcp_isn_key));
-	return siphash_3u32((__force u32)saddr, (__force u32)daddr,
-			    (__force u32)sport << 16 | (__force u32)dport,
-			    &atcp_isn_key);
+	return siphash(&tuple, sizeof(tuple), &atcp_isn_key);
 }
 
 /* Keeps payload [off, off+len) of skb, whose data starts at the TCP header. */

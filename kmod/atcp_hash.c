@@ -8,11 +8,13 @@
 #include <linux/jhash.h>
 #include <linux/random.h>
 #include <linux/vmalloc.h>
+#include <net/inet6_hashtables.h>
 #include <net/inet_hashtables.h>
 #include <net/netns/hash.h>
 #include <net/tcp.h>
 
 #include "atcp.h"
+#include "atcp_addr.h"
 #include "atcp_sock.h"
 
 #define BIND_BITS 10
@@ -67,19 +69,17 @@ static struct atcp_bucket *bind_bucket(const struct net *net, u16 port)
 	return &bind_table[hash_32(net_hash_mix(net) ^ port, BIND_BITS)];
 }
 
-static struct atcp_bucket *estab_bucket(const struct net *net, __be32 laddr,
-					u16 lport, __be32 raddr, __be16 rport)
+static struct atcp_bucket *estab_bucket(const struct net *net,
+					const struct in6_addr *laddr, u16 lport,
+					const struct in6_addr *raddr,
+					__be16 rport)
 {
-	u32 h = jhash_3words((__force u32)laddr, (__force u32)raddr,
-			     (u32)lport << 16 | (__force u16)rport,
-			     estab_seed ^ net_hash_mix(net));
+	u32 h = jhash_1word((u32)lport << 16 | (__force u16)rport,
+			    __ipv6_addr_jhash(laddr,
+					      __ipv6_addr_jhash(raddr, estab_seed ^
+							net_hash_mix(net))));
 
 	return &estab_table[h & ((1 << ESTAB_BITS) - 1)];
-}
-
-static bool addr_overlap(__be32 a, __be32 b)
-{
-	return a == htonl(INADDR_ANY) || b == htonl(INADDR_ANY) || a == b;
 }
 
 /*
@@ -89,7 +89,7 @@ static bool addr_overlap(__be32 a, __be32 b)
  * listener never shares.
  */
 static bool bind_conflict(struct atcp_bucket *b, struct sock *sk,
-			  __be32 addr, u16 port)
+			  const struct in6_addr *addr, u16 port)
 {
 	struct atcp_sock *o;
 
@@ -98,7 +98,8 @@ static bool bind_conflict(struct atcp_bucket *b, struct sock *sk,
 
 		if (osk == sk || !net_eq(sock_net(osk), sock_net(sk)) ||
 		    osk->sk_num != port ||
-		    !addr_overlap(osk->sk_rcv_saddr, addr))
+		    !atcp_addrs_overlap(&osk->sk_v6_rcv_saddr, o->v6only, addr,
+					atcp_sk(sk)->v6only))
 			continue;
 		/* As Linux: SO_REUSEADDR on both, and the other not listening. */
 		if (!sk->sk_reuse || !osk->sk_reuse ||
@@ -108,22 +109,50 @@ static bool bind_conflict(struct atcp_bucket *b, struct sock *sk,
 	return false;
 }
 
-/* A Linux TCP listener on addr:port owns it (for a wildcard, loopback too). */
-static bool linux_listens(struct net *net, __be32 addr, u16 port)
+/*
+ * A Linux TCP listener takes addr:port for the families addr covers (for a
+ * wildcard, loopback too).  Called under rcu_read_lock().
+ */
+static bool linux_listens_on(struct net *net, const struct in6_addr *addr,
+			     bool v6only, u16 port)
 {
-	__be32 probes[2] = { addr, htonl(INADDR_LOOPBACK) };
-	int i, n = addr == htonl(INADDR_ANY) ? 2 : 1;
-	struct sock *lsk = NULL;
+	unsigned int families = atcp_wild_families(addr, v6only);
 
-	rcu_read_lock();
-	for (i = 0; i < n && !lsk; i++)
-		lsk = __inet_lookup_listener(net, &tcp_hashinfo, NULL, 0, 0, 0,
-					     probes[i], port, 0, 0);
-	rcu_read_unlock();
-	return !!lsk;
+	if (!families) {
+		if (ipv6_addr_v4mapped(addr))
+			return __inet_lookup_listener(net, &tcp_hashinfo, NULL,
+						      0, 0, 0,
+						      addr->s6_addr32[3], port,
+						      0, 0);
+		return inet6_lookup_listener(net, &tcp_hashinfo, NULL, 0,
+					     &in6addr_any, 0, addr, port, 0, 0);
+	}
+	if ((families & ATCP_FAMILY_V4) &&
+	    (__inet_lookup_listener(net, &tcp_hashinfo, NULL, 0, 0, 0,
+				    htonl(INADDR_ANY), port, 0, 0) ||
+	     __inet_lookup_listener(net, &tcp_hashinfo, NULL, 0, 0, 0,
+				    htonl(INADDR_LOOPBACK), port, 0, 0)))
+		return true;
+	return (families & ATCP_FAMILY_V6) &&
+	       (inet6_lookup_listener(net, &tcp_hashinfo, NULL, 0, &in6addr_any,
+				      0, &in6addr_any, port, 0, 0) ||
+		inet6_lookup_listener(net, &tcp_hashinfo, NULL, 0, &in6addr_any,
+				      0, &in6addr_loopback, port, 0, 0));
 }
 
-static int bind_one(struct sock *sk, __be32 addr, u16 port)
+static bool linux_listens(struct sock *sk, const struct in6_addr *addr,
+			  u16 port)
+{
+	bool listens;
+
+	rcu_read_lock();
+	listens = linux_listens_on(sock_net(sk), addr, atcp_sk(sk)->v6only,
+				   port);
+	rcu_read_unlock();
+	return listens;
+}
+
+static int bind_one(struct sock *sk, const struct in6_addr *addr, u16 port)
 {
 	struct atcp_bucket *b = bind_bucket(sock_net(sk), port);
 
@@ -132,7 +161,7 @@ static int bind_one(struct sock *sk, __be32 addr, u16 port)
 		spin_unlock_bh(&b->lock);
 		return -EADDRINUSE;
 	}
-	sk->sk_rcv_saddr = addr;
+	atcp_set_local_addr(sk, addr);
 	sk->sk_num = port;
 	/* Lookups run under RCU: from here on, free only after a grace period. */
 	sock_set_flag(sk, SOCK_RCU_FREE);
@@ -146,22 +175,21 @@ static int bind_one(struct sock *sk, __be32 addr, u16 port)
  * Binds sk to addr:port; port 0 takes a free one from net.atcp.ephemeral_ports.
  * The socket lock is held.
  */
-int atcp_bind_port(struct sock *sk, __be32 addr, u16 port)
+int atcp_bind_port(struct sock *sk, const struct in6_addr *addr, u16 port)
 {
-	struct net *net = sock_net(sk);
 	int first, last, range, offset, i;
 
 	if (port) {
-		if (linux_listens(net, addr, port))
+		if (linux_listens(sk, addr, port))
 			return -EADDRINUSE;
 		return bind_one(sk, addr, port);
 	}
-	atcp_net_ephemeral_ports(net, &first, &last);
+	atcp_net_ephemeral_ports(sock_net(sk), &first, &last);
 	range = last - first + 1;
 	offset = get_random_u32_below(range);
 	for (i = 0; i < range; i++) {
 		port = first + (offset + i) % range;
-		if (!linux_listens(net, addr, port) && !bind_one(sk, addr, port))
+		if (!linux_listens(sk, addr, port) && !bind_one(sk, addr, port))
 			return 0;
 	}
 	return -EADDRNOTAVAIL; /* as Linux says when the range is exhausted */
@@ -191,7 +219,7 @@ int atcp_listen_start(struct sock *sk)
 	bool conflict;
 
 	spin_lock_bh(&b->lock);
-	conflict = bind_conflict(b, sk, sk->sk_rcv_saddr, sk->sk_num);
+	conflict = bind_conflict(b, sk, &sk->sk_v6_rcv_saddr, sk->sk_num);
 	if (!conflict)
 		WRITE_ONCE(sk->sk_state, TCP_LISTEN);
 	spin_unlock_bh(&b->lock);
@@ -199,11 +227,13 @@ int atcp_listen_start(struct sock *sk)
 }
 
 static bool estab_match(const struct sock *sk, const struct net *net,
-			__be32 laddr, u16 lport, __be32 raddr, __be16 rport)
+			const struct in6_addr *laddr, u16 lport,
+			const struct in6_addr *raddr, __be16 rport)
 {
 	return net_eq(sock_net(sk), net) && sk->sk_num == lport &&
-	       sk->sk_dport == rport && sk->sk_rcv_saddr == laddr &&
-	       sk->sk_daddr == raddr;
+	       sk->sk_dport == rport &&
+	       ipv6_addr_equal(&sk->sk_v6_rcv_saddr, laddr) &&
+	       ipv6_addr_equal(&sk->sk_v6_daddr, raddr);
 }
 
 /*
@@ -213,14 +243,15 @@ static bool estab_match(const struct sock *sk, const struct net *net,
 int atcp_hash_connection(struct sock *sk)
 {
 	struct net *net = sock_net(sk);
-	struct atcp_bucket *b = estab_bucket(net, sk->sk_rcv_saddr, sk->sk_num,
-					     sk->sk_daddr, sk->sk_dport);
+	struct atcp_bucket *b = estab_bucket(net, &sk->sk_v6_rcv_saddr,
+					     sk->sk_num, &sk->sk_v6_daddr,
+					     sk->sk_dport);
 	struct atcp_sock *o;
 
 	spin_lock_bh(&b->lock);
 	hlist_for_each_entry(o, &b->head, estab_node) {
-		if (estab_match(&o->sk, net, sk->sk_rcv_saddr, sk->sk_num,
-				sk->sk_daddr, sk->sk_dport)) {
+		if (estab_match(&o->sk, net, &sk->sk_v6_rcv_saddr, sk->sk_num,
+				&sk->sk_v6_daddr, sk->sk_dport)) {
 			spin_unlock_bh(&b->lock);
 			return -EADDRINUSE;
 		}
@@ -238,26 +269,43 @@ void atcp_unhash_connection(struct sock *sk)
 
 	if (!atcp_sk(sk)->hashed)
 		return;
-	b = estab_bucket(sock_net(sk), sk->sk_rcv_saddr, sk->sk_num,
-			 sk->sk_daddr, sk->sk_dport);
+	b = estab_bucket(sock_net(sk), &sk->sk_v6_rcv_saddr, sk->sk_num,
+			 &sk->sk_v6_daddr, sk->sk_dport);
 	spin_lock_bh(&b->lock);
 	hlist_del_init_rcu(&atcp_sk(sk)->estab_node);
 	atcp_sk(sk)->hashed = false;
 	spin_unlock_bh(&b->lock);
 }
 
+/* How well a listener bound to local fits a segment for daddr; 0: not. */
+static int listener_score(const struct atcp_sock *o,
+			  const struct in6_addr *daddr)
+{
+	const struct in6_addr *local = &o->sk.sk_v6_rcv_saddr;
+
+	if (ipv6_addr_equal(local, daddr))
+		return 3;
+	if (!atcp_addr_covers(local, o->v6only, daddr))
+		return 0;
+	/* A wildcard of the segment's own family before a dual-stack one. */
+	return atcp_wild_families(local, o->v6only) ==
+	       atcp_addr_family(daddr) ? 2 : 1;
+}
+
 /*
  * The socket a segment from saddr:sport to daddr:dport belongs to, with a
- * reference: the connection, else the best listener (a specific address
- * before the wildcard).  Called under rcu_read_lock().
+ * reference: the connection, else the listener that fits best.  IPv4
+ * addresses come v4-mapped.  Called under rcu_read_lock().
  */
-struct sock *atcp_lookup(struct net *net, __be32 saddr, __be16 sport,
-			 __be32 daddr, __be16 dport)
+struct sock *atcp_lookup(struct net *net, const struct in6_addr *saddr,
+			 __be16 sport, const struct in6_addr *daddr,
+			 __be16 dport)
 {
 	u16 lport = ntohs(dport);
 	struct atcp_bucket *b = estab_bucket(net, daddr, lport, saddr, sport);
-	struct sock *wild = NULL, *best = NULL;
+	struct sock *best = NULL;
 	struct atcp_sock *o;
+	int best_score = 0;
 
 	hlist_for_each_entry_rcu(o, &b->head, estab_node) {
 		if (estab_match(&o->sk, net, daddr, lport, saddr, sport) &&
@@ -267,16 +315,17 @@ struct sock *atcp_lookup(struct net *net, __be32 saddr, __be16 sport,
 	b = bind_bucket(net, lport);
 	hlist_for_each_entry_rcu(o, &b->head, bind_node) {
 		struct sock *sk = &o->sk;
+		int score;
 
 		if (!net_eq(sock_net(sk), net) || sk->sk_num != lport ||
 		    READ_ONCE(sk->sk_state) != TCP_LISTEN)
 			continue;
-		if (sk->sk_rcv_saddr == daddr)
+		score = listener_score(o, daddr);
+		if (score > best_score) {
 			best = sk;
-		else if (sk->sk_rcv_saddr == htonl(INADDR_ANY))
-			wild = sk;
+			best_score = score;
+		}
 	}
-	best = best ?: wild;
 	if (best && !refcount_inc_not_zero(&best->sk_refcnt))
 		best = NULL;
 	return best;
@@ -286,13 +335,14 @@ struct sock *atcp_lookup(struct net *net, __be32 saddr, __be16 sport,
  * Up to n sockets of net that want() takes, with a reference each, from the
  * bucket at pos on.  Every socket comes once: a bound one from the bind
  * table, an accepted one (never bound itself) from the established table.
- * pos moves on to the next bucket once this one has given all it has; a
- * caller that dumps only k of them puts pos back and adds k to skip.
+ * pos moves past them (to the next bucket once this one has given all it
+ * has); from says where they started, for a caller that dumps only k of
+ * them to go on from there.
  * Returns how many, 0 only when both tables are done.
  */
 int atcp_hash_collect(struct net *net, struct atcp_dump_pos *pos,
-		      struct sock **sks, int n, atcp_want_fn want,
-		      const void *arg)
+		      struct atcp_dump_pos *from, struct sock **sks, int n,
+		      atcp_want_fn want, const void *arg)
 {
 	while (pos->table < 2) {
 		bool estab = pos->table == 1;
@@ -328,7 +378,10 @@ int atcp_hash_collect(struct net *net, struct atcp_dump_pos *pos,
 				sks[got++] = sk;
 		}
 		rcu_read_unlock();
-		if (!more) {
+		*from = *pos;
+		if (more) {
+			pos->skip = seen - 1; /* the one that did not fit is next */
+		} else {
 			pos->bucket++;
 			pos->skip = 0;
 		}

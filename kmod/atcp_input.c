@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Input: a netfilter hook at LOCAL_IN in every namespace takes the TCP
- * segments that belong to an atcp connection or listener and leaves every
- * other packet to Linux.  Segments are checked as tcp_v4_rcv() checks them
- * and handed to the engine under the socket lock, or queued on the socket's
- * backlog while a process owns it.
+ * Input: netfilter hooks at LOCAL_IN (IPv4 and IPv6) in every namespace
+ * take the TCP segments that belong to an atcp connection or listener and
+ * leave every other packet to Linux.  Segments are checked as Linux's TCP
+ * checks them and handed to the engine under the socket lock, or queued on
+ * the socket's backlog while a process owns it.
  */
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
 #include <net/ip.h>
+#include <net/ip6_checksum.h>
+#include <net/ipv6.h>
 #include <net/tcp.h>
 
 #include "atcp.h"
@@ -71,31 +74,31 @@ int atcp_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 	return 0;
 }
 
-static unsigned int atcp_nf_hook(void *priv, struct sk_buff *skb,
-				 const struct nf_hook_state *state)
+/*
+ * A TCP segment whose header starts thoff bytes into skb->data (pulled):
+ * ours if an atcp connection or listener takes its addresses, else left to
+ * Linux.  Ours are checked as tcp_v4_rcv() and tcp_v6_rcv() check them.
+ */
+static unsigned int atcp_claim(struct net *net, struct sk_buff *skb,
+			       unsigned int thoff, const struct in6_addr *saddr,
+			       const struct in6_addr *daddr)
 {
-	const struct iphdr *iph = ip_hdr(skb);
-	struct net *net = state->net;
-	const struct tcphdr *th;
+	const struct tcphdr *th = (const struct tcphdr *)(skb->data + thoff);
+	bool v4 = ipv6_addr_v4mapped(daddr);
 	struct sock *sk;
-
-	if (iph->protocol != IPPROTO_TCP || skb->pkt_type != PACKET_HOST ||
-	    !pskb_may_pull(skb, ip_hdrlen(skb) + sizeof(*th)))
-		return NF_ACCEPT;
-	iph = ip_hdr(skb);
-	th = (const struct tcphdr *)(skb->data + ip_hdrlen(skb));
+	int bad;
 
 	rcu_read_lock();
-	sk = atcp_lookup(net, iph->saddr, th->source, iph->daddr, th->dest);
+	sk = atcp_lookup(net, saddr, th->source, daddr, th->dest);
 	rcu_read_unlock();
 	if (!sk)
 		return NF_ACCEPT; /* Linux's TCP's, or nobody's */
 
-	/* Ours from here on: checked as tcp_v4_rcv() checks. */
-	__skb_pull(skb, ip_hdrlen(skb));
+	__skb_pull(skb, thoff);
 	skb_reset_transport_header(skb);
-	if (skb_checksum_init(skb, IPPROTO_TCP, inet_compute_pseudo) ||
-	    (!skb_csum_unnecessary(skb) && __skb_checksum_complete(skb))) {
+	bad = v4 ? skb_checksum_init(skb, IPPROTO_TCP, inet_compute_pseudo) :
+		   skb_checksum_init(skb, IPPROTO_TCP, ip6_compute_pseudo);
+	if (bad || (!skb_csum_unnecessary(skb) && __skb_checksum_complete(skb))) {
 		atcp_count_bad_segment(net);
 		kfree_skb(skb);
 		sock_put(sk);
@@ -117,20 +120,65 @@ static unsigned int atcp_nf_hook(void *priv, struct sk_buff *skb,
 	return NF_STOLEN;
 }
 
-static const struct nf_hook_ops atcp_nf_ops = {
-	.hook = atcp_nf_hook,
-	.pf = NFPROTO_IPV4,
-	.hooknum = NF_INET_LOCAL_IN,
-	/* After iptables' INPUT filter, so that firewall rules still apply. */
-	.priority = NF_IP_PRI_FILTER + 1,
+static unsigned int atcp_nf_hook(void *priv, struct sk_buff *skb,
+				 const struct nf_hook_state *state)
+{
+	struct in6_addr saddr, daddr;
+	const struct iphdr *iph;
+
+	if (ip_hdr(skb)->protocol != IPPROTO_TCP ||
+	    skb->pkt_type != PACKET_HOST ||
+	    !pskb_may_pull(skb, ip_hdrlen(skb) + sizeof(struct tcphdr)))
+		return NF_ACCEPT;
+	iph = ip_hdr(skb);
+	ipv6_addr_set_v4mapped(iph->saddr, &saddr);
+	ipv6_addr_set_v4mapped(iph->daddr, &daddr);
+	return atcp_claim(state->net, skb, ip_hdrlen(skb), &saddr, &daddr);
+}
+
+static unsigned int atcp_nf_hook6(void *priv, struct sk_buff *skb,
+				  const struct nf_hook_state *state)
+{
+	u8 nexthdr = ipv6_hdr(skb)->nexthdr;
+	struct in6_addr saddr, daddr;
+	__be16 frag_off;
+	int thoff;
+
+	if (skb->pkt_type != PACKET_HOST)
+		return NF_ACCEPT;
+	thoff = ipv6_skip_exthdr(skb, sizeof(struct ipv6hdr), &nexthdr,
+				 &frag_off);
+	/* Fragments are reassembled after this hook: Linux's to handle. */
+	if (thoff < 0 || nexthdr != IPPROTO_TCP || frag_off ||
+	    !pskb_may_pull(skb, thoff + sizeof(struct tcphdr)))
+		return NF_ACCEPT;
+	saddr = ipv6_hdr(skb)->saddr;
+	daddr = ipv6_hdr(skb)->daddr;
+	return atcp_claim(state->net, skb, thoff, &saddr, &daddr);
+}
+
+/* After the INPUT filters (iptables, ip6tables), so that firewall rules apply. */
+static const struct nf_hook_ops atcp_nf_ops[] = {
+	{
+		.hook = atcp_nf_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_IN,
+		.priority = NF_IP_PRI_FILTER + 1,
+	},
+	{
+		.hook = atcp_nf_hook6,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_LOCAL_IN,
+		.priority = NF_IP6_PRI_FILTER + 1,
+	},
 };
 
 int atcp_input_register(struct net *net)
 {
-	return nf_register_net_hook(net, &atcp_nf_ops);
+	return nf_register_net_hooks(net, atcp_nf_ops, ARRAY_SIZE(atcp_nf_ops));
 }
 
 void atcp_input_unregister(struct net *net)
 {
-	nf_unregister_net_hook(net, &atcp_nf_ops);
+	nf_unregister_net_hooks(net, atcp_nf_ops, ARRAY_SIZE(atcp_nf_ops));
 }

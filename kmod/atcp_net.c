@@ -17,6 +17,7 @@
 struct atcp_sysctl {
 	int rfc1323;
 	int mssdflt;
+	int v6mssdflt;
 	int msl; /* milliseconds, as every time below */
 	int delacktime;
 	int keepidle;
@@ -54,6 +55,7 @@ struct atcp_sysctl_spec {
 static const struct atcp_sysctl_spec atcp_sysctl_specs[] = {
 	SPEC(rfc1323, 0, 1),
 	SPEC(mssdflt, 216, 65495), /* FreeBSD's minmss .. loopback's MTU */
+	SPEC(v6mssdflt, 216, 65476), /* .. loopback's MTU less IPv6 and TCP */
 	SPEC(msl, 100, 120000),
 	SPEC(delacktime, 1, 200),
 	SPEC(keepidle, 1000, 32767000),
@@ -67,6 +69,8 @@ static const struct atcp_sysctl_spec atcp_sysctl_specs[] = {
 };
 
 #define EPHEMERAL_MIN 1024
+/* FreeBSD's net.inet.tcp.v6mssdflt: the IPv6 minimum MTU less 60 bytes. */
+#define ATCP_V6_MSS_DEFAULT 1220
 
 static unsigned int atcp_net_id __read_mostly;
 
@@ -75,13 +79,13 @@ static struct atcp_net *atcp_net(const struct net *net)
 	return net_generic(net, atcp_net_id);
 }
 
-void atcp_net_params(const struct net *net, struct atcp_params *p)
+void atcp_net_params(const struct net *net, struct atcp_params *p, bool v6)
 {
 	const struct atcp_sysctl *c = &atcp_net(net)->cfg;
 
 	atcp_params_default(p);
 	p->rfc1323 = READ_ONCE(c->rfc1323);
-	p->mss_default = READ_ONCE(c->mssdflt);
+	p->mss_default = v6 ? READ_ONCE(c->v6mssdflt) : READ_ONCE(c->mssdflt);
 	p->msl_ms = READ_ONCE(c->msl);
 	p->delack_ms = READ_ONCE(c->delacktime);
 	p->keepalive_idle_ms = READ_ONCE(c->keepidle);
@@ -143,6 +147,7 @@ static void atcp_sysctl_defaults(struct atcp_net *an)
 	atcp_params_default(&p);
 	c->rfc1323 = p.rfc1323;
 	c->mssdflt = p.mss_default;
+	c->v6mssdflt = ATCP_V6_MSS_DEFAULT;
 	c->msl = p.msl_ms;
 	c->delacktime = p.delack_ms;
 	c->keepidle = p.keepalive_idle_ms;

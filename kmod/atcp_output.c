@@ -2,22 +2,26 @@
 /*
  * Output: the engine's segments become skbs with the send queue's bytes, a
  * TCP header from the codec, a checksum (offloaded where the device can)
- * and an IPv4 header, and leave through the kernel's IP output path.
+ * and an IPv4 or IPv6 header, and leave through the kernel's IP output
+ * paths.  Routes are looked up without the socket: Linux's helpers would
+ * read inet_sock fields an atcp socket does not have.
  */
 #include <linux/ip.h>
 #include <net/ip.h>
+#include <net/ip6_checksum.h>
+#include <net/ip6_fib.h>
+#include <net/ip6_route.h>
 #include <net/route.h>
 #include <net/tcp.h>
 
 #include "atcp_sock.h"
 
-/* The IPv4 header and the send, for segments with or without a socket. */
+/* The IPv4 header and the send; consumes skb. */
 static void atcp_ip_send(struct net *net, struct sock *sk, struct sk_buff *skb,
-			 struct rtable *rt, __be32 saddr, __be32 daddr)
+			 __be32 saddr, __be32 daddr)
 {
 	struct iphdr *iph;
 
-	skb_dst_set(skb, &rt->dst);
 	skb_push(skb, sizeof(*iph));
 	skb_reset_network_header(skb);
 	iph = ip_hdr(skb);
@@ -26,7 +30,7 @@ static void atcp_ip_send(struct net *net, struct sock *sk, struct sk_buff *skb,
 	iph->tos = 0;
 	iph->frag_off = htons(IP_DF); /* path MTU discovery; RFC 6864 allows id 0 */
 	iph->id = 0;
-	iph->ttl = ip4_dst_hoplimit(&rt->dst);
+	iph->ttl = ip4_dst_hoplimit(skb_dst(skb));
 	iph->protocol = IPPROTO_TCP;
 	iph->saddr = saddr;
 	iph->daddr = daddr;
@@ -35,15 +39,94 @@ static void atcp_ip_send(struct net *net, struct sock *sk, struct sk_buff *skb,
 	ip_local_out(net, sk, skb);
 }
 
-/* TCP checksum over the pseudo header, left for the device to finish. */
-static void atcp_checksum(struct sk_buff *skb, __be32 saddr, __be32 daddr)
+/* The IPv6 header and the send; consumes skb. */
+static void atcp_ip6_send(struct net *net, struct sock *sk,
+			  struct sk_buff *skb, const struct in6_addr *saddr,
+			  const struct in6_addr *daddr)
+{
+	struct ipv6hdr *ip6h;
+
+	skb_push(skb, sizeof(*ip6h));
+	skb_reset_network_header(skb);
+	ip6h = ipv6_hdr(skb);
+	ip6_flow_hdr(ip6h, 0, 0);
+	ip6h->nexthdr = IPPROTO_TCP;
+	ip6h->hop_limit = ip6_dst_hoplimit(skb_dst(skb));
+	ip6h->saddr = *saddr;
+	ip6h->daddr = *daddr;
+	skb->protocol = htons(ETH_P_IPV6);
+	/* ip6_local_out() fills in payload_len. */
+	ip6_local_out(net, sk, skb);
+}
+
+/*
+ * The checksum over the pseudo header, left for the device to finish, and
+ * the send on dst in the family of the addresses (v4-mapped for IPv4).
+ * Consumes skb and the reference on dst.
+ */
+static void atcp_send(struct net *net, struct sock *sk, struct sk_buff *skb,
+		      struct dst_entry *dst, const struct in6_addr *saddr,
+		      const struct in6_addr *daddr)
 {
 	struct tcphdr *th = tcp_hdr(skb);
 
 	skb->ip_summed = CHECKSUM_PARTIAL;
 	skb->csum_start = skb_transport_header(skb) - skb->head;
 	skb->csum_offset = offsetof(struct tcphdr, check);
-	th->check = ~tcp_v4_check(skb->len, saddr, daddr, 0);
+	skb_dst_set(skb, dst);
+	if (ipv6_addr_v4mapped(daddr)) {
+		th->check = ~tcp_v4_check(skb->len, saddr->s6_addr32[3],
+					  daddr->s6_addr32[3], 0);
+		atcp_ip_send(net, sk, skb, saddr->s6_addr32[3],
+			     daddr->s6_addr32[3]);
+	} else {
+		th->check = ~tcp_v6_check(skb->len, saddr, daddr, 0);
+		atcp_ip6_send(net, sk, skb, saddr, daddr);
+	}
+}
+
+/*
+ * A route from saddr (any: the route picks it, into *saddr) to daddr, in
+ * either family; sk, when there is one, gives the mark, owner and device.
+ */
+struct dst_entry *atcp_route_to(struct net *net, const struct sock *sk,
+				struct in6_addr *saddr,
+				const struct in6_addr *daddr, __be16 sport,
+				__be16 dport, int oif)
+{
+	u32 mark = sk ? sk->sk_mark : 0;
+	kuid_t uid = sock_net_uid(net, sk);
+
+	if (ipv6_addr_v4mapped(daddr)) {
+		struct flowi4 fl4;
+		struct rtable *rt;
+
+		flowi4_init_output(&fl4, oif, mark, 0, RT_SCOPE_UNIVERSE,
+				   IPPROTO_TCP, 0, daddr->s6_addr32[3],
+				   saddr->s6_addr32[3], dport, sport, uid);
+		rt = ip_route_output_flow(net, &fl4, NULL);
+		if (IS_ERR(rt))
+			return ERR_CAST(rt);
+		ipv6_addr_set_v4mapped(fl4.saddr, saddr);
+		return &rt->dst;
+	} else {
+		struct flowi6 fl6 = {
+			.flowi6_oif = oif,
+			.flowi6_mark = mark,
+			.flowi6_proto = IPPROTO_TCP,
+			.flowi6_uid = uid,
+			.daddr = *daddr,
+			.saddr = *saddr,
+			.fl6_sport = sport,
+			.fl6_dport = dport,
+		};
+		struct dst_entry *dst;
+
+		dst = ip6_dst_lookup_flow(net, NULL, &fl6, NULL);
+		if (!IS_ERR(dst))
+			*saddr = fl6.saddr;
+		return dst;
+	}
 }
 
 static struct sk_buff *atcp_alloc_segment(const struct atcp_tcp_header *h,
@@ -143,53 +226,74 @@ static struct sk_buff *atcp_data_segment(struct sock *sk,
 	return skb;
 }
 
-static struct rtable *atcp_route(struct sock *sk)
+/* The connection's route, cached on the socket; a reference for the caller. */
+static struct dst_entry *atcp_route(struct sock *sk)
 {
-	struct dst_entry *dst = sk_dst_check(sk, 0);
-	struct flowi4 fl4;
-	struct rtable *rt;
+	struct atcp_sock *as = atcp_sk(sk);
+	struct dst_entry *dst = sk_dst_check(sk, as->dst_cookie);
+	struct in6_addr saddr = sk->sk_v6_rcv_saddr;
 
 	if (dst)
-		return (struct rtable *)dst;
-	rt = ip_route_output_ports(sock_net(sk), &fl4, sk, sk->sk_daddr,
-				   sk->sk_rcv_saddr, sk->sk_dport,
-				   htons(sk->sk_num), IPPROTO_TCP, 0,
-				   sk->sk_bound_dev_if);
-	if (IS_ERR(rt))
-		return rt;
-	sk_dst_set(sk, dst_clone(&rt->dst));
-	return rt;
+		return dst;
+	dst = atcp_route_to(sock_net(sk), sk, &saddr, &sk->sk_v6_daddr,
+			    htons(sk->sk_num), sk->sk_dport,
+			    sk->sk_bound_dev_if);
+	if (IS_ERR(dst))
+		return dst;
+	as->dst_cookie = atcp_wire_v4(sk) ? 0 :
+			 rt6_get_cookie((struct rt6_info *)dst);
+	sk_dst_set(sk, dst_clone(dst));
+	return dst;
 }
 
-/* The largest segment the route allows: its MTU less IPv4 and TCP headers. */
+/* The largest segment the route allows: its MTU less the IP and TCP headers. */
 u32 atcp_route_mss(struct sock *sk)
 {
-	struct rtable *rt = atcp_route(sk);
+	bool v4 = atcp_wire_v4(sk);
+	struct dst_entry *dst = atcp_route(sk);
+	u32 headers = sizeof(struct tcphdr) +
+		      (v4 ? sizeof(struct iphdr) : sizeof(struct ipv6hdr));
+	/* IPv4's 16-bit total length counts its header, IPv6's does not. */
+	u32 largest = 65535 - sizeof(struct tcphdr) -
+		      (v4 ? sizeof(struct iphdr) : 0);
 	u32 mss;
 
-	if (IS_ERR(rt))
-		return 536;
-	mss = dst_mtu(&rt->dst) - sizeof(struct iphdr) - sizeof(struct tcphdr);
-	ip_rt_put(rt);
-	return min_t(u32, mss, 65535 - 40);
+	if (IS_ERR(dst))
+		return v4 ? 536 : 1220;
+	mss = dst_mtu(dst) - headers;
+	dst_release(dst);
+	return min(mss, largest);
 }
 
 void atcp_transmit(struct sock *sk, const struct atcp_out_segment *seg)
 {
+	struct dst_entry *dst;
 	struct sk_buff *skb;
-	struct rtable *rt;
 
 	skb = atcp_data_segment(sk, seg);
 	if (!skb)
 		return; /* as a loss: the engine retransmits */
-	rt = atcp_route(sk);
-	if (IS_ERR(rt)) {
+	dst = atcp_route(sk);
+	if (IS_ERR(dst)) {
 		kfree_skb(skb);
 		return;
 	}
-	atcp_checksum(skb, sk->sk_rcv_saddr, sk->sk_daddr);
 	skb_set_owner_w(skb, sk);
-	atcp_ip_send(sock_net(sk), sk, skb, rt, sk->sk_rcv_saddr, sk->sk_daddr);
+	atcp_send(sock_net(sk), sk, skb, dst, &sk->sk_v6_rcv_saddr,
+		  &sk->sk_v6_daddr);
+}
+
+/* A received segment's addresses, IPv4 ones v4-mapped. */
+void atcp_skb_addrs(const struct sk_buff *skb, struct in6_addr *saddr,
+		    struct in6_addr *daddr)
+{
+	if (ip_hdr(skb)->version == 4) {
+		ipv6_addr_set_v4mapped(ip_hdr(skb)->saddr, saddr);
+		ipv6_addr_set_v4mapped(ip_hdr(skb)->daddr, daddr);
+	} else {
+		*saddr = ipv6_hdr(skb)->saddr;
+		*daddr = ipv6_hdr(skb)->daddr;
+	}
 }
 
 /*
@@ -199,26 +303,23 @@ void atcp_transmit(struct sock *sk, const struct atcp_out_segment *seg)
 bool atcp_send_reset(struct net *net, struct sk_buff *in,
 		     const struct atcp_tcp_header *th, u32 payload_len)
 {
-	const struct iphdr *iph = ip_hdr(in);
+	struct in6_addr saddr, daddr;
 	struct atcp_out_segment rst;
+	struct dst_entry *dst;
 	struct sk_buff *skb;
-	struct flowi4 fl4;
-	struct rtable *rt;
 
 	if (atcp_engine_reset_for(th, payload_len, &rst))
 		return false;
 	skb = atcp_alloc_segment(&rst.hdr, 0);
 	if (!skb)
 		return false;
-	rt = ip_route_output_ports(net, &fl4, NULL, iph->saddr, iph->daddr,
-				   htons(rst.hdr.dst_port),
-				   htons(rst.hdr.src_port), IPPROTO_TCP, 0,
-				   inet_iif(in));
-	if (IS_ERR(rt)) {
+	atcp_skb_addrs(in, &daddr, &saddr); /* the reply goes back */
+	dst = atcp_route_to(net, NULL, &saddr, &daddr, htons(rst.hdr.src_port),
+			    htons(rst.hdr.dst_port), in->skb_iif);
+	if (IS_ERR(dst)) {
 		kfree_skb(skb);
 		return false;
 	}
-	atcp_checksum(skb, iph->daddr, iph->saddr);
-	atcp_ip_send(net, NULL, skb, rt, iph->daddr, iph->saddr);
+	atcp_send(net, NULL, skb, dst, &saddr, &daddr);
 	return true;
 }

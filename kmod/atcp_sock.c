@@ -10,12 +10,15 @@
 #include <linux/module.h>
 #include <linux/net.h>
 #include <linux/tcp.h>
+#include <net/addrconf.h>
 #include <net/ip.h>
+#include <net/ipv6.h>
 #include <net/route.h>
 #include <net/sock.h>
 #include <net/tcp.h>
 
 #include "atcp.h"
+#include "atcp_addr.h"
 #include "atcp_sock.h"
 
 #define ATCP_DEFAULT_BUF (1 << 20)
@@ -64,7 +67,7 @@ static void atcp_sock_setup(struct sock *sk)
 	INIT_LIST_HEAD(&as->syn_queue);
 	INIT_LIST_HEAD(&as->accept_queue);
 	INIT_LIST_HEAD(&as->child_node);
-	atcp_net_params(sock_net(sk), &as->params);
+	atcp_net_params(sock_net(sk), &as->params, false);
 	atcp_engine_init(&as->tcb, &as->params);
 }
 
@@ -167,6 +170,8 @@ static void atcp_inherit_options(struct sock *sk, const struct sock *lsk)
 	sk->sk_mark = lsk->sk_mark;
 	sk->sk_bound_dev_if = lsk->sk_bound_dev_if;
 	sk->sk_uid = lsk->sk_uid;
+	atcp_sk(sk)->family = atcp_sk(lsk)->family;
+	atcp_sk(sk)->v6only = atcp_sk(lsk)->v6only;
 }
 
 /* A SYN for a listener: a child socket takes the connection. */
@@ -174,7 +179,7 @@ static void atcp_spawn(struct sock *lsk, struct sk_buff *skb,
 		       const struct atcp_tcp_header *h)
 {
 	struct atcp_sock *las = atcp_sk(lsk);
-	const struct iphdr *iph = ip_hdr(skb);
+	struct in6_addr saddr, daddr;
 	struct atcp_actions act;
 	struct atcp_sock *as;
 	struct sock *sk;
@@ -190,10 +195,17 @@ static void atcp_spawn(struct sock *lsk, struct sk_buff *skb,
 	as = atcp_sk(sk);
 	as->orphan = true; /* until accept() gives it a file */
 	atcp_inherit_options(sk, lsk);
-	sk->sk_rcv_saddr = iph->daddr;
+	atcp_skb_addrs(skb, &saddr, &daddr);
+	atcp_set_local_addr(sk, &daddr);
+	atcp_set_remote_addr(sk, &saddr);
 	sk->sk_num = lsk->sk_num;
-	sk->sk_daddr = iph->saddr;
 	sk->sk_dport = htons(h->src_port);
+	if (ipv6_addr_type(&saddr) & IPV6_ADDR_LINKLOCAL)
+		sk->sk_bound_dev_if = skb->skb_iif;
+	if (!atcp_wire_v4(sk)) {
+		atcp_net_params(sock_net(sk), &as->params, true);
+		atcp_engine_init(&as->tcb, &as->params);
+	}
 	as->rcv_seq = h->seq + 1;
 
 	bh_lock_sock_nested(sk);
@@ -210,9 +222,7 @@ static void atcp_spawn(struct sock *lsk, struct sk_buff *skb,
 	spin_unlock(&las->accept_lock);
 
 	atcp_engine_accept(&as->tcb, &las->tcb, h, atcp_route_mss(sk),
-			   atcp_isn_hash(sk->sk_rcv_saddr, sk->sk_daddr,
-					 htons(sk->sk_num), sk->sk_dport),
-			   atcp_now_us(), &act);
+			   atcp_isn_hash(sk), atcp_now_us(), &act);
 	atcp_apply(sk, &act, NULL);
 	bh_unlock_sock(sk);
 }
@@ -332,57 +342,145 @@ static int atcp_release(struct socket *sock)
 	return 0;
 }
 
-/* A sockaddr_in as tcp(4) accepts it; the family and address checks. */
-static int atcp_check_addr(const struct sockaddr *uaddr, int addr_len,
-			   bool bind)
+/* An address from the user, an IPv4 one v4-mapped. */
+struct atcp_uaddr {
+	struct in6_addr addr;
+	__be16 port;
+	int scope_id; /* the device of a link-local IPv6 address */
+	u8 family; /* what the user gave: AF_INET or AF_INET6 */
+};
+
+static int atcp_parse_in6(struct sock *sk, const struct sockaddr *uaddr,
+			  int addr_len, bool bind, struct atcp_uaddr *a)
+{
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)uaddr;
+
+	if (addr_len < SIN6_LEN_RFC2133)
+		return -EINVAL;
+	a->addr = sin6->sin6_addr;
+	a->port = sin6->sin6_port;
+	a->family = AF_INET6;
+	if ((ipv6_addr_type(&a->addr) & IPV6_ADDR_LINKLOCAL) &&
+	    addr_len >= (int)sizeof(*sin6))
+		a->scope_id = sin6->sin6_scope_id;
+	if (ipv6_addr_is_multicast(&a->addr))
+		return -EAFNOSUPPORT; /* tcp(4) */
+	if (ipv6_addr_v4mapped(&a->addr)) {
+		/* Linux's answers for IPv4 on a V6ONLY socket. */
+		if (atcp_sk(sk)->v6only)
+			return bind ? -EINVAL : -ENETUNREACH;
+		if (ipv4_is_multicast(a->addr.s6_addr32[3]) ||
+		    ipv4_is_lbcast(a->addr.s6_addr32[3]))
+			return -EAFNOSUPPORT;
+	}
+	return 0;
+}
+
+/*
+ * A sockaddr_in or sockaddr_in6 as tcp(4) and Linux take them.  A socket
+ * speaks the family its first bind, connect or IPv6 option used.
+ */
+static int atcp_parse_addr(struct sock *sk, const struct sockaddr *uaddr,
+			   int addr_len, bool bind, struct atcp_uaddr *a)
 {
 	const struct sockaddr_in *sin = (const struct sockaddr_in *)uaddr;
+	u8 family = READ_ONCE(atcp_sk(sk)->family);
 
+	memset(a, 0, sizeof(*a));
+	if (addr_len < (int)sizeof(sa_family_t))
+		return -EINVAL;
+	if (uaddr->sa_family == AF_INET6) {
+		if (family == AF_INET)
+			return -EAFNOSUPPORT;
+		return atcp_parse_in6(sk, uaddr, addr_len, bind, a);
+	}
 	if (addr_len < (int)sizeof(*sin))
 		return -EINVAL;
 	/* Linux's inet_bind() takes AF_UNSPEC with INADDR_ANY, for old programs. */
-	if (sin->sin_family != AF_INET &&
-	    !(bind && sin->sin_family == AF_UNSPEC &&
-	      sin->sin_addr.s_addr == htonl(INADDR_ANY)))
+	if ((sin->sin_family != AF_INET &&
+	     !(bind && sin->sin_family == AF_UNSPEC &&
+	       sin->sin_addr.s_addr == htonl(INADDR_ANY))) ||
+	    family == AF_INET6)
 		return -EAFNOSUPPORT;
 	/* tcp(4): a multicast (or broadcast) address is EAFNOSUPPORT. */
 	if (ipv4_is_multicast(sin->sin_addr.s_addr) ||
 	    ipv4_is_lbcast(sin->sin_addr.s_addr))
 		return -EAFNOSUPPORT;
+	ipv6_addr_set_v4mapped(sin->sin_addr.s_addr, &a->addr);
+	a->port = sin->sin_port;
+	a->family = AF_INET;
 	return 0;
 }
 
-static int atcp_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len)
+/* Whether a specific local address is this host's (EADDRNOTAVAIL if not). */
+static int atcp_check_local(struct sock *sk, const struct atcp_uaddr *a)
 {
-	const struct sockaddr_in *sin = (const struct sockaddr_in *)uaddr;
-	struct sock *sk = sock->sk;
 	struct net *net = sock_net(sk);
-	u16 port;
-	int err;
+	struct net_device *dev = NULL;
+	bool local;
 
-	err = atcp_check_addr(uaddr, addr_len, true);
-	if (err)
-		return err;
-	port = ntohs(sin->sin_port);
-	if (sin->sin_addr.s_addr != htonl(INADDR_ANY)) {
-		switch (inet_addr_type(net, sin->sin_addr.s_addr)) {
+	if (ipv6_addr_v4mapped(&a->addr)) {
+		switch (inet_addr_type(net, a->addr.s6_addr32[3])) {
 		case RTN_LOCAL:
-			break;
+			return 0;
 		case RTN_BROADCAST:
 			return -EAFNOSUPPORT;
 		default:
 			return -EADDRNOTAVAIL; /* not this host's */
 		}
 	}
+	if (ipv6_addr_type(&a->addr) & IPV6_ADDR_LINKLOCAL) {
+		if (!a->scope_id)
+			return -EINVAL; /* as Linux: which link? */
+		rcu_read_lock();
+		dev = dev_get_by_index_rcu(net, a->scope_id);
+		local = dev && ipv6_chk_addr(net, &a->addr, dev, 0);
+		rcu_read_unlock();
+		return dev ? (local ? 0 : -EADDRNOTAVAIL) : -ENODEV;
+	}
+	return ipv6_chk_addr(net, &a->addr, NULL, 0) ? 0 : -EADDRNOTAVAIL;
+}
+
+/* The wildcard of the socket's family: where it binds when not told. */
+static struct in6_addr atcp_wildcard(const struct sock *sk)
+{
+	struct in6_addr any = in6addr_any;
+
+	if (atcp_sk(sk)->family != AF_INET6)
+		ipv6_addr_set_v4mapped(htonl(INADDR_ANY), &any);
+	return any;
+}
+
+static int atcp_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len)
+{
+	struct sock *sk = sock->sk;
+	struct net *net = sock_net(sk);
+	struct atcp_uaddr a;
+	u16 port;
+	int err;
+
+	err = atcp_parse_addr(sk, uaddr, addr_len, true, &a);
+	if (err)
+		return err;
+	port = ntohs(a.port);
+	if (!atcp_wild_families(&a.addr, false)) {
+		err = atcp_check_local(sk, &a);
+		if (err)
+			return err;
+	}
 	if (port && inet_port_requires_bind_service(net, port) &&
 	    !ns_capable(net->user_ns, CAP_NET_BIND_SERVICE))
 		return -EACCES;
 
 	lock_sock(sk);
-	if (sk->sk_state != TCP_CLOSE || atcp_sk(sk)->bound)
+	if (sk->sk_state != TCP_CLOSE || atcp_sk(sk)->bound) {
 		err = -EINVAL;
-	else
-		err = atcp_bind_port(sk, sin->sin_addr.s_addr, port);
+	} else {
+		atcp_sk(sk)->family = a.family;
+		if (a.scope_id)
+			sk->sk_bound_dev_if = a.scope_id;
+		err = atcp_bind_port(sk, &a.addr, port);
+	}
 	release_sock(sk);
 	return err;
 }
@@ -418,14 +516,16 @@ static int atcp_listen(struct socket *sock, int backlog)
 		goto out;
 	if (!as->bound) {
 		/* Seed 002: listen() picks a port when none was bound. */
-		err = atcp_bind_port(sk, htonl(INADDR_ANY), 0);
+		struct in6_addr any = atcp_wildcard(sk);
+
+		err = atcp_bind_port(sk, &any, 0);
 		if (err)
 			goto out;
 	}
 	err = atcp_listen_start(sk);
 	if (err)
 		goto out;
-	atcp_net_params(sock_net(sk), &as->params);
+	atcp_net_params(sock_net(sk), &as->params, false);
 	atcp_sync_options(sk);
 	atcp_engine_listen(&as->tcb, &as->params, sk->sk_num);
 	atcp_genl_event(sk, ATCP_EVENT_LISTEN);
@@ -518,43 +618,55 @@ static int atcp_wait_connect(struct sock *sk, long timeo)
 }
 
 /* Sets the 4-tuple, hashes it and sends the SYN. */
-static int atcp_start_connect(struct sock *sk, const struct sockaddr_in *sin)
+static int atcp_start_connect(struct sock *sk, const struct atcp_uaddr *a)
 {
 	struct atcp_sock *as = atcp_sk(sk);
+	struct in6_addr saddr = sk->sk_v6_rcv_saddr;
+	bool v4 = ipv6_addr_v4mapped(&a->addr);
 	struct atcp_actions act;
-	struct flowi4 fl4;
-	struct rtable *rt;
+	struct dst_entry *dst;
 	int err;
 
-	rt = ip_route_output_ports(sock_net(sk), &fl4, sk, sin->sin_addr.s_addr,
-				   sk->sk_rcv_saddr, sin->sin_port,
-				   htons(sk->sk_num), IPPROTO_TCP, 0,
-				   sk->sk_bound_dev_if);
-	if (IS_ERR(rt))
-		return PTR_ERR(rt) == -ENETUNREACH ? -ENETUNREACH : -EHOSTUNREACH;
-	ip_rt_put(rt);
+	if (a->scope_id)
+		sk->sk_bound_dev_if = a->scope_id;
+	if ((ipv6_addr_type(&a->addr) & IPV6_ADDR_LINKLOCAL) &&
+	    !sk->sk_bound_dev_if)
+		return -EINVAL; /* as Linux: which link? */
+	if (as->bound && !atcp_wild_families(&saddr, false) &&
+	    ipv6_addr_v4mapped(&saddr) != v4)
+		return -ENETUNREACH; /* a source of the other family */
+	if (!as->bound || atcp_wild_families(&saddr, false)) {
+		saddr = in6addr_any;
+		if (v4)
+			ipv6_addr_set_v4mapped(htonl(INADDR_ANY), &saddr);
+	}
+	dst = atcp_route_to(sock_net(sk), sk, &saddr, &a->addr,
+			    htons(sk->sk_num), a->port, sk->sk_bound_dev_if);
+	if (IS_ERR(dst))
+		return PTR_ERR(dst) == -ENETUNREACH ? -ENETUNREACH : -EHOSTUNREACH;
+	dst_release(dst);
+	as->family = a->family;
 	if (!as->bound) {
-		err = atcp_bind_port(sk, htonl(INADDR_ANY), 0);
+		struct in6_addr any = atcp_wildcard(sk);
+
+		err = atcp_bind_port(sk, &any, 0);
 		if (err)
 			return err;
 	}
-	if (sk->sk_rcv_saddr == htonl(INADDR_ANY))
-		sk->sk_rcv_saddr = fl4.saddr;
-	sk->sk_daddr = sin->sin_addr.s_addr;
-	sk->sk_dport = sin->sin_port;
+	atcp_set_local_addr(sk, &saddr);
+	atcp_set_remote_addr(sk, &a->addr);
+	sk->sk_dport = a->port;
 	err = atcp_hash_connection(sk);
 	if (err) {
-		sk->sk_daddr = 0;
+		atcp_set_remote_addr(sk, &in6addr_any);
 		sk->sk_dport = 0;
 		return err;
 	}
 	sk_dst_reset(sk);
-	atcp_net_params(sock_net(sk), &as->params);
+	atcp_net_params(sock_net(sk), &as->params, !v4);
 	atcp_sync_options(sk);
 	atcp_engine_connect(&as->tcb, &as->params, sk->sk_num,
-			    ntohs(sin->sin_port), atcp_route_mss(sk),
-			    atcp_isn_hash(sk->sk_rcv_saddr, sk->sk_daddr,
-					  htons(sk->sk_num), sk->sk_dport),
+			    ntohs(a->port), atcp_route_mss(sk), atcp_isn_hash(sk),
 			    atcp_now_us(), &act);
 	atcp_apply(sk, &act, NULL);
 	return 0;
@@ -564,10 +676,11 @@ static int atcp_connect(struct socket *sock, struct sockaddr *uaddr,
 			int addr_len, int flags)
 {
 	struct sock *sk = sock->sk;
+	struct atcp_uaddr a;
 	long timeo;
 	int err;
 
-	err = atcp_check_addr(uaddr, addr_len, false);
+	err = atcp_parse_addr(sk, uaddr, addr_len, false, &a);
 	if (err)
 		return err;
 
@@ -590,7 +703,7 @@ static int atcp_connect(struct socket *sock, struct sockaddr *uaddr,
 		}
 		/* A socket may try again after a failed connection. */
 		atcp_sk(sk)->released = false;
-		err = atcp_start_connect(sk, (const struct sockaddr_in *)uaddr);
+		err = atcp_start_connect(sk, &a);
 		if (err)
 			goto out;
 		sock->state = SS_CONNECTING;
@@ -624,22 +737,34 @@ out:
 
 static int atcp_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 {
-	struct sockaddr_in *sin = (struct sockaddr_in *)uaddr;
 	struct sock *sk = sock->sk;
+	bool connected = sk->sk_dport &&
+		!((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_SYN_SENT));
+	const struct in6_addr *addr = peer ? &sk->sk_v6_daddr :
+					     &sk->sk_v6_rcv_saddr;
+	__be16 port = peer ? sk->sk_dport : htons(sk->sk_num);
 
-	sin->sin_family = AF_INET;
-	memset(sin->sin_zero, 0, sizeof(sin->sin_zero));
-	if (peer) {
-		if (!sk->sk_dport ||
-		    ((1 << sk->sk_state) & (TCPF_CLOSE | TCPF_SYN_SENT)))
-			return -ENOTCONN;
-		sin->sin_port = sk->sk_dport;
-		sin->sin_addr.s_addr = sk->sk_daddr;
+	if (peer && !connected)
+		return -ENOTCONN;
+	if (atcp_sk(sk)->family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)uaddr;
+
+		memset(sin6, 0, sizeof(*sin6));
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = port;
+		sin6->sin6_addr = *addr;
+		sin6->sin6_scope_id = ipv6_iface_scope_id(addr,
+							  sk->sk_bound_dev_if);
+		return sizeof(*sin6);
 	} else {
-		sin->sin_port = htons(sk->sk_num);
-		sin->sin_addr.s_addr = sk->sk_rcv_saddr;
+		struct sockaddr_in *sin = (struct sockaddr_in *)uaddr;
+
+		memset(sin, 0, sizeof(*sin));
+		sin->sin_family = AF_INET;
+		sin->sin_port = port;
+		sin->sin_addr.s_addr = peer ? sk->sk_daddr : sk->sk_rcv_saddr;
+		return sizeof(*sin);
 	}
-	return sizeof(*sin);
 }
 
 static struct proto atcp_prot = {

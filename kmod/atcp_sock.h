@@ -10,12 +10,23 @@
 #include <linux/list.h>
 #include <linux/skbuff.h>
 #include <linux/timer.h>
+#include <net/inet_sock.h>
+#include <net/ipv6.h>
 #include <net/sock.h>
 
 #include <atcp/engine.h>
 
 struct atcp_sock {
-	struct sock sk; /* first: sk_alloc() sizes the object from proto */
+	/*
+	 * First: sk_alloc() sizes the object from proto.  Linux's IP output
+	 * paths read inet_sk() and inet6_sk() of any socket they are given,
+	 * so an atcp socket carries a zeroed inet_sock: no IPv6 or IP options,
+	 * no transparent or header-included flags.
+	 */
+	union {
+		struct sock sk;
+		struct inet_sock inet;
+	};
 	struct atcp_tcb tcb;
 	struct atcp_params params;
 
@@ -26,6 +37,9 @@ struct atcp_sock {
 	bool released; /* the engine let go: unhashed, timer stopped */
 	bool orphan; /* no socket file: freed once released */
 	bool more_corked; /* TCP_CORK set by a send with MSG_MORE */
+	u8 family; /* AF_INET or AF_INET6 once bound, connected or set so */
+	bool v6only; /* IPV6_V6ONLY: an IPv6 wildcard takes no IPv4 */
+	u32 dst_cookie; /* validates an IPv6 route cached in sk_dst_cache */
 
 	struct timer_list timer; /* the engine's next deadline */
 	struct sk_buff_head ooo; /* payload held out of order, by sequence */
@@ -71,6 +85,27 @@ static inline struct atcp_sock *atcp_sk(const struct sock *sk)
 	return (struct atcp_sock *)sk;
 }
 
+/* Sets the local address, v4-mapped for IPv4, in both of sock's forms. */
+static inline void atcp_set_local_addr(struct sock *sk,
+				       const struct in6_addr *addr)
+{
+	sk->sk_v6_rcv_saddr = *addr;
+	sk->sk_rcv_saddr = ipv6_addr_v4mapped(addr) ? addr->s6_addr32[3] : 0;
+}
+
+static inline void atcp_set_remote_addr(struct sock *sk,
+					const struct in6_addr *addr)
+{
+	sk->sk_v6_daddr = *addr;
+	sk->sk_daddr = ipv6_addr_v4mapped(addr) ? addr->s6_addr32[3] : 0;
+}
+
+/* Whether the connection's segments travel in IPv4. */
+static inline bool atcp_wire_v4(const struct sock *sk)
+{
+	return ipv6_addr_v4mapped(&sk->sk_v6_daddr);
+}
+
 /* The engine's clock: microseconds, monotonic. */
 static inline u64 atcp_now_us(void)
 {
@@ -89,22 +124,29 @@ typedef bool (*atcp_want_fn)(const struct sock *sk, const void *arg);
 /* atcp_hash.c */
 int atcp_hash_init(void);
 void atcp_hash_exit(void);
-int atcp_bind_port(struct sock *sk, __be32 addr, u16 port);
+int atcp_bind_port(struct sock *sk, const struct in6_addr *addr, u16 port);
 void atcp_unbind(struct sock *sk);
 int atcp_hash_connection(struct sock *sk);
 void atcp_unhash_connection(struct sock *sk);
-struct sock *atcp_lookup(struct net *net, __be32 saddr, __be16 sport,
-			 __be32 daddr, __be16 dport);
+struct sock *atcp_lookup(struct net *net, const struct in6_addr *saddr,
+			 __be16 sport, const struct in6_addr *daddr,
+			 __be16 dport);
 int atcp_listen_start(struct sock *sk);
 int atcp_hash_collect(struct net *net, struct atcp_dump_pos *pos,
-		      struct sock **sks, int n, atcp_want_fn want,
-		      const void *arg);
+		      struct atcp_dump_pos *from, struct sock **sks, int n,
+		      atcp_want_fn want, const void *arg);
 
 /* atcp_output.c */
 void atcp_transmit(struct sock *sk, const struct atcp_out_segment *seg);
 bool atcp_send_reset(struct net *net, struct sk_buff *in,
 		     const struct atcp_tcp_header *th, u32 payload_len);
 u32 atcp_route_mss(struct sock *sk);
+struct dst_entry *atcp_route_to(struct net *net, const struct sock *sk,
+				struct in6_addr *saddr,
+				const struct in6_addr *daddr, __be16 sport,
+				__be16 dport, int oif);
+void atcp_skb_addrs(const struct sk_buff *skb, struct in6_addr *saddr,
+		    struct in6_addr *daddr);
 
 /* atcp_input.c */
 int atcp_input_register(struct net *net);
@@ -142,6 +184,6 @@ void atcp_keepalive(struct sock *sk, int valbool);
 void atcp_apply(struct sock *sk, const struct atcp_actions *act,
 		struct sk_buff *skb);
 void atcp_timer_fn(struct timer_list *t);
-u32 atcp_isn_hash(__be32 saddr, __be32 daddr, __be16 sport, __be16 dport);
+u32 atcp_isn_hash(const struct sock *sk);
 
 #endif /* _ATCP_SOCK_H */

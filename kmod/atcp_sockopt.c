@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Socket options at IPPROTO_TCP: Linux's numbers, atcp's TCP_NOPUSH and
- * TCP_NOOPT, TCP_INFO filled from the engine, and SO_KEEPALIVE's hook.
+ * TCP_NOOPT, TCP_INFO filled from the engine, and SO_KEEPALIVE's hook; at
+ * IPPROTO_IPV6, IPV6_V6ONLY.
  */
+#include <linux/in6.h>
 #include <linux/tcp.h>
 #include <net/sock.h>
 #include <net/tcp.h>
@@ -45,6 +47,33 @@ static int atcp_option_of(int optname, enum atcp_option *opt)
 	return -ENOPROTOOPT;
 }
 
+/*
+ * IPV6_V6ONLY, before bind() as Linux allows it.  A socket that has not
+ * chosen its family yet keeps it for when bind() or connect() chooses IPv6:
+ * programs set it on sockets of either family and ignore the error.  Other
+ * IPv6 options are not atcp's.
+ */
+static int atcp_set_v6only(struct sock *sk, int optname, sockptr_t optval,
+			   unsigned int optlen)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	int val, err = 0;
+
+	if (optname != IPV6_V6ONLY || as->family == AF_INET)
+		return -ENOPROTOOPT;
+	if (optlen < sizeof(int))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(val)))
+		return -EFAULT;
+	lock_sock(sk);
+	if (as->bound)
+		err = -EINVAL;
+	else
+		as->v6only = !!val;
+	release_sock(sk);
+	return err;
+}
+
 int atcp_setsockopt(struct socket *sock, int level, int optname,
 			   sockptr_t optval, unsigned int optlen)
 {
@@ -53,6 +82,8 @@ int atcp_setsockopt(struct socket *sock, int level, int optname,
 	enum atcp_option opt;
 	int val, err;
 
+	if (level == SOL_IPV6)
+		return atcp_set_v6only(sk, optname, optval, optlen);
 	if (level != SOL_TCP)
 		return -ENOPROTOOPT;
 	err = atcp_option_of(optname, &opt);
@@ -123,12 +154,18 @@ int atcp_getsockopt(struct socket *sock, int level, int optname,
 	struct tcp_info ti;
 	int len, val;
 
-	if (level != SOL_TCP)
+	if (level != SOL_TCP && level != SOL_IPV6)
 		return -ENOPROTOOPT;
 	if (get_user(len, optlen))
 		return -EFAULT;
 	if (len < 0)
 		return -EINVAL;
+	if (level == SOL_IPV6) {
+		if (optname != IPV6_V6ONLY || atcp_sk(sk)->family == AF_INET)
+			return -ENOPROTOOPT;
+		val = atcp_sk(sk)->v6only;
+		goto put_int;
+	}
 
 	switch (optname) {
 	case TCP_INFO:
@@ -150,6 +187,7 @@ int atcp_getsockopt(struct socket *sock, int level, int optname,
 	lock_sock(sk);
 	val = atcp_engine_getopt(&atcp_sk(sk)->tcb, opt);
 	release_sock(sk);
+put_int:
 	/* A short buffer takes the value's first bytes, as Linux and BSD give. */
 	len = min_t(int, len, sizeof(int));
 	if (put_user(len, optlen) || copy_to_user(optval, &val, len))

@@ -281,6 +281,8 @@ TEST(bind_bad_addresses)
 	int fd = atcp_socket();
 
 	ASSERT_LE(0, fd);
+	/* A family other than IPv4 and IPv6. */
+	sin6.sin6_family = AF_UNIX;
 	EXPECT_EQ(-1, bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)));
 	EXPECT_EQ(EAFNOSUPPORT, errno);
 	EXPECT_EQ(-1, bind(fd, (struct sockaddr *)&sin, sizeof(sin) - 1));
@@ -295,6 +297,10 @@ TEST(bind_bad_addresses)
 	EXPECT_EQ(EADDRNOTAVAIL, errno);
 	/* None of the failures bound it. */
 	EXPECT_EQ(0, bind_to(fd, "127.0.0.1", 0));
+	/* An IPv4 socket takes no IPv6 address, as Linux's AF_INET. */
+	sin6.sin6_family = AF_INET6;
+	EXPECT_EQ(-1, bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)));
+	EXPECT_EQ(EAFNOSUPPORT, errno);
 	close(fd);
 }
 
@@ -456,10 +462,12 @@ TEST(connect_bad_addresses)
 	/* tcp(4): EAFNOSUPPORT for connecting to a multicast address too. */
 	EXPECT_EQ(-1, connect_to(fd, &mcast));
 	EXPECT_EQ(EAFNOSUPPORT, errno);
-	EXPECT_EQ(-1, connect(fd, (struct sockaddr *)&sin6, sizeof(sin6)));
-	EXPECT_EQ(EAFNOSUPPORT, errno);
 	EXPECT_EQ(-1, connect(fd, (struct sockaddr *)&mcast, sizeof(mcast) - 1));
 	EXPECT_EQ(EINVAL, errno);
+	/* tcp(4) again, for IPv6 multicast. */
+	sin6.sin6_addr.s6_addr[0] = 0xff;
+	EXPECT_EQ(-1, connect(fd, (struct sockaddr *)&sin6, sizeof(sin6)));
+	EXPECT_EQ(EAFNOSUPPORT, errno);
 	close(fd);
 }
 

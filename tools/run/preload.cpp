@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libatcp-preload.so: an unmodified program's IPv4 TCP sockets become atcp
- * sockets.  atcp-run preloads it; it interposes socket(), bind(), listen(),
+ * libatcp-preload.so: an unmodified program's IPv4 and IPv6 TCP sockets
+ * become atcp sockets.  atcp-run preloads it; it interposes socket(), bind(), listen(),
  * connect() and getsockopt() and hands everything else to libc untouched.
  *
- * Without a filter, socket(AF_INET, SOCK_STREAM, 0 or IPPROTO_TCP) creates
- * socket(AF_ATCP, ...) at once.  With ATCP_RUN_ONLY or ATCP_RUN_PORTS the
- * choice needs the role or the port, so the socket starts as Linux TCP and
+ * Without a filter, socket(AF_INET or AF_INET6, SOCK_STREAM, 0 or
+ * IPPROTO_TCP) creates socket(AF_ATCP, ...) at once.  With ATCP_RUN_ONLY or
+ * ATCP_RUN_PORTS the choice needs the role or the port, so an IPv4 socket
+ * starts as Linux TCP and
  * is replaced when it qualifies: a new atcp socket takes over its options,
  * its bound address and its flags, and dup3() puts it on the same fd.  The
  * kernel is asked what each fd is (SO_DOMAIN), so there is no fd table.
@@ -132,9 +133,11 @@ void ensure_init()
     pthread_once(&once, init);
 }
 
-bool is_tcp4(int domain, int type, int protocol)
+// IPv4 and IPv6 TCP sockets become atcp; an atcp socket takes either address.
+bool is_tcp(int domain, int type, int protocol)
 {
-    return domain == AF_INET && (type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) == SOCK_STREAM &&
+    return (domain == AF_INET || domain == AF_INET6) &&
+           (type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) == SOCK_STREAM &&
            (protocol == 0 || protocol == IPPROTO_TCP);
 }
 
@@ -291,20 +294,22 @@ ATCP_EXPORT int socket(int domain, int type, int protocol)
         errno = ENOSYS;
         return -1;
     }
-    if (!is_tcp4(domain, type, protocol))
+    if (!is_tcp(domain, type, protocol))
         return real.socket(domain, type, protocol);
     if (!config_ok) {
         errno = EINVAL;
         return -1;
     }
+    // The filters decide at bind, listen or connect, for IPv4 sockets only.
     if (config.filtered())
         return real.socket(domain, type, protocol);
     int fd = real.socket(atcp_family, type, protocol);
+    const char* family = domain == AF_INET ? "AF_INET" : "AF_INET6";
     if (config.trace) {
         if (fd >= 0)
-            say("atcp-run: fd %d socket(AF_INET, %s) -> atcp", fd, type_name(type));
+            say("atcp-run: fd %d socket(%s, %s) -> atcp", fd, family, type_name(type));
         else
-            say("atcp-run: socket(AF_INET, %s) -> atcp failed: %s", type_name(type),
+            say("atcp-run: socket(%s, %s) -> atcp failed: %s", family, type_name(type),
                 strerror(errno));
     }
     return fd;
@@ -360,7 +365,7 @@ ATCP_EXPORT int connect(int fd, const sockaddr* addr, socklen_t len)
     return real.connect(fd, addr, len);
 }
 
-// An atcp socket is an IPv4 TCP socket to the program: Python's
+// An atcp socket is an IPv4 or IPv6 TCP socket to the program: Python's
 // socket(fileno=...) takes its family from SO_DOMAIN.
 ATCP_EXPORT int getsockopt(int fd, int level, int name, void* value, socklen_t* len)
 {
@@ -375,7 +380,14 @@ ATCP_EXPORT int getsockopt(int fd, int level, int name, void* value, socklen_t* 
         int domain;
         memcpy(&domain, value, sizeof(domain));
         if (domain == atcp_family) {
-            domain = AF_INET;
+            // The family its address has: AF_INET6 once bound or connected so.
+            sockaddr_storage local;
+            socklen_t local_len = sizeof(local);
+            int saved = errno;
+            domain = getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) == 0
+                         ? local.ss_family
+                         : AF_INET;
+            errno = saved;
             memcpy(value, &domain, sizeof(domain));
         }
     }

@@ -144,6 +144,12 @@ enum atcp_attr {
 	ATCP_A_STATS, /* nested: ATCP_STATS_A(enum atcp_mib) -> u64 */
 	/* ATCP_CMD_EVENT */
 	ATCP_A_EVENT, /* u8: enum atcp_event */
+	/*
+	 * ATCP_CMD_SOCK_GET: flag, the connection figures too (TIMER through
+	 * BYTES_RECEIVED); a dump without them is about half the work.
+	 * Events always carry them.
+	 */
+	ATCP_A_WANT_INFO,
 	__ATCP_A_MAX
 };
 #define ATCP_A_MAX (__ATCP_A_MAX - 1)

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Local and remote addresses of both families in one form: IPv6, with IPv4
+ * as v4-mapped (::ffff:a.b.c.d), as Linux's dual-stack sockets keep them.
+ * The IPv4 wildcard is ::ffff:0.0.0.0, the IPv6 one is ::, which also takes
+ * IPv4 unless the socket is IPV6_V6ONLY.
+ */
+#ifndef _ATCP_ADDR_H
+#define _ATCP_ADDR_H
+
+#include <net/ipv6.h>
+
+#define ATCP_FAMILY_V4 1U
+#define ATCP_FAMILY_V6 2U
+
+static inline unsigned int atcp_addr_family(const struct in6_addr *a)
+{
+	return ipv6_addr_v4mapped(a) ? ATCP_FAMILY_V4 : ATCP_FAMILY_V6;
+}
+
+/* The families a wildcard local address takes; 0 for a specific address. */
+static inline unsigned int atcp_wild_families(const struct in6_addr *a,
+					      bool v6only)
+{
+	if (ipv6_addr_any(a))
+		return v6only ? ATCP_FAMILY_V6 : ATCP_FAMILY_V4 | ATCP_FAMILY_V6;
+	if (ipv6_addr_v4mapped_any(a))
+		return ATCP_FAMILY_V4;
+	return 0;
+}
+
+/* Whether a socket bound to local takes segments addressed to addr. */
+static inline bool atcp_addr_covers(const struct in6_addr *local, bool v6only,
+				    const struct in6_addr *addr)
+{
+	unsigned int wild = atcp_wild_families(local, v6only);
+
+	return wild ? wild & atcp_addr_family(addr) :
+		      ipv6_addr_equal(local, addr);
+}
+
+/* Whether two local addresses share an address. */
+static inline bool atcp_addrs_overlap(const struct in6_addr *a, bool a_v6only,
+				      const struct in6_addr *b, bool b_v6only)
+{
+	unsigned int wa = atcp_wild_families(a, a_v6only);
+	unsigned int wb = atcp_wild_families(b, b_v6only);
+
+	if (wa && wb)
+		return wa & wb;
+	if (wa)
+		return wa & atcp_addr_family(b);
+	if (wb)
+		return wb & atcp_addr_family(a);
+	return ipv6_addr_equal(a, b);
+}
+
+#endif /* _ATCP_ADDR_H */
