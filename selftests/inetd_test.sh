@@ -26,29 +26,7 @@ inetd_pid=
 occupier_pid=
 client_pids=()
 
-num=0 pass=0 fail=0 skip=0
-
-ok() {
-	num=$((num + 1)) pass=$((pass + 1))
-	echo "ok $num $1"
-}
-
-not_ok() {
-	num=$((num + 1)) fail=$((fail + 1))
-	echo "not ok $num $1"
-}
-
-skip() { # skip NAME REASON
-	num=$((num + 1)) skip=$((skip + 1))
-	echo "ok $num $1 # SKIP $2"
-}
-
-# check NAME CONDITION...: one result from a command's status.
-check() {
-	local name=$1
-	shift
-	if "$@"; then ok "$name"; else not_ok "$name"; fi
-}
+. "$(dirname "$0")/tap.sh"
 
 # expect NAME WANT GOT: one result from a comparison, both shown on failure.
 expect() {
@@ -516,5 +494,5 @@ else
 		sed 's/^/# log: /' "$log"
 	fi
 fi
-echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
+tap_totals
 [ "$fail" = 0 ]

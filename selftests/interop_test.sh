@@ -32,29 +32,7 @@ tmp=$(mktemp -d)
 data=$tmp/data
 small_sum="" large_sum=""
 
-num=0 pass=0 fail=0 skip=0
-
-ok() {
-	num=$((num + 1)) pass=$((pass + 1))
-	echo "ok $num $1"
-}
-
-not_ok() {
-	num=$((num + 1)) fail=$((fail + 1))
-	echo "not ok $num $1"
-}
-
-skip() { # skip NAME REASON
-	num=$((num + 1)) skip=$((skip + 1))
-	echo "ok $num $1 # SKIP $2"
-}
-
-# check NAME CONDITION...: one result from a command's status.
-check() {
-	local name=$1
-	shift
-	if "$@"; then ok "$name"; else not_ok "$name"; fi
-}
+. "$(dirname "$0")/tap.sh"
 
 stop_server() {
 	[ -n "$server_pid" ] || return 0
@@ -578,5 +556,5 @@ else
 	# atcp's own counters (atcpstat -s, over netlink) saw the segments.
 	check atcp_mib_moved [ "$(in_segs)" -gt "$in_segs_before" ]
 fi
-echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
+tap_totals
 [ "$fail" = 0 ]

@@ -23,22 +23,7 @@ port=5400
 server_pid=
 tmp=$(mktemp -d)
 
-num=0 pass=0 fail=0 skip=0
-
-ok() {
-	num=$((num + 1)) pass=$((pass + 1))
-	echo "ok $num $1"
-}
-
-not_ok() {
-	num=$((num + 1)) fail=$((fail + 1))
-	echo "not ok $num $1"
-}
-
-skip() { # skip NAME REASON
-	num=$((num + 1)) skip=$((skip + 1))
-	echo "ok $num $1 # SKIP $2"
-}
+. "$(dirname "$0")/tap.sh"
 
 cleanup() {
 	[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
@@ -170,5 +155,5 @@ else
 	# Last, so that no transfer runs with the changed value.
 	sysctl_per_netns
 fi
-echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
+tap_totals
 [ "$fail" = 0 ]

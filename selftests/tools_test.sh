@@ -30,29 +30,7 @@ tmp=$(mktemp -d)
 chmod 755 "$tmp"
 pids=()
 
-num=0 pass=0 fail=0 skip=0
-
-ok() {
-	num=$((num + 1)) pass=$((pass + 1))
-	echo "ok $num $1"
-}
-
-not_ok() {
-	num=$((num + 1)) fail=$((fail + 1))
-	echo "not ok $num $1"
-}
-
-skip() { # skip NAME REASON
-	num=$((num + 1)) skip=$((skip + 1))
-	echo "ok $num $1 # SKIP $2"
-}
-
-# check NAME CMD...: one result from a command's status.
-check() {
-	local name=$1
-	shift
-	if "$@"; then ok "$name"; else not_ok "$name"; fi
-}
+. "$(dirname "$0")/tap.sh"
 
 # not CMD...: CMD failed (check's CMD cannot be "!").
 not() {
@@ -607,7 +585,7 @@ if [ -n "$reason" ]; then
 	for t in "${all_tests[@]}"; do
 		skip "$t" "$reason"
 	done
-	echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
+	tap_totals
 	exit 0
 fi
 
@@ -636,5 +614,5 @@ fi
 raw_genl_tests
 bulk_tests
 not_loaded_tests
-echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
+tap_totals
 [ "$fail" = 0 ]
