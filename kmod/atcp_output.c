@@ -85,6 +85,47 @@ static void atcp_send(struct net *net, struct sock *sk, struct sk_buff *skb,
 	}
 }
 
+static struct dst_entry *atcp_route4(struct net *net, struct in6_addr *saddr,
+				      const struct in6_addr *daddr,
+				      __be16 sport, __be16 dport, int oif,
+				      u32 mark, kuid_t uid)
+{
+	struct flowi4 fl4;
+	struct rtable *rt;
+
+	flowi4_init_output(&fl4, oif, mark, 0, RT_SCOPE_UNIVERSE, IPPROTO_TCP,
+			   0, daddr->s6_addr32[3], saddr->s6_addr32[3], dport,
+			   sport, uid);
+	rt = ip_route_output_flow(net, &fl4, NULL);
+	if (IS_ERR(rt))
+		return ERR_CAST(rt);
+	ipv6_addr_set_v4mapped(fl4.saddr, saddr);
+	return &rt->dst;
+}
+
+static struct dst_entry *atcp_route6(struct net *net, struct in6_addr *saddr,
+				      const struct in6_addr *daddr,
+				      __be16 sport, __be16 dport, int oif,
+				      u32 mark, kuid_t uid)
+{
+	struct flowi6 fl6 = {
+		.flowi6_oif = oif,
+		.flowi6_mark = mark,
+		.flowi6_proto = IPPROTO_TCP,
+		.flowi6_uid = uid,
+		.daddr = *daddr,
+		.saddr = *saddr,
+		.fl6_sport = sport,
+		.fl6_dport = dport,
+	};
+	struct dst_entry *dst;
+
+	dst = ip6_dst_lookup_flow(net, NULL, &fl6, NULL);
+	if (!IS_ERR(dst))
+		*saddr = fl6.saddr;
+	return dst;
+}
+
 /*
  * A route from saddr (any: the route picks it, into *saddr) to daddr, in
  * either family; sk, when there is one, gives the mark, owner and device.
@@ -97,36 +138,10 @@ struct dst_entry *atcp_route_to(struct net *net, const struct sock *sk,
 	u32 mark = sk ? sk->sk_mark : 0;
 	kuid_t uid = sock_net_uid(net, sk);
 
-	if (ipv6_addr_v4mapped(daddr)) {
-		struct flowi4 fl4;
-		struct rtable *rt;
-
-		flowi4_init_output(&fl4, oif, mark, 0, RT_SCOPE_UNIVERSE,
-				   IPPROTO_TCP, 0, daddr->s6_addr32[3],
-				   saddr->s6_addr32[3], dport, sport, uid);
-		rt = ip_route_output_flow(net, &fl4, NULL);
-		if (IS_ERR(rt))
-			return ERR_CAST(rt);
-		ipv6_addr_set_v4mapped(fl4.saddr, saddr);
-		return &rt->dst;
-	} else {
-		struct flowi6 fl6 = {
-			.flowi6_oif = oif,
-			.flowi6_mark = mark,
-			.flowi6_proto = IPPROTO_TCP,
-			.flowi6_uid = uid,
-			.daddr = *daddr,
-			.saddr = *saddr,
-			.fl6_sport = sport,
-			.fl6_dport = dport,
-		};
-		struct dst_entry *dst;
-
-		dst = ip6_dst_lookup_flow(net, NULL, &fl6, NULL);
-		if (!IS_ERR(dst))
-			*saddr = fl6.saddr;
-		return dst;
-	}
+	if (ipv6_addr_v4mapped(daddr))
+		return atcp_route4(net, saddr, daddr, sport, dport, oif, mark,
+				   uid);
+	return atcp_route6(net, saddr, daddr, sport, dport, oif, mark, uid);
 }
 
 static struct sk_buff *atcp_alloc_segment(const struct atcp_tcp_header *h,

@@ -100,12 +100,12 @@ void atcp_connection_over(struct sock *sk)
 	WRITE_ONCE(sk->sk_state, TCP_CLOSE);
 	__skb_queue_purge(&as->ooo);
 	sk->sk_state_change(sk);
-	/*
-	 * A listener is freed only after a grace period (SOCK_RCU_FREE).  The
-	 * acquire pairs with atcp_take_child()'s release: no parent seen means
-	 * the orphan flag accept() cleared is seen too.
-	 */
+	/* A listener is freed only after a grace period (SOCK_RCU_FREE). */
 	rcu_read_lock();
+	/*
+	 * Pairs with atcp_take_child()'s release: no parent seen means the
+	 * orphan flag accept() cleared is seen too.
+	 */
 	parent = smp_load_acquire(&as->parent);
 	destroy = READ_ONCE(as->orphan);
 	if (parent) {
@@ -743,6 +743,7 @@ static int atcp_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 	const struct in6_addr *addr = peer ? &sk->sk_v6_daddr :
 					     &sk->sk_v6_rcv_saddr;
 	__be16 port = peer ? sk->sk_dport : htons(sk->sk_num);
+	struct sockaddr_in *sin;
 
 	if (peer && !connected)
 		return -ENOTCONN;
@@ -756,15 +757,13 @@ static int atcp_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 		sin6->sin6_scope_id = ipv6_iface_scope_id(addr,
 							  sk->sk_bound_dev_if);
 		return sizeof(*sin6);
-	} else {
-		struct sockaddr_in *sin = (struct sockaddr_in *)uaddr;
-
-		memset(sin, 0, sizeof(*sin));
-		sin->sin_family = AF_INET;
-		sin->sin_port = port;
-		sin->sin_addr.s_addr = peer ? sk->sk_daddr : sk->sk_rcv_saddr;
-		return sizeof(*sin);
 	}
+	sin = (struct sockaddr_in *)uaddr;
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_port = port;
+	sin->sin_addr.s_addr = peer ? sk->sk_daddr : sk->sk_rcv_saddr;
+	return sizeof(*sin);
 }
 
 static struct proto atcp_prot = {
