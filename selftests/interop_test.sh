@@ -33,6 +33,7 @@ data=$tmp/data
 small_sum="" large_sum=""
 
 . "$(dirname "$0")/tap.sh"
+. "$(dirname "$0")/veth.sh"
 
 stop_server() {
 	[ -n "$server_pid" ] || return 0
@@ -105,29 +106,9 @@ while chunk := resp.read(1 << 16):
 EOF
 }
 
-# A namespace's connections wait out TIME-WAIT briefly: its sockets keep the
-# module in use until they are gone.
-short_time_wait() {
-	ip netns exec "$1" sh -c 'echo 200 >/proc/sys/net/atcp/msl'
-}
-
 setup_netns() {
-	ip netns add "$ns_a" &&
-		ip netns add "$ns_b" &&
-		ip link add veth-a netns "$ns_a" type veth peer name veth-b netns "$ns_b" &&
-		ip -n "$ns_a" addr add "$addr_a/24" dev veth-a &&
-		ip -n "$ns_b" addr add "$addr_b/24" dev veth-b &&
-		ip -n "$ns_a" addr add "$addr6_a/64" dev veth-a nodad &&
-		ip -n "$ns_b" addr add "$addr6_b/64" dev veth-b nodad &&
-		ip -n "$ns_a" link set lo up &&
-		ip -n "$ns_b" link set lo up &&
-		ip -n "$ns_a" link set veth-a up &&
-		ip -n "$ns_b" link set veth-b up &&
-		short_time_wait "$ns_a" &&
-		short_time_wait "$ns_b" &&
-		modprobe -q sch_netem &&
-		tc -n "$ns_a" qdisc add dev veth-a root netem delay 5ms loss 0.5% &&
-		tc -n "$ns_b" qdisc add dev veth-b root netem delay 5ms loss 0.5%
+	veth_pair "$ns_a" "$ns_b" "$addr_a/24" "$addr_b/24" "$addr6_a/64" "$addr6_b/64" &&
+		netem "$ns_a" "$ns_b" 0.5%
 }
 
 # in_ns NS CMD...: CMD in namespace NS, or here when NS is empty.

@@ -171,12 +171,13 @@ TEST(atcp_to_atcp_over_ipv6_loopback)
 	close(lfd);
 }
 
-TEST(linux_tcp_client_atcp_server_over_ipv6)
+/* A connection over ::1 from a client of one family to a listener of another. */
+static void over_ipv6(struct __test_metadata *_metadata, int server, int client)
 {
-	int lfd = listen6(atcp_family(), "::1", -1), c, s;
+	int lfd = listen6(server, "::1", -1), c, s;
 
 	ASSERT_LE(0, lfd);
-	c = connect6(AF_INET6, "::1", port_of(lfd));
+	c = connect6(client, "::1", port_of(lfd));
 	ASSERT_LE(0, c);
 	s = accept(lfd, NULL, NULL);
 	ASSERT_LE(0, s);
@@ -186,19 +187,14 @@ TEST(linux_tcp_client_atcp_server_over_ipv6)
 	close(lfd);
 }
 
+TEST(linux_tcp_client_atcp_server_over_ipv6)
+{
+	over_ipv6(_metadata, atcp_family(), AF_INET6);
+}
+
 TEST(atcp_client_linux_tcp_server_over_ipv6)
 {
-	int lfd = listen6(AF_INET6, "::1", -1), c, s;
-
-	ASSERT_LE(0, lfd);
-	c = connect6(atcp_family(), "::1", port_of(lfd));
-	ASSERT_LE(0, c);
-	s = accept(lfd, NULL, NULL);
-	ASSERT_LE(0, s);
-	exchange(_metadata, c, s);
-	close(c);
-	close(s);
-	close(lfd);
+	over_ipv6(_metadata, AF_INET6, atcp_family());
 }
 
 /* Seed 002: a socket on in6addr_any also serves IPv4, seen v4-mapped. */

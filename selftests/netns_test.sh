@@ -24,6 +24,7 @@ server_pid=
 tmp=$(mktemp -d)
 
 . "$(dirname "$0")/tap.sh"
+. "$(dirname "$0")/veth.sh"
 
 cleanup() {
 	[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null
@@ -33,30 +34,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A namespace's connections wait out TIME-WAIT briefly: its sockets keep the
-# module in use until they are gone.
-short_time_wait() {
-	ip netns exec "$1" sh -c 'echo 200 >/proc/sys/net/atcp/msl'
-}
-
 setup_netns() {
-	ip netns add "$ns_a" &&
-		ip netns add "$ns_b" &&
-		ip link add veth-a netns "$ns_a" type veth peer name veth-b netns "$ns_b" &&
-		ip -n "$ns_a" addr add "$addr_a/24" dev veth-a &&
-		ip -n "$ns_b" addr add "$addr_b/24" dev veth-b &&
-		ip -n "$ns_a" link set lo up &&
-		ip -n "$ns_b" link set lo up &&
-		ip -n "$ns_a" link set veth-a up &&
-		ip -n "$ns_b" link set veth-b up &&
-		short_time_wait "$ns_a" &&
-		short_time_wait "$ns_b"
+	veth_pair "$ns_a" "$ns_b" "$addr_a/24" "$addr_b/24"
 }
 
 setup_netem() {
-	modprobe -q sch_netem
-	tc -n "$ns_a" qdisc add dev veth-a root netem delay 5ms loss 1% &&
-		tc -n "$ns_b" qdisc add dev veth-b root netem delay 5ms loss 1%
+	netem "$ns_a" "$ns_b" 1%
 }
 
 # xfer_test NAME CLIENT_NS CLIENT_FAMILY SERVER_NS SERVER_FAMILY ADDR BYTES:
