@@ -546,9 +546,13 @@ static int run_atcpstat(const char *path)
 		execl(path, "atcpstat", "-a", "-e", "-n", (char *)NULL);
 		_exit(127);
 	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+	if (pid < 0)
 		return -1;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+	/* SIGTERM, which ends the dumper, may come meanwhile. */
+	while (waitpid(pid, &status, 0) != pid)
+		if (errno != EINTR)
+			return -1;
+	return status;
 }
 
 /*
@@ -585,8 +589,11 @@ static void __attribute__((noreturn)) dumper(const char *name)
 		}
 		dumps++;
 		if (atcpstat[0] && dumps % 8 == 0) {
-			if (run_atcpstat(atcpstat) && failures++ < 5)
-				fprintf(stderr, "# FAIL: %s: atcpstat -a -e failed\n", name);
+			int status = run_atcpstat(atcpstat);
+
+			if (status && failures++ < 5)
+				fprintf(stderr, "# FAIL: %s: atcpstat -a -e: wait status %#x\n",
+					name, status);
 			runs++;
 		}
 	}
@@ -779,7 +786,11 @@ static void run_case(struct __test_metadata *_metadata, FIXTURE_DATA(stress) *se
 		dumper(name);
 	pid = fork();
 	if (pid == 0) {
-		int ret = workload();
+		int ret;
+
+		/* sendfile() has no MSG_NOSIGNAL. */
+		signal(SIGPIPE, SIG_IGN);
+		ret = workload();
 
 		fflush(stderr);
 		_exit(ret || workload_failures ? 1 : 0);
@@ -803,7 +814,8 @@ static void run_case(struct __test_metadata *_metadata, FIXTURE_DATA(stress) *se
 		close(open(WEDGED_MARK, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
 		ASSERT_TRUE(0) TH_LOG("%s: did not finish in %d s", name, CASE_DEADLINE_S);
 	}
-	EXPECT_TRUE(exited_cleanly(status)) TH_LOG("%s: the workload failed", name);
+	EXPECT_TRUE(exited_cleanly(status))
+		TH_LOG("%s: the workload failed (wait status %#x)", name, status);
 	EXPECT_TRUE(exited_cleanly(dump_status)) TH_LOG("%s: netlink dumps failed", name);
 	check_leftovers(_metadata, self, name);
 }
