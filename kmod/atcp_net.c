@@ -180,6 +180,7 @@ void atcp_mib_add_delta(const struct net *net, const struct atcp_mib_delta *d)
 	this_cpu_add(m->v[ATCP_MIB_RETRANS_SEGS], d->retrans_segs);
 	this_cpu_add(m->v[ATCP_MIB_IN_ERRS], d->in_errs);
 	this_cpu_add(m->v[ATCP_MIB_OUT_RSTS], d->out_rsts);
+	this_cpu_add(m->v[ATCP_MIB_ABORT_ON_DATA], d->abort_on_data);
 }
 
 /* RFC 4022: a segment received in error counts as received too. */

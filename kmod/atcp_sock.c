@@ -131,16 +131,24 @@ void atcp_connection_over(struct sock *sk)
 void atcp_connected(struct sock *sk)
 {
 	struct atcp_sock *as = atcp_sk(sk);
-	struct atcp_sock *parent = as->parent;
+	struct atcp_sock *parent;
+	bool queued = false;
 
 	sk->sk_state_change(sk);
-	if (!parent)
-		return;
-	spin_lock_bh(&parent->accept_lock);
-	if (as->parent == parent)
-		list_move_tail(&as->child_node, &parent->accept_queue);
-	spin_unlock_bh(&parent->accept_lock);
-	parent->sk.sk_data_ready(&parent->sk);
+	/* The listener's teardown may clear parent and drop its reference. */
+	rcu_read_lock();
+	parent = smp_load_acquire(&as->parent);
+	if (parent) {
+		spin_lock_bh(&parent->accept_lock);
+		if (as->parent == parent) {
+			list_move_tail(&as->child_node, &parent->accept_queue);
+			queued = true;
+		}
+		spin_unlock_bh(&parent->accept_lock);
+		if (queued)
+			parent->sk.sk_data_ready(&parent->sk);
+	}
+	rcu_read_unlock();
 }
 
 /*
@@ -214,8 +222,17 @@ static void atcp_spawn(struct sock *lsk, struct sk_buff *skb,
 		sk_free(sk);
 		return;
 	}
-	sock_hold(lsk);
 	spin_lock(&las->accept_lock);
+	if (!las->accepting) {
+		/* The listener is closing: as if it had never heard the SYN. */
+		spin_unlock(&las->accept_lock);
+		as->released = true;
+		atcp_unhash_connection(sk);
+		bh_unlock_sock(sk);
+		sock_put(sk); /* a lookup may hold it: freed after the last put */
+		return;
+	}
+	sock_hold(lsk);
 	as->parent = las;
 	list_add_tail(&as->child_node, &las->syn_queue);
 	las->nchildren++;
@@ -266,26 +283,52 @@ static int atcp_create(struct net *net, struct socket *sock, int protocol,
 	return 0;
 }
 
-/* Closes a listener's children that were never accepted, with a RST. */
+/*
+ * Takes a child off the listener's queues and clears its parent, with a
+ * reference to it; the first call also stops the listener from taking new
+ * children.  NULL once none is left.
+ */
+static struct atcp_sock *atcp_unlink_child(struct atcp_sock *las)
+{
+	struct atcp_sock *child;
+
+	spin_lock_bh(&las->accept_lock);
+	las->accepting = false;
+	child = list_first_entry_or_null(&las->syn_queue, struct atcp_sock,
+					 child_node);
+	if (!child)
+		child = list_first_entry_or_null(&las->accept_queue,
+						 struct atcp_sock, child_node);
+	if (child) {
+		list_del_init(&child->child_node);
+		las->nchildren--;
+		/* Still linked, so not destroyed: atcp_connection_over() unlinks first. */
+		sock_hold(&child->sk);
+		/* Pairs with atcp_connection_over() and atcp_connected(). */
+		smp_store_release(&child->parent, NULL);
+	}
+	spin_unlock_bh(&las->accept_lock);
+	return child;
+}
+
+/*
+ * Resets a listener's children that were never accepted, one at a time:
+ * whatever a child's final ACK or RST does meanwhile on another CPU, it
+ * finds the child either still queued under accept_lock or without a
+ * parent.  The caller owns the listener's lock and holds a reference.
+ */
 void atcp_close_children(struct sock *sk)
 {
-	struct atcp_sock *as = atcp_sk(sk);
-	struct atcp_sock *child, *tmp;
-	LIST_HEAD(children);
+	struct atcp_sock *child;
 
-	spin_lock_bh(&as->accept_lock);
-	list_splice_init(&as->syn_queue, &children);
-	list_splice_init(&as->accept_queue, &children);
-	spin_unlock_bh(&as->accept_lock);
-
-	list_for_each_entry_safe(child, tmp, &children, child_node) {
+	while ((child = atcp_unlink_child(atcp_sk(sk)))) {
 		struct sock *csk = &child->sk;
 		struct atcp_actions act;
 
-		sock_hold(csk);
+		sock_put(sk); /* the child's reference on its listener */
 		local_bh_disable();
 		bh_lock_sock_nested(csk);
-		list_del_init(&child->child_node);
+		/* Unaccepted children are orphans: released means destroyed. */
 		if (!child->released) {
 			atcp_engine_abort(&child->tcb, atcp_now_us(), &act);
 			atcp_apply(csk, &act, NULL);
@@ -525,6 +568,9 @@ static int atcp_listen(struct socket *sock, int backlog)
 	err = atcp_listen_start(sk);
 	if (err)
 		goto out;
+	spin_lock_bh(&as->accept_lock);
+	as->accepting = true;
+	spin_unlock_bh(&as->accept_lock);
 	atcp_net_params(sock_net(sk), &as->params, false);
 	atcp_sync_options(sk);
 	atcp_engine_listen(&as->tcb, &as->params, sk->sk_num);

@@ -50,13 +50,19 @@ struct atcp_sock {
 
 	/*
 	 * A listener's children not accepted yet: connecting ones, and
-	 * established ones ready for accept().  accept_lock guards both lists
-	 * and every child's parent and orphan fields; it nests inside any
-	 * socket lock.
+	 * established ones ready for accept().  accept_lock guards both lists,
+	 * accepting and nchildren, and every child's child_node, parent and
+	 * orphan fields; it nests inside any socket lock.  A child on a list
+	 * holds a reference on its listener; the listener's teardown and
+	 * accept() unlink a child and clear its parent under accept_lock, so
+	 * no list is ever walked without it.  A listener is freed only after
+	 * an RCU grace period (it is bound: SOCK_RCU_FREE), so a child that
+	 * read its parent under rcu_read_lock() may take its accept_lock.
 	 */
 	spinlock_t accept_lock;
 	struct list_head syn_queue;
 	struct list_head accept_queue;
+	bool accepting; /* takes new children: from listen() to teardown */
 	u32 nchildren;
 	struct list_head child_node;
 	struct atcp_sock *parent;

@@ -91,6 +91,7 @@ struct atcp_mib_delta {
 	uint8_t passive_opens;
 	uint8_t attempt_fails;
 	uint8_t estab_resets;
+	uint8_t abort_on_data; /* new data for an orphan: reset */
 	int8_t curr_estab;
 };
 

@@ -50,6 +50,7 @@ class Conn {
     void input_rst(const Segment& seg);
     bool input_ack(const Segment& seg);
     void input_text(const Segment& seg, uint32_t skip);
+    bool orphan_drops_data(const Segment& seg);
     void input_fin();
     void update_send_window(const Segment& seg);
     void take_timestamp(const Segment& seg);

@@ -77,6 +77,8 @@ void Conn::input(const Segment& arrived)
 
     // Seventh: the text; eighth: FIN.  Data before rcv_nxt is skipped.
     const uint32_t skip = seq_lt(seg.hdr.seq, t_.rcv_nxt) ? t_.rcv_nxt - seg.hdr.seq : 0;
+    if (seg.len > skip && orphan_drops_data(seg))
+        return;
     if (t_.state == ATCP_ESTABLISHED || t_.state == ATCP_FIN_WAIT_1 || t_.state == ATCP_FIN_WAIT_2)
         input_text(seg, min_of(skip, seg.len));
     if (!seg.flag(ATCP_TCP_FIN))
@@ -97,6 +99,21 @@ void Conn::input(const Segment& arrived)
             t_.fin_seq = fin;
         }
     }
+}
+
+// RFC 1122 4.2.2.13: new data after the user closed cannot be read by anyone;
+// a RST tells the peer it was lost, rather than a window that fills and then
+// stays shut.  Its sequence number is the segment's ACK (RFC 9293 3.10.7.1 on
+// resets), which the peer's RFC 5961 check takes as exact.  Linux counts this
+// as TCPAbortOnData, FreeBSD as tcps_rcvafterclose.
+bool Conn::orphan_drops_data(const Segment& seg)
+{
+    if (!t_.has(kOrphan) || (t_.state != ATCP_FIN_WAIT_1 && t_.state != ATCP_FIN_WAIT_2))
+        return false;
+    send_rst(seg.hdr.ack);
+    act_.mib.abort_on_data = 1;
+    release();
+    return true;
 }
 
 // RFC 9293 3.10.7.2.

@@ -138,7 +138,8 @@ std::string counter_name(int mib)
 {
     static constexpr std::array<std::string_view, ATCP_MIB_COUNT> names{
         "ActiveOpens", "PassiveOpens", "AttemptFails", "EstabResets", "CurrEstab",
-        "InSegs",      "OutSegs",      "RetransSegs",  "InErrs",      "OutRsts"};
+        "InSegs",      "OutSegs",      "RetransSegs",  "InErrs",      "OutRsts",
+        "AbortOnData"};
     if (mib >= 0 && mib < ATCP_MIB_COUNT && !names[mib].empty())
         return std::string(names[mib]);
     // A counter newer than this build: still a distinct JSON key.

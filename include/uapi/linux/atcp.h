@@ -46,6 +46,7 @@ enum atcp_mib {
 	ATCP_MIB_RETRANS_SEGS,
 	ATCP_MIB_IN_ERRS,
 	ATCP_MIB_OUT_RSTS,
+	ATCP_MIB_ABORT_ON_DATA, /* beyond RFC 4022: Linux's TCPAbortOnData */
 	ATCP_MIB_COUNT
 };
 

@@ -58,6 +58,7 @@ void Harness::take(const atcp_actions& act)
     mib_.attempt_fails += act.mib.attempt_fails;
     mib_.estab_resets += act.mib.estab_resets;
     mib_.curr_estab += act.mib.curr_estab;
+    mib_.abort_on_data += act.mib.abort_on_data;
 }
 
 // The engine hands out at most ATCP_ACTIONS_SEGS segments a call.

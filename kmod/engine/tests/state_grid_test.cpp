@@ -521,6 +521,56 @@ TEST(Mib, CurrEstabAlongTheWay)
     }
 }
 
+// RFC 1122 4.2.2.13: once the user has closed, new data cannot be read by anyone, so it is
+// answered with a RST at the segment's ACK (the peer's RCV.NXT) and the connection ends.
+TEST(AfterClose, NewDataResetsAnOrphanInFinWait1)
+{
+    Harness h;
+    drive_to(h, ATCP_FIN_WAIT_1);
+    h.orphan();
+    h.in("P. 101:201(100) ack 1 win 65535");
+    h.out("R 1:1(0) win 0");
+    h.no_out();
+    h.expect_state(ATCP_CLOSED);
+    EXPECT_EQ(h.mib().abort_on_data, 1);
+    EXPECT_EQ(h.delivered(), 100u); // only what came before the close
+}
+
+TEST(AfterClose, NewDataResetsAnOrphanInFinWait2)
+{
+    Harness h;
+    drive_to(h, ATCP_FIN_WAIT_2);
+    h.orphan();
+    h.in("P. 101:102(1) ack 2 win 65535");
+    h.out("R 2:2(0) win 0");
+    h.expect_state(ATCP_CLOSED);
+    EXPECT_EQ(h.mib().abort_on_data, 1);
+}
+
+TEST(AfterClose, OldDataOrABareFinDoesNotReset)
+{
+    Harness h;
+    drive_to(h, ATCP_FIN_WAIT_2);
+    h.orphan();
+    h.in("P. 1:101(100) ack 2 win 65535"); // a retransmission of what we had
+    h.out(". 2:2(0) ack 101 win 65535");
+    h.in("F. 101:101(0) ack 2 win 65535");
+    h.out(". 2:2(0) ack 102 win 65535");
+    h.expect_state(ATCP_TIME_WAIT);
+    EXPECT_EQ(h.mib().abort_on_data, 0);
+}
+
+// A half-close (shutdown SHUT_WR) keeps the socket, which still reads.
+TEST(AfterClose, HalfClosedSocketStillTakesData)
+{
+    Harness h;
+    drive_to(h, ATCP_FIN_WAIT_2);
+    h.in("P. 101:201(100) ack 2 win 65535");
+    h.expect_state(ATCP_FIN_WAIT_2);
+    EXPECT_EQ(h.delivered(), 200u);
+    EXPECT_EQ(h.mib().abort_on_data, 0);
+}
+
 // RFC 5961 3.2: only an RST at RCV.NXT resets; one elsewhere in the window is challenged, and
 // the genuine peer answers the challenge ACK with an RST at the sequence number it names.
 TEST(ChallengeAck, RstInWindowThenExact)
