@@ -620,7 +620,7 @@ FIXTURE(stress)
  * port is its own: the Linux client's connect() then never completes.  Kept
  * apart here, so that the cases meet only the races they are about.
  */
-static void ports_apart_from_linux(char *saved, size_t size)
+static int ports_apart_from_linux(char *saved, size_t size)
 {
 	FILE *f = fopen(PORTS_SYSCTL, "r");
 
@@ -630,7 +630,7 @@ static void ports_apart_from_linux(char *saved, size_t size)
 			saved[0] = '\0';
 		fclose(f);
 	}
-	write_sysctl(PORTS_SYSCTL, "61000 65535");
+	return write_sysctl(PORTS_SYSCTL, "61000 65535");
 }
 
 static int wait_until_no_sockets(int ms)
@@ -652,7 +652,8 @@ FIXTURE_SETUP(stress)
 	ASSERT_NE(0, access(WEDGED_MARK, F_OK)) TH_LOG("an earlier case left the kernel stuck");
 	ASSERT_LE(0, atcp_family()) TH_LOG("atcp.ko is not loaded");
 	ASSERT_EQ(0, short_time_wait()) TH_LOG("net.atcp.msl: %s", strerror(errno));
-	ports_apart_from_linux(self->ports, sizeof(self->ports));
+	ASSERT_EQ(0, ports_apart_from_linux(self->ports, sizeof(self->ports)))
+		TH_LOG("net.atcp.ephemeral_ports: %s", strerror(errno));
 	/* What an earlier test left must be gone before the baseline. */
 	ASSERT_EQ(0, wait_until_no_sockets(CLOSING_GRACE_MS))
 		TH_LOG("atcp sockets from before this case are still there");
@@ -876,7 +877,7 @@ static void finish_child(int fd, unsigned int *seed)
 
 /* --- listener close and shutdown(SHUT_RD) against handshakes --- */
 
-#define LISTENER_ROUNDS 400
+#define LISTENER_ROUNDS 1200
 
 enum listener_end {
 	END_CLOSE_WHILE_ACCEPTING, /* the accepting thread's close is the last */
@@ -1055,7 +1056,7 @@ static int listener_close_races_handshakes(void)
 
 /* --- close and shutdown against send, recv, poll and sendfile --- */
 
-#define IO_ROUNDS 160
+#define IO_ROUNDS 240
 #define IO_FILE_LEN (256 << 10)
 
 struct io_race {
@@ -1530,7 +1531,7 @@ static int setsockopt_races_traffic(void)
 
 /* --- SO_LINGER 0 closes and RST storms --- */
 
-#define STORM_ROUNDS 30
+#define STORM_ROUNDS 40
 #define STORM_CONNS 32
 
 struct storm_half {
@@ -1625,7 +1626,7 @@ static int linger0_rst_storm(void)
 
 /* --- rmmod under load --- */
 
-#define RMMOD_ATTEMPTS 400
+#define RMMOD_ATTEMPTS 1000
 
 struct churn {
 	struct sockaddr_in addr;
@@ -1714,7 +1715,7 @@ static int rmmod_under_load(void)
 
 /* --- an orphan receiving data is reset --- */
 
-#define ORPHAN_ROUNDS 40
+#define ORPHAN_ROUNDS 60
 #define ORPHAN_RESET_MS 3000
 
 static int orphan_gets_data_reset(void)
