@@ -752,6 +752,7 @@ static void check_leftovers(struct __test_metadata *_metadata, FIXTURE_DATA(stre
 	double start = now_s(), end = start + CLOSING_GRACE_MS / 1000.0, drained;
 	long slab = -1, refs = -1;
 	struct census c = { 0 };
+	int waiting;
 
 	do {
 		ASSERT_EQ(0, take_census(&c, false)) TH_LOG("%s: socket dump failed", name);
@@ -765,6 +766,7 @@ static void check_leftovers(struct __test_metadata *_metadata, FIXTURE_DATA(stre
 			TH_LOG("%s: %d atcp socket(s) left not in TIME-WAIT after %d ms", name,
 			       c.total - c.time_wait, CLOSING_GRACE_MS);
 	}
+	waiting = c.time_wait;
 	start = now_s();
 	end = start + (2 * ATCP_TEST_MSL_MS + TIMER_SLACK_MS) / 1000.0;
 	while (c.total == c.time_wait && c.total && now_s() < end) {
@@ -784,6 +786,8 @@ static void check_leftovers(struct __test_metadata *_metadata, FIXTURE_DATA(stre
 			break;
 		sleep_us(20000);
 	} while (now_s() < end);
+	fprintf(stderr, "# %s: after it: %d in TIME-WAIT, gone in %.0f ms; ATCP slab objects %ld (before %ld); module refs %ld (before %ld)\n",
+		name, waiting, drained * 1000, slab, self->slab, refs, self->refs);
 	EXPECT_EQ(self->slab, slab) TH_LOG("%s: ATCP slab objects in use", name);
 	EXPECT_EQ(self->refs, refs) TH_LOG("%s: /sys/module/atcp/refcnt", name);
 	EXPECT_EQ(0, klog_check(self->klog, name)) TH_LOG("%s: the kernel log has findings", name);
@@ -877,7 +881,7 @@ static void finish_child(int fd, unsigned int *seed)
 
 /* --- listener close and shutdown(SHUT_RD) against handshakes --- */
 
-#define LISTENER_ROUNDS 1200
+#define LISTENER_ROUNDS 1500
 
 enum listener_end {
 	END_CLOSE_WHILE_ACCEPTING, /* the accepting thread's close is the last */
@@ -1056,7 +1060,7 @@ static int listener_close_races_handshakes(void)
 
 /* --- close and shutdown against send, recv, poll and sendfile --- */
 
-#define IO_ROUNDS 240
+#define IO_ROUNDS 300
 #define IO_FILE_LEN (256 << 10)
 
 struct io_race {
@@ -1626,7 +1630,7 @@ static int linger0_rst_storm(void)
 
 /* --- rmmod under load --- */
 
-#define RMMOD_ATTEMPTS 1000
+#define RMMOD_ATTEMPTS 2000
 
 struct churn {
 	struct sockaddr_in addr;
@@ -1715,7 +1719,7 @@ static int rmmod_under_load(void)
 
 /* --- an orphan receiving data is reset --- */
 
-#define ORPHAN_ROUNDS 60
+#define ORPHAN_ROUNDS 200
 #define ORPHAN_RESET_MS 3000
 
 static int orphan_gets_data_reset(void)
