@@ -20,18 +20,24 @@
 
 #include <linux/atcp.h>
 
-/* The family the loaded module registered, or -1 when it is not loaded. */
-static inline int atcp_family(void)
+/* The number a sysfs or procfs file starts with, or -1. */
+static inline long read_number(const char *path)
 {
-	FILE *f = fopen(ATCP_FAMILY_SYSFS, "r");
-	int family = -1;
+	FILE *f = fopen(path, "r");
+	long v = -1;
 
 	if (!f)
 		return -1;
-	if (fscanf(f, "%d", &family) != 1)
-		family = -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
 	fclose(f);
-	return family;
+	return v;
+}
+
+/* The family the loaded module registered, or -1 when it is not loaded. */
+static inline int atcp_family(void)
+{
+	return read_number(ATCP_FAMILY_SYSFS);
 }
 
 /* rmmod atcp; -1 with errno as delete_module(2) sets it. */

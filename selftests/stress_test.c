@@ -426,22 +426,9 @@ static long atcp_slab_objects(void)
 	return active;
 }
 
-static long read_long(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long v = -1;
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
-
 static long atcp_module_refs(void)
 {
-	return read_long("/sys/module/atcp/refcnt");
+	return read_number("/sys/module/atcp/refcnt");
 }
 
 /* What the guest runner fails a run on, and what slub_debug reports. */
@@ -462,7 +449,7 @@ static bool klog_finding(const char *msg)
 	/* SLUB's own reports start "BUG <cache> (...): ...". */
 	if (!strncmp(msg, "BUG ", 4))
 		return true;
-	for (i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(patterns); i++)
 		if (strstr(msg, patterns[i]))
 			return true;
 	return false;
@@ -661,7 +648,8 @@ FIXTURE_SETUP(stress)
 	self->refs = atcp_module_refs();
 	self->klog = klog_open();
 	if (self->slab < 0)
-		TH_LOG("no \"ATCP\" row in /proc/slabinfo (boot with slab_nomerge): slab not checked");
+		TH_LOG("no \"ATCP\" row in /proc/slabinfo (boot with slab_nomerge): %s",
+		       "slab not checked");
 }
 
 FIXTURE_TEARDOWN(stress)
@@ -684,13 +672,13 @@ static void print_stacks(pid_t pid, const char *name)
 	if (!dir)
 		return;
 	while ((d = readdir(dir))) {
-		const char *files[] = { "comm", "wchan", "stack" };
+		static const char *const files[] = { "comm", "wchan", "stack" };
 		size_t i;
 
 		if (d->d_name[0] == '.')
 			continue;
 		fprintf(stderr, "# %s: task %d/%s:\n", name, pid, d->d_name);
-		for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		for (i = 0; i < ARRAY_SIZE(files); i++) {
 			FILE *f;
 
 			snprintf(path, sizeof(path), "/proc/%d/task/%s/%s", pid, d->d_name,
@@ -776,7 +764,7 @@ static void check_leftovers(struct __test_metadata *_metadata, FIXTURE_DATA(stre
 	drained = now_s() - start;
 	if (c.total == c.time_wait)
 		EXPECT_EQ(0, c.time_wait)
-			TH_LOG("%s: %d socket(s) still in TIME-WAIT %.0f ms after the case (2 * MSL = %d ms)",
+			TH_LOG("%s: %d socket(s) still in TIME-WAIT %.0f ms on (2 * MSL = %d ms)",
 			       name, c.time_wait, drained * 1000, 2 * ATCP_TEST_MSL_MS);
 	end = now_s() + FREE_GRACE_MS / 1000.0;
 	do {
@@ -786,8 +774,10 @@ static void check_leftovers(struct __test_metadata *_metadata, FIXTURE_DATA(stre
 			break;
 		sleep_us(20000);
 	} while (now_s() < end);
-	fprintf(stderr, "# %s: after it: %d in TIME-WAIT, gone in %.0f ms; ATCP slab objects %ld (before %ld); module refs %ld (before %ld)\n",
-		name, waiting, drained * 1000, slab, self->slab, refs, self->refs);
+	fprintf(stderr, "# %s: after it: %d in TIME-WAIT, gone in %.0f ms; ", name, waiting,
+		drained * 1000);
+	fprintf(stderr, "ATCP slab objects %ld (before %ld); module refs %ld (before %ld)\n",
+		slab, self->slab, refs, self->refs);
 	EXPECT_EQ(self->slab, slab) TH_LOG("%s: ATCP slab objects in use", name);
 	EXPECT_EQ(self->refs, refs) TH_LOG("%s: /sys/module/atcp/refcnt", name);
 	EXPECT_EQ(0, klog_check(self->klog, name)) TH_LOG("%s: the kernel log has findings", name);
@@ -1166,7 +1156,7 @@ static int temp_file(size_t len)
 static int close_races_io(void)
 {
 	void *(*const fns[])(void *) = { io_sender, io_receiver, io_poller, io_sendfiler };
-	const int nfns = sizeof(fns) / sizeof(fns[0]);
+	const int nfns = ARRAY_SIZE(fns);
 	int file = temp_file(IO_FILE_LEN);
 	unsigned int i, seed = 2;
 	double start = now_s();
@@ -1499,7 +1489,7 @@ static int setsockopt_races_traffic(void)
 
 	for (k = 0; k < sizeof(pattern); k++)
 		pattern[k] = k % PATTERN;
-	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]) && !workload_failures; i++) {
+	for (i = 0; i < ARRAY_SIZE(pairs) && !workload_failures; i++) {
 		int cfamily = pairs[i][0] ? pairs[i][0] : atcp_family();
 		int sfamily = pairs[i][1] ? pairs[i][1] : atcp_family();
 		struct opt_stream up = { 0 }, down = { 0 };
@@ -1512,7 +1502,8 @@ static int setsockopt_races_traffic(void)
 		}
 		up = (struct opt_stream){ .out = client, .in = server };
 		down = (struct opt_stream){ .out = server, .in = client };
-		if (!spawn(&threads[0], opt_sender, &up) || !spawn(&threads[1], opt_receiver, &up) ||
+		if (!spawn(&threads[0], opt_sender, &up) ||
+		    !spawn(&threads[1], opt_receiver, &up) ||
 		    !spawn(&threads[2], opt_sender, &down) ||
 		    !spawn(&threads[3], opt_receiver, &down))
 			return -1;
@@ -1600,13 +1591,17 @@ static int linger0_rst_storm(void)
 			socklen_t len = sizeof(local);
 
 			clients.fds[k] = stream_socket(k & 1 ? AF_INET : atcp_family(), false);
-			if (clients.fds[k] >= 0)
+			children.fds[k] = -1;
+			if (clients.fds[k] >= 0) {
+				struct sockaddr *to = (struct sockaddr *)&addr;
+
 				set_timeouts(clients.fds[k], 5000);
-			if (clients.fds[k] < 0 ||
-			    connect(clients.fds[k], (struct sockaddr *)&addr, sizeof(addr)) ||
-			    (children.fds[k] = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0) {
+				if (!connect(clients.fds[k], to, sizeof(addr)))
+					children.fds[k] = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+			}
+			if (children.fds[k] < 0) {
 				getsockname(clients.fds[k], (struct sockaddr *)&local, &len);
-				stress_fail("round %u: connection %d (%s, port %u to the listener's %u): %s",
+				stress_fail("round %u: connection %d (%s, port %u to %u): %s",
 					    i, k, k & 1 ? "Linux" : "atcp", ntohs(local.sin_port),
 					    ntohs(addr.sin_port), strerror(errno));
 				return -1;
@@ -1768,7 +1763,7 @@ static int orphan_gets_data_reset(void)
 				sleep_us(2000);
 		}
 		if (err != ECONNRESET && err != EPIPE)
-			stress_fail("round %u (orphan %s, peer %s): the peer got %s, not a reset, within %d ms",
+			stress_fail("round %u (orphan %s, peer %s): %s, not a reset, within %d ms",
 				    i, orphan_accepted ? "accepted" : "client",
 				    peer_family == AF_INET ? "Linux" : "atcp",
 				    err ? strerror(err) : "no error", ORPHAN_RESET_MS);
@@ -1780,41 +1775,20 @@ static int orphan_gets_data_reset(void)
 
 /* --- the cases --- */
 
-TEST_F_TIMEOUT(stress, listener_close_races_handshakes, CASE_TIMEOUT_S)
-{
-	run_case(_metadata, self, "listener_close_races_handshakes",
-		 listener_close_races_handshakes);
-}
+/* A case: its workload, run by run_case() under its own name. */
+#define STRESS_CASE(workload) \
+	TEST_F_TIMEOUT(stress, workload, CASE_TIMEOUT_S) \
+	{ \
+		run_case(_metadata, self, #workload, workload); \
+	}
 
-TEST_F_TIMEOUT(stress, close_races_io, CASE_TIMEOUT_S)
-{
-	run_case(_metadata, self, "close_races_io", close_races_io);
-}
-
-TEST_F_TIMEOUT(stress, connect_races_close, CASE_TIMEOUT_S)
-{
-	run_case(_metadata, self, "connect_races_close", connect_races_close);
-}
-
-TEST_F_TIMEOUT(stress, setsockopt_races_traffic, CASE_TIMEOUT_S)
-{
-	run_case(_metadata, self, "setsockopt_races_traffic", setsockopt_races_traffic);
-}
-
-TEST_F_TIMEOUT(stress, linger0_rst_storm, CASE_TIMEOUT_S)
-{
-	run_case(_metadata, self, "linger0_rst_storm", linger0_rst_storm);
-}
-
-TEST_F_TIMEOUT(stress, rmmod_under_load, CASE_TIMEOUT_S)
-{
-	run_case(_metadata, self, "rmmod_under_load", rmmod_under_load);
-}
-
-TEST_F_TIMEOUT(stress, orphan_gets_data_reset, CASE_TIMEOUT_S)
-{
-	run_case(_metadata, self, "orphan_gets_data_reset", orphan_gets_data_reset);
-}
+STRESS_CASE(listener_close_races_handshakes)
+STRESS_CASE(close_races_io)
+STRESS_CASE(connect_races_close)
+STRESS_CASE(setsockopt_races_traffic)
+STRESS_CASE(linger0_rst_storm)
+STRESS_CASE(rmmod_under_load)
+STRESS_CASE(orphan_gets_data_reset)
 
 /* Last: whatever the cases did, nothing may keep the module. */
 TEST_F(stress, module_unloads_after_all)
