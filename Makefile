@@ -1,13 +1,20 @@
 # atcp: one entry point.  `make check` and `make demo` are all a fresh
 # Debian 12 machine needs; see README.md.
 
-# The newest installed kernel that has headers to build against.
-KVER ?= $(shell ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1 | cut -d/ -f4)
-KDIR ?= /lib/modules/$(KVER)/build
+# The kernels atcp.ko is built for: every installed kernel that has headers
+# (/lib/modules/KVER/build), or those KVERS= names; KVER= (with KDIR= for a
+# tree of its own) builds for one.  Each kernel's module lands in
+# build/kmod/KVER/atcp.ko, its Kbuild output in build/kmod/KVER/kmod.
+KVERS_INSTALLED := $(shell for d in /lib/modules/*/build; do \
+	[ -f "$$d/Makefile" ] && basename "$${d%/build}"; done 2>/dev/null | sort -V)
+ifneq ($(KVER),)
+KVERS := $(KVER)
+endif
+KVERS ?= $(KVERS_INSTALLED)
 BUILD := $(CURDIR)/build
 VM := tools/vm/run
 
-export KVER KDIR BUILD
+export KVERS BUILD
 
 all: kmod userland selftests
 
@@ -15,7 +22,12 @@ deps:
 	tools/deps
 
 kmod:
-	$(MAKE) -C kmod KVER=$(KVER) KDIR=$(KDIR)
+	@[ -n "$(strip $(KVERS))" ] || { echo "kmod: no kernel headers installed: run 'make deps'" >&2; exit 1; }
+	@set -e; for k in $(KVERS); do \
+		echo "kmod: atcp.ko for $$k"; \
+		$(MAKE) --no-print-directory -C kmod KVER=$$k $(if $(KDIR),KDIR=$(KDIR)) OUT=$(BUILD)/kmod/$$k; \
+		cp -p $(BUILD)/kmod/$$k/kmod/atcp.ko $(BUILD)/kmod/$$k/atcp.ko; \
+	done
 
 userland:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -64,9 +76,12 @@ bench: kmod userland
 	$(BUILD)/bin/engine_bench
 	$(VM) -- tools/bench/run
 
-# The guest: every selftest against the freshly built module.
+# The guest: every selftest against the freshly built module, in a guest of
+# each kernel in KVERS.
 vmtest: kmod selftests
-	$(VM) -- selftests/run_selftests $(BUILD)/selftests
+	@set -e; for k in $(KVERS); do \
+		$(VM) --kernel $$k -- selftests/run_selftests $(BUILD)/selftests; \
+	done
 
 # deps first, in its own make, so that KVER sees freshly installed headers.
 check: deps
@@ -80,7 +95,6 @@ demo: deps
 	$(VM) -- tools/demo/demo
 
 clean:
-	-$(MAKE) -C kmod clean
 	rm -rf $(BUILD)
 
 .PHONY: all deps kmod userland selftests test coverage fuzz bench vmtest check check-built demo clean
