@@ -526,7 +526,7 @@ not_loaded_tests() {
 	status=$?
 	echo "# $out"
 	[ "$status" = 1 ] && [ "$out" = "atcpstat: the atcp module is not loaded; load it first:\
- insmod kmod/atcp.ko (or modprobe atcp)" ]
+ modprobe atcp (or, from a build tree, insmod build/kmod/\$(uname -r)/atcp.ko)" ]
 	check not_loaded_atcpstat [ $? = 0 ]
 	out=$("$atcp_ps" 2>&1)
 	status=$?

@@ -94,8 +94,8 @@ Result<AtcpNetlink> AtcpNetlink::connect()
         e.message = module_present()
                         ? "the loaded atcp module has no generic netlink family \"" ATCP_GENL_NAME
                           "\" (is it an older atcp.ko?)"
-                        : "the atcp module is not loaded; load it first: insmod kmod/atcp.ko"
-                          " (or modprobe atcp)";
+                        : "the atcp module is not loaded; load it first: modprobe atcp"
+                          " (or, from a build tree, insmod build/kmod/$(uname -r)/atcp.ko)";
         return e;
     }
     if (family < 0)
