@@ -38,8 +38,18 @@ if [ -n "$why" ]; then
 	exit 0
 fi
 
+# rmmod, retried while earlier tests' connections finish TIME-WAIT.
+unload() {
+	for _ in $(seq 100); do
+		grep -q '^atcp ' /proc/modules || return 0
+		rmmod atcp 2>/dev/null && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
 # The module the runner inserted would hide the autoload.
-rmmod atcp 2>/dev/null
+unload
 # DKMS's postinst builds for the running kernel and the newest installed
 # one; here only for the running one, to keep the emulated build short.
 mkdir -p /etc/dkms
@@ -73,7 +83,7 @@ sed 's/^/# /' <<<"$out"
 check "listener: the installed atcpstat lists *:$port" grep -q ":$port\b" <<<"$out"
 kill "$listener" 2>/dev/null
 wait "$listener" 2>/dev/null
-for _ in $(seq 50); do rmmod atcp 2>/dev/null && break; sleep 0.2; done
+unload
 
 DEBIAN_FRONTEND=noninteractive dpkg --purge atcp-tools atcp-dkms >"$log" 2>&1
 status=$?
@@ -82,5 +92,7 @@ check "purge: dpkg --purge atcp-tools atcp-dkms" [ "$status" = 0 ]
 ko=$(modinfo -k "$kver" -n atcp 2>/dev/null)
 check "gone: no atcp module for $kver after the purge${ko:+ ($ko)}" [ -z "$ko" ]
 rm -f "$log"
+# The selftests after this one use the module the runner inserted.
+[ -z "${ATCP_KO:-}" ] || insmod "$ATCP_KO" || echo "# insmod $ATCP_KO failed"
 tap_totals
 [ "$fail" = 0 ]
