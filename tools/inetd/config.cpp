@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "config.h"
 
-#include "services_db.h"
+#include "services.h"
 #include "text.h"
 
 #include <arpa/inet.h>
@@ -13,6 +13,11 @@
 #include <memory>
 
 namespace atcp_inetd {
+
+using atcp_tools::parse_number;
+using atcp_tools::Services;
+using atcp_tools::split_lines;
+using atcp_tools::split_words;
 
 namespace {
 
@@ -254,7 +259,7 @@ ParseResult parse_config(std::string_view text, const std::string& file, const L
     int number = 0;
     for (std::string_view line : split_lines(text)) {
         ++number;
-        auto fields = split_fields(line);
+        auto fields = split_words(line);
         if (fields.empty() || fields.front().front() == '#')
             continue;
         ServiceEntry entry;
@@ -279,9 +284,9 @@ ParseResult parse_config(std::string_view text, const std::string& file, const L
 
 Lookups system_lookups(const std::string& services_path, bool ipv6_supported)
 {
-    auto services = std::make_shared<ServicesDb>(ServicesDb::load(services_path));
+    auto services = std::make_shared<Services>(Services::load(services_path));
     Lookups lookups;
-    lookups.tcp_port = [services](std::string_view name) { return services->tcp_port(name); };
+    lookups.tcp_port = [services](std::string_view name) { return services->port(name); };
     lookups.user = [](const std::string& name) -> std::optional<UserInfo> {
         const passwd* pw = getpwnam(name.c_str());
         if (pw == nullptr)

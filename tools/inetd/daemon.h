@@ -8,7 +8,7 @@
 
 #include "config.h"
 #include "rate_limit.h"
-#include "services_db.h"
+#include "services.h"
 
 #include <signal.h>
 
@@ -24,7 +24,7 @@ namespace atcp_inetd {
 
 struct Options {
     std::string config_path = "/etc/atcp-inetd.conf";
-    std::string services_path = default_services_path;
+    std::string services_path = atcp_tools::default_services_path;
     bool debug = false; // foreground, log to stderr
     Defaults defaults;
     // How long a service that went over its rate stays paused, and how

@@ -39,7 +39,7 @@ void usage(FILE* out)
 
 bool number_option(const char* text, uint64_t min, uint64_t max, uint64_t& value)
 {
-    auto number = parse_number(text, min, max);
+    auto number = atcp_tools::parse_number(text, min, max);
     if (!number) {
         fprintf(stderr, "atcp-inetd: '%s' is not a number from %llu to %llu\n", text,
                 (unsigned long long)min, (unsigned long long)max);

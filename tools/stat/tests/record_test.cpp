@@ -59,7 +59,8 @@ TEST(Record, OtherNames)
     EXPECT_EQ(options_text(1U << 31), "-");
     EXPECT_EQ(counter_name(ATCP_MIB_ACTIVE_OPENS), "ActiveOpens");
     EXPECT_EQ(counter_name(ATCP_MIB_OUT_RSTS), "OutRsts");
-    EXPECT_EQ(counter_name(ATCP_MIB_COUNT), "mib10");
+    EXPECT_EQ(counter_name(ATCP_MIB_ABORT_ON_DATA), "AbortOnData");
+    EXPECT_EQ(counter_name(ATCP_MIB_COUNT), "mib" + std::to_string(ATCP_MIB_COUNT));
 }
 
 TEST(Record, Addresses)

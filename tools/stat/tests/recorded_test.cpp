@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // The parsers on replies recorded from the module in the guest (see
-// testdata/recorded/README): the encoding the kernel really uses, padding
+// testdata/README): the encoding the kernel really uses, padding
 // and all.
 #include "parse.h"
 #include "text.h"

@@ -30,6 +30,10 @@ std::vector<std::string_view> split_lines(std::string_view text)
     std::vector<std::string_view> lines = split(text, '\n');
     if (!lines.empty() && lines.back().empty())
         lines.pop_back();
+    for (std::string_view& line : lines) {
+        if (!line.empty() && line.back() == '\r')
+            line.remove_suffix(1);
+    }
     return lines;
 }
 
@@ -79,6 +83,14 @@ std::optional<int64_t> parse_int(std::string_view text)
     int64_t value = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (ec != std::errc() || end != text.data() + text.size())
+        return std::nullopt;
+    return value;
+}
+
+std::optional<uint64_t> parse_number(std::string_view text, uint64_t min, uint64_t max)
+{
+    auto value = parse_uint(text);
+    if (!value || *value < min || *value > max)
         return std::nullopt;
     return value;
 }

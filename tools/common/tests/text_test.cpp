@@ -49,6 +49,25 @@ TEST(Text, SplitLinesHasNoEmptyLastLine)
     EXPECT_TRUE(split_lines("").empty());
 }
 
+// inetd.conf reports errors by line number: empty lines count, and a file
+// written on DOS keeps its words clean.
+TEST(Text, SplitLinesKeepsEmptyOnesAndDropsCarriageReturns)
+{
+    auto lines = split_lines("a\r\n\nb\n");
+    ASSERT_EQ(lines.size(), 3u);
+    EXPECT_EQ(lines[0], "a");
+    EXPECT_EQ(lines[1], "");
+    EXPECT_EQ(lines[2], "b");
+}
+
+TEST(Text, ParseNumberKeepsToItsRange)
+{
+    EXPECT_EQ(parse_number("1", 1, 65535), 1u);
+    EXPECT_EQ(parse_number("65535", 1, 65535), 65535u);
+    for (const char* bad : {"0", "65536", "", "-1", "1 ", "99999999999999999999999"})
+        EXPECT_FALSE(parse_number(bad, 1, 65535)) << bad;
+}
+
 TEST(Text, ReadFileReadsAndReportsAbsence)
 {
     auto text = read_file(ATCP_TOOLS_TESTDATA "/proc/uptime");

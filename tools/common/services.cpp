@@ -24,8 +24,8 @@ Services Services::parse(std::string_view text)
         size_t slash = port_proto.find('/');
         if (slash == std::string_view::npos || port_proto.substr(slash + 1) != "tcp")
             continue;
-        auto port = parse_uint(port_proto.substr(0, slash));
-        if (!port || *port == 0 || *port > 65535)
+        auto port = parse_number(port_proto.substr(0, slash), 1, 65535);
+        if (!port)
             continue;
         auto p = static_cast<uint16_t>(*port);
         s.by_port_.try_emplace(p, words[0]);
@@ -55,10 +55,9 @@ std::optional<uint16_t> Services::port(std::string_view name) const
 
 std::optional<uint16_t> parse_port(std::string_view text, const Services& services)
 {
-    if (auto n = parse_uint(text)) {
-        if (*n >= 1 && *n <= 65535)
-            return static_cast<uint16_t>(*n);
-        return std::nullopt;
+    if (parse_uint(text)) {
+        auto n = parse_number(text, 1, 65535);
+        return n ? std::optional<uint16_t>(static_cast<uint16_t>(*n)) : std::nullopt;
     }
     return services.port(text);
 }

@@ -24,7 +24,8 @@ class Services {
 
     // The first name the file gives the port for tcp, as getservbyport does.
     std::optional<std::string_view> name(uint16_t port) const;
-    // A service name or alias for tcp -> its port.
+    // A service name or alias for tcp -> its port; the first line naming it
+    // wins, as in getservbyname(3).
     std::optional<uint16_t> port(std::string_view name) const;
 
   private:

@@ -68,4 +68,58 @@ TEST(Services, ParsePortTakesNumbersAndNames)
         EXPECT_FALSE(parse_port(bad, s)) << bad;
 }
 
+// inetd.conf's fixture: names, aliases and the first line winning.
+Services inetd_fixture()
+{
+    return Services::load(ATCP_INETD_TESTDATA "/services");
+}
+
+TEST(InetdServices, NamesAndAliases)
+{
+    EXPECT_EQ(inetd_fixture().port("echo"), 7);
+    EXPECT_EQ(inetd_fixture().port("discard"), 9);
+    EXPECT_EQ(inetd_fixture().port("sink"), 9);
+    EXPECT_EQ(inetd_fixture().port("null"), 9);
+    EXPECT_EQ(inetd_fixture().port("ttytst"), 19);
+    EXPECT_EQ(inetd_fixture().port("timserver"), 37);
+}
+
+TEST(InetdServices, TheFirstLineWins)
+{
+    EXPECT_EQ(inetd_fixture().port("frobnitz"), 7007);
+    EXPECT_EQ(inetd_fixture().port("frob"), 7007);
+}
+
+TEST(InetdServices, OnlyTcp)
+{
+    EXPECT_EQ(inetd_fixture().port("tftp"), std::nullopt);
+}
+
+TEST(InetdServices, CommentsAndBrokenLines)
+{
+    EXPECT_EQ(inetd_fixture().port("comment"), std::nullopt);
+    EXPECT_EQ(inetd_fixture().port("#"), std::nullopt);
+    EXPECT_EQ(inetd_fixture().port("broken"), std::nullopt);
+    EXPECT_EQ(inetd_fixture().port("7/tcp"), std::nullopt);
+    auto db = Services::parse("a 1/tcp # b 2/tcp\n"
+                                "c\n"
+                                "d 0/tcp\n"
+                                "e 65536/tcp\n"
+                                "f 65535/tcp\r\n"
+                                "g 12\n");
+    EXPECT_EQ(db.port("a"), 1);
+    EXPECT_EQ(db.port("b"), std::nullopt);
+    EXPECT_EQ(db.port("c"), std::nullopt);
+    EXPECT_EQ(db.port("d"), std::nullopt);
+    EXPECT_EQ(db.port("e"), std::nullopt);
+    EXPECT_EQ(db.port("f"), 65535);
+    EXPECT_EQ(db.port("g"), std::nullopt);
+}
+
+TEST(InetdServices, AMissingFileIsEmpty)
+{
+    auto db = Services::load(ATCP_INETD_TESTDATA "/no-such-file");
+    EXPECT_EQ(db.port("echo"), std::nullopt);
+}
+
 } // namespace
