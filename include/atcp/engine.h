@@ -159,6 +159,7 @@ struct atcp_conn_info {
 	uint32_t snd_mss;
 	uint32_t rcv_mss;
 	uint32_t advmss;
+	uint32_t path_mss; /* the path MTU less IP and TCP headers, as ICMP lowered it */
 	uint32_t rtt_us; /* smoothed */
 	uint32_t rttvar_us;
 	uint32_t snd_cwnd; /* bytes */

@@ -51,6 +51,7 @@ TEST(Pmtu, LowerMtuResendsTheFlightAtOnceInSmallerSegments)
     h.no_out();
     EXPECT_EQ(h.mib().retrans_segs - retrans, 5u);
     EXPECT_EQ(h.info().snd_mss, kPmtuMss);
+    EXPECT_EQ(h.info().path_mss, kPmtuMss);
     // The cwnd is unchanged: the loss was not congestion (FreeBSD's tcp_mtudisc).
     EXPECT_EQ(h.info().snd_cwnd, 10 * kMss);
 }
