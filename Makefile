@@ -1,13 +1,28 @@
 # atcp: one entry point.  `make check` and `make demo` are all a fresh
 # Debian 12 machine needs; see README.md.
 
-# The newest installed kernel that has headers to build against.
-KVER ?= $(shell ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1 | cut -d/ -f4)
-KDIR ?= /lib/modules/$(KVER)/build
+# The kernels atcp.ko is built for: every installed kernel that has headers
+# (/lib/modules/KVER/build), or those KVERS= names; KVER= (with KDIR= for a
+# tree of its own) builds for one.  Each kernel's module lands in
+# build/kmod/KVER/atcp.ko, its Kbuild output in build/kmod/KVER/kmod.
+KVERS_INSTALLED := $(shell for d in /lib/modules/*/build; do \
+	[ -f "$$d/Makefile" ] && basename "$${d%/build}"; done 2>/dev/null | sort -V)
+ifneq ($(KVER),)
+KVERS := $(KVER)
+endif
+KVERS ?= $(KVERS_INSTALLED)
 BUILD := $(CURDIR)/build
 VM := tools/vm/run
+# atcp's one version string (MODULE_VERSION, the tools' --version, packages).
+VERSION := $(shell sed -n 's/^\#define ATCP_VERSION "\(.*\)"/\1/p' include/uapi/linux/atcp.h)
 
-export KVER KDIR BUILD
+# make install: where the tools, man pages and example config go.
+DESTDIR ?=
+PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
+BINS := atcpstat atcp-ps atcp-inetd
+
+export KVERS BUILD
 
 all: kmod userland selftests
 
@@ -15,7 +30,12 @@ deps:
 	tools/deps
 
 kmod:
-	$(MAKE) -C kmod KVER=$(KVER) KDIR=$(KDIR)
+	@[ -n "$(strip $(KVERS))" ] || { echo "kmod: no kernel headers installed: run 'make deps'" >&2; exit 1; }
+	@set -e; for k in $(KVERS); do \
+		echo "kmod: atcp.ko for $$k"; \
+		$(MAKE) --no-print-directory -C kmod KVER=$$k $(if $(KDIR),KDIR=$(KDIR)) OUT=$(BUILD)/kmod/$$k; \
+		cp -p $(BUILD)/kmod/$$k/kmod/atcp.ko $(BUILD)/kmod/$$k/atcp.ko; \
+	done
 
 userland:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -64,23 +84,94 @@ bench: kmod userland
 	$(BUILD)/bin/engine_bench
 	$(VM) -- tools/bench/run
 
-# The guest: every selftest against the freshly built module.
+# The guest: every selftest against the freshly built module, in a guest of
+# each kernel in KVERS.
 vmtest: kmod selftests
-	$(VM) -- selftests/run_selftests $(BUILD)/selftests
+	@set -e; for k in $(KVERS); do \
+		$(VM) --kernel $$k -- selftests/run_selftests $(BUILD)/selftests; \
+	done
 
 # deps first, in its own make, so that KVER sees freshly installed headers.
 check: deps
 	$(MAKE) check-built
 
-check-built: all
+check-built: all deb
 	tools/check
 
 demo: deps
 	$(MAKE) all
 	$(VM) -- tools/demo/demo
 
+# Install: atcp.ko for each kernel in KVERS under /lib/modules/KVER/updates
+# (depmod: socket(AF_ATCP, ...) then loads it through net-pf-19), the tools,
+# their man pages and an example /etc/atcp-inetd.conf (kept if present).
+install: install-modules install-tools
+
+install-modules: kmod
+	@set -e; for k in $(KVERS); do \
+		install -D -m 0644 $(BUILD)/kmod/$$k/atcp.ko $(DESTDIR)/lib/modules/$$k/updates/atcp.ko; \
+		[ -n "$(DESTDIR)" ] || depmod -a $$k; \
+	done
+
+# Only what is installed, not the tests: what the atcp-tools package builds.
+TOOL_TARGETS := atcpstat atcp-ps atcp-inetd atcp-run atcp-preload
+tools:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(BUILD) -j $(shell nproc) --target $(TOOL_TARGETS)
+
+install-tools: tools
+	$(MAKE) --no-print-directory install-tools-built
+
+install-tools-built:
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib/atcp
+	install -m 0755 $(addprefix $(BUILD)/bin/,$(BINS)) $(DESTDIR)$(PREFIX)/sbin/
+	install -m 0755 $(BUILD)/bin/atcp-run $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 $(BUILD)/bin/libatcp-preload.so $(DESTDIR)$(PREFIX)/lib/atcp/
+	for m in Documentation/*.[1-8]; do \
+		install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/}; \
+	done
+	[ -e $(DESTDIR)$(SYSCONFDIR)/atcp-inetd.conf ] || \
+		install -D -m 0644 tools/inetd/inetd.conf.example $(DESTDIR)$(SYSCONFDIR)/atcp-inetd.conf
+
+# What make install put there; /etc/atcp-inetd.conf stays if it was changed.
+uninstall:
+	@set -e; for k in $(KVERS); do \
+		rm -f $(DESTDIR)/lib/modules/$$k/updates/atcp.ko; \
+		[ -n "$(DESTDIR)" ] || [ ! -d /lib/modules/$$k/kernel ] || depmod -a $$k; \
+	done
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/sbin/,$(BINS)) $(DESTDIR)$(PREFIX)/bin/atcp-run
+	rm -rf $(DESTDIR)$(PREFIX)/lib/atcp
+	for m in Documentation/*.[1-8]; do rm -f $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$${m##*/}; done
+	cmp -s tools/inetd/inetd.conf.example $(DESTDIR)$(SYSCONFDIR)/atcp-inetd.conf && \
+		rm -f $(DESTDIR)$(SYSCONFDIR)/atcp-inetd.conf || true
+
+# The module's source for DKMS, /usr/src/atcp-VERSION: dkms.conf, kmod/ and
+# include/ (no engine tests, fuzzers or benchmarks).
+DKMS_SRC := /usr/src/atcp-$(VERSION)
+install-dkms-source:
+	install -d $(DESTDIR)$(DKMS_SRC)
+	sed 's/@VERSION@/$(VERSION)/' kmod/dkms.conf.in >$(DESTDIR)$(DKMS_SRC)/dkms.conf
+	find kmod include \( -path kmod/engine/tests -o -path kmod/engine/fuzz -o -path kmod/engine/bench \) -prune \
+		-o -type f \( -name '*.[ch]' -o -name '*.cpp' -o -name '*.hpp' -o -name Kbuild -o -name Makefile \) -print | \
+		while read -r f; do install -D -m 0644 $$f $(DESTDIR)$(DKMS_SRC)/$$f || exit 1; done
+
+# DKMS without packages: add the source, build and install for the running
+# kernel (and, through AUTOINSTALL, each kernel installed later).
+install-dkms: install-dkms-source
+	dkms add atcp/$(VERSION)
+	dkms install atcp/$(VERSION)
+
+uninstall-dkms:
+	dkms remove atcp/$(VERSION) --all
+	rm -rf $(DKMS_SRC)
+
+# Debian packages atcp-dkms and atcp-tools (debhelper, dh-dkms) in
+# build/deb, then lintian on them.
+deb:
+	tools/deb/build $(VERSION) $(BUILD)/deb
+
 clean:
-	-$(MAKE) -C kmod clean
 	rm -rf $(BUILD)
 
-.PHONY: all deps kmod userland selftests test coverage fuzz bench vmtest check check-built demo clean
+.PHONY: all deps kmod userland selftests test coverage fuzz bench vmtest check check-built demo clean \
+	install install-modules tools install-tools install-tools-built uninstall install-dkms-source install-dkms uninstall-dkms deb

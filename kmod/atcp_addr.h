@@ -13,6 +13,12 @@
 #define ATCP_FAMILY_V4 1U
 #define ATCP_FAMILY_V6 2U
 
+/* ::ffff:0.0.0.0/104, the IPv4 wildcard (ipv6_addr_v4mapped_any() in 6.1). */
+static inline bool atcp_addr_v4mapped_any(const struct in6_addr *a)
+{
+	return ipv6_addr_v4mapped(a) && ipv4_is_zeronet(a->s6_addr32[3]);
+}
+
 static inline unsigned int atcp_addr_family(const struct in6_addr *a)
 {
 	return ipv6_addr_v4mapped(a) ? ATCP_FAMILY_V4 : ATCP_FAMILY_V6;
@@ -24,7 +30,7 @@ static inline unsigned int atcp_wild_families(const struct in6_addr *a,
 {
 	if (ipv6_addr_any(a))
 		return v6only ? ATCP_FAMILY_V6 : ATCP_FAMILY_V4 | ATCP_FAMILY_V6;
-	if (ipv6_addr_v4mapped_any(a))
+	if (atcp_addr_v4mapped_any(a))
 		return ATCP_FAMILY_V4;
 	return 0;
 }

@@ -129,7 +129,6 @@ static const struct file_operations probe_fops = {
 	.release = probe_release,
 	.read = probe_read,
 	.write = probe_write,
-	.llseek = no_llseek,
 };
 
 void atcp_codec_probe_init(void)

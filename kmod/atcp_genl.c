@@ -197,7 +197,7 @@ static struct atcp_dump_ctx *atcp_dump_ctx(struct netlink_callback *cb)
 /* The filters combine: listeners only with other states matches nothing. */
 static int atcp_sock_dump_start(struct netlink_callback *cb)
 {
-	atcp_filter_parse(genl_dumpit_info(cb)->attrs,
+	atcp_filter_parse(atcp_genl_dump_attrs(cb),
 			  &atcp_dump_ctx(cb)->filter);
 	return 0;
 }

@@ -111,32 +111,35 @@ static bool bind_conflict(struct atcp_bucket *b, struct sock *sk,
 
 /*
  * A Linux TCP listener takes addr:port for the families addr covers (for a
- * wildcard, loopback too).  Called under rcu_read_lock().
+ * wildcard, loopback too).  Called under rcu_read_lock().  The namespace's
+ * TCP hash tables (its own established hash with tcp_child_ehash_entries,
+ * the listener hash shared) are where Linux's own lookups start.
  */
 static bool linux_listens_on(struct net *net, const struct in6_addr *addr,
 			     bool v6only, u16 port)
 {
+	struct inet_hashinfo *hinfo = net->ipv4.tcp_death_row.hashinfo;
 	unsigned int families = atcp_wild_families(addr, v6only);
 
 	if (!families) {
 		if (ipv6_addr_v4mapped(addr))
-			return __inet_lookup_listener(net, &tcp_hashinfo, NULL,
+			return __inet_lookup_listener(net, hinfo, NULL,
 						      0, 0, 0,
 						      addr->s6_addr32[3], port,
 						      0, 0);
-		return inet6_lookup_listener(net, &tcp_hashinfo, NULL, 0,
+		return inet6_lookup_listener(net, hinfo, NULL, 0,
 					     &in6addr_any, 0, addr, port, 0, 0);
 	}
 	if ((families & ATCP_FAMILY_V4) &&
-	    (__inet_lookup_listener(net, &tcp_hashinfo, NULL, 0, 0, 0,
+	    (__inet_lookup_listener(net, hinfo, NULL, 0, 0, 0,
 				    htonl(INADDR_ANY), port, 0, 0) ||
-	     __inet_lookup_listener(net, &tcp_hashinfo, NULL, 0, 0, 0,
+	     __inet_lookup_listener(net, hinfo, NULL, 0, 0, 0,
 				    htonl(INADDR_LOOPBACK), port, 0, 0)))
 		return true;
 	return (families & ATCP_FAMILY_V6) &&
-	       (inet6_lookup_listener(net, &tcp_hashinfo, NULL, 0, &in6addr_any,
+	       (inet6_lookup_listener(net, hinfo, NULL, 0, &in6addr_any,
 				      0, &in6addr_any, port, 0, 0) ||
-		inet6_lookup_listener(net, &tcp_hashinfo, NULL, 0, &in6addr_any,
+		inet6_lookup_listener(net, hinfo, NULL, 0, &in6addr_any,
 				      0, &in6addr_loopback, port, 0, 0));
 }
 

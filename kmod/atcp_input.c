@@ -10,6 +10,8 @@
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <net/ip.h>
+#include <net/inet6_hashtables.h>
+#include <net/inet_hashtables.h>
 #include <net/ip6_checksum.h>
 #include <net/ipv6.h>
 #include <net/tcp.h>
@@ -78,6 +80,35 @@ int atcp_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 }
 
 /*
+ * Whether Linux's TCP has a connection (or a TIME-WAIT) with the segment's
+ * 4-tuple.  A Linux socket's port may also be an atcp listener's, since
+ * Linux's binds know nothing of atcp's; its segments stay Linux's.  Looked
+ * up as tcp_v4_rcv() and tcp_v6_rcv() do, under rcu_read_lock().
+ */
+static bool linux_has_connection(struct net *net, struct sk_buff *skb,
+				 const struct tcphdr *th,
+				 const struct in6_addr *saddr,
+				 const struct in6_addr *daddr)
+{
+	struct inet_hashinfo *hinfo = net->ipv4.tcp_death_row.hashinfo;
+	struct sock *sk;
+
+	if (ipv6_addr_v4mapped(daddr))
+		sk = __inet_lookup_established(net, hinfo, saddr->s6_addr32[3],
+					       th->source, daddr->s6_addr32[3],
+					       ntohs(th->dest), inet_iif(skb),
+					       inet_sdif(skb));
+	else
+		sk = __inet6_lookup_established(net, hinfo, saddr, th->source,
+						daddr, ntohs(th->dest),
+						inet6_iif(skb), inet6_sdif(skb));
+	if (!sk)
+		return false;
+	sock_gen_put(sk);
+	return true;
+}
+
+/*
  * A TCP segment whose header starts thoff bytes into skb->data (pulled):
  * ours if an atcp connection or listener takes its addresses, else left to
  * Linux.  Ours are checked as tcp_v4_rcv() and tcp_v6_rcv() check them.
@@ -93,6 +124,11 @@ static unsigned int atcp_claim(struct net *net, struct sk_buff *skb,
 
 	rcu_read_lock();
 	sk = atcp_lookup(net, saddr, th->source, daddr, th->dest);
+	if (sk && READ_ONCE(sk->sk_state) == TCP_LISTEN &&
+	    linux_has_connection(net, skb, th, saddr, daddr)) {
+		sock_put(sk);
+		sk = NULL;
+	}
 	rcu_read_unlock();
 	if (!sk)
 		return NF_ACCEPT; /* Linux's TCP's, or nobody's */

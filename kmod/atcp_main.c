@@ -70,4 +70,10 @@ module_exit(atcp_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("atcp: an alternate TCP as protocol family AF_ATCP");
+MODULE_VERSION(ATCP_VERSION);
+/*
+ * socket(AF_ATCP, ...) loads atcp through net-pf-19.  Loaded with family=N
+ * (options atcp family=N in /etc/modprobe.d), it takes socket(N, ...)
+ * instead, which needs "alias net-pf-N atcp" there too: see atcp(4).
+ */
 MODULE_ALIAS_NETPROTO(AF_ATCP);

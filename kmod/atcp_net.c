@@ -120,9 +120,9 @@ void atcp_net_ephemeral_ports(const struct net *net, int *first, int *last)
 }
 
 /* "first last", first <= last, neither below 1024: else EINVAL, unchanged. */
-static int atcp_ephemeral_ports_handler(struct ctl_table *table, int write,
-					void *buffer, size_t *lenp,
-					loff_t *ppos)
+static int
+atcp_ephemeral_ports_handler(atcp_ctl_table_const struct ctl_table *table,
+			     int write, void *buffer, size_t *lenp, loff_t *ppos)
 {
 	static const int min = EPHEMERAL_MIN, max = 65535;
 	struct atcp_net *an = table->data;
@@ -243,7 +243,7 @@ static int __net_init atcp_net_init(struct net *net)
 	t[n].mode = 0644;
 	t[n].proc_handler = atcp_ephemeral_ports_handler;
 
-	an->sysctl = register_net_sysctl(net, "net/atcp", t);
+	an->sysctl = register_net_sysctl_sz(net, "net/atcp", t, n + 1);
 	if (!an->sysctl)
 		goto free_table;
 	an->table = t;

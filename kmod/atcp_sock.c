@@ -601,8 +601,8 @@ static struct atcp_sock *atcp_take_child(struct atcp_sock *as)
 	return child;
 }
 
-static int atcp_accept(struct socket *sock, struct socket *newsock, int flags,
-		       bool kern)
+static int atcp_accept(struct socket *sock, struct socket *newsock,
+		       struct proto_accept_arg *arg)
 {
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 	struct sock *sk = sock->sk;
@@ -612,7 +612,7 @@ static int atcp_accept(struct socket *sock, struct socket *newsock, int flags,
 	int err = 0;
 
 	lock_sock(sk);
-	timeo = sock_rcvtimeo(sk, flags & O_NONBLOCK);
+	timeo = sock_rcvtimeo(sk, arg->flags & O_NONBLOCK);
 	add_wait_queue(sk_sleep(sk), &wait);
 	for (;;) {
 		if (sk->sk_state != TCP_LISTEN) {
@@ -646,6 +646,7 @@ static int atcp_accept(struct socket *sock, struct socket *newsock, int flags,
 	sock_put(sk); /* the child's reference on its listener */
 	return 0;
 }
+ATCP_DEFINE_PROTO_ACCEPT(atcp_accept)
 
 static int atcp_wait_connect(struct sock *sk, long timeo)
 {
@@ -826,7 +827,7 @@ static const struct proto_ops atcp_stream_ops = {
 	.bind = atcp_bind,
 	.connect = atcp_connect,
 	.socketpair = sock_no_socketpair,
-	.accept = atcp_accept,
+	.accept = ATCP_PROTO_ACCEPT(atcp_accept),
 	.getname = atcp_getname,
 	.poll = atcp_poll,
 	.ioctl = atcp_ioctl,
@@ -837,7 +838,6 @@ static const struct proto_ops atcp_stream_ops = {
 	.sendmsg = atcp_sendmsg,
 	.recvmsg = atcp_recvmsg,
 	.mmap = sock_no_mmap,
-	.sendpage = sock_no_sendpage,
 };
 
 static struct net_proto_family atcp_family_ops = {

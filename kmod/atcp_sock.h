@@ -16,6 +16,8 @@
 
 #include <atcp/engine.h>
 
+#include "compat.h"
+
 struct atcp_sock {
 	/*
 	 * First: sk_alloc() sizes the object from proto.  Linux's IP output

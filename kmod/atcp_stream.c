@@ -79,9 +79,9 @@ int atcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 	long timeo;
 	int err = 0;
 
-	/* sendfile() and splice() come through sock_no_sendpage() with NOTLAST. */
+	/* sendfile() and splice() come with ATCP_MSG_SPLICE (compat.h). */
 	if (msg->msg_flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE | MSG_EOR |
-			       MSG_SENDPAGE_NOTLAST))
+			       ATCP_MSG_SPLICE))
 		return -EOPNOTSUPP;
 	lock_sock(sk);
 	timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);

@@ -19,20 +19,6 @@
 
 #define FILE_LEN ((size_t)4 << 20)
 
-/* A listener on 127.0.0.1 with an ephemeral port, its address in *addr. */
-static int listener(struct sockaddr_in *addr)
-{
-	socklen_t len = sizeof(*addr);
-	int fd = socket(atcp_family(), SOCK_STREAM, 0);
-
-	*addr = (struct sockaddr_in){ .sin_family = AF_INET,
-				      .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	if (fd < 0 || bind(fd, (struct sockaddr *)addr, sizeof(*addr)) ||
-	    listen(fd, 4) || getsockname(fd, (struct sockaddr *)addr, &len))
-		return -1;
-	return fd;
-}
-
 static int connect_to(const struct sockaddr_in *addr)
 {
 	int fd = socket(atcp_family(), SOCK_STREAM, 0);
@@ -50,7 +36,7 @@ FIXTURE(pair)
 FIXTURE_SETUP(pair)
 {
 	struct sockaddr_in addr;
-	int lfd = listener(&addr);
+	int lfd = loopback_listener(atcp_family(), &addr, 4);
 
 	ASSERT_LE(0, lfd);
 	self->client = connect_to(&addr);
@@ -148,7 +134,7 @@ TEST_F(pair, sendfile_sends_a_file)
 TEST_F(pair, splice_moves_data_through_a_pipe)
 {
 	struct sockaddr_in addr;
-	int lfd = listener(&addr), out, far, pipefd[2];
+	int lfd = loopback_listener(atcp_family(), &addr, 4), out, far, pipefd[2];
 	int file = pattern_file(FILE_LEN);
 	size_t moved = 0;
 	off_t off = 0;
@@ -234,7 +220,7 @@ TEST(linger_close_gives_up_after_the_linger_time)
 	struct timespec start;
 	struct sockaddr_in addr;
 
-	lfd = listener(&addr);
+	lfd = loopback_listener(atcp_family(), &addr, 4);
 	ASSERT_LE(0, lfd);
 	/* The accepted socket inherits it: a small window, soon full. */
 	ASSERT_EQ(0, setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)));

@@ -5,8 +5,6 @@
  * A leak or a use after free shows as a kernel-log finding (kmem_cache_destroy
  * complains about objects left in the ATCP cache), which fails the run.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sys/socket.h>
@@ -14,55 +12,6 @@
 
 #include "kselftest_harness.h"
 #include "atcp_selftest.h"
-
-static int write_sysctl(const char *path, const char *value)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, value, strlen(value));
-	close(fd);
-	return n < 0 ? -1 : 0;
-}
-
-/* Closed connections linger in TIME-WAIT, holding the module: keep it short. */
-static int short_time_wait(void)
-{
-	return write_sysctl("/proc/sys/net/atcp/msl", "100");
-}
-
-/* rmmod, retried while closed sockets finish TIME-WAIT and RCU frees them. */
-static int unload_when_idle(void)
-{
-	struct timespec pause = { .tv_nsec = 20 * 1000 * 1000 };
-	int i;
-
-	for (i = 0; i < 250; i++) {
-		if (!atcp_unload())
-			return 0;
-		if (errno != EWOULDBLOCK)
-			return -1;
-		nanosleep(&pause, NULL);
-	}
-	return -1;
-}
-
-/* A listener on 127.0.0.1 with an ephemeral port; the address in *addr. */
-static int listener(struct sockaddr_in *addr, int backlog)
-{
-	socklen_t len = sizeof(*addr);
-	int fd = socket(atcp_family(), SOCK_STREAM, 0);
-
-	memset(addr, 0, sizeof(*addr));
-	addr->sin_family = AF_INET;
-	addr->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0 || bind(fd, (struct sockaddr *)addr, sizeof(*addr)) ||
-	    listen(fd, backlog) || getsockname(fd, (struct sockaddr *)addr, &len))
-		return -1;
-	return fd;
-}
 
 /* One connection both ways: 64 KiB echoed back through the listener's child. */
 static int one_round_trip(void)
@@ -72,7 +21,7 @@ static int one_round_trip(void)
 	int lfd, c, s, ok = -1;
 	size_t got = 0;
 
-	lfd = listener(&addr, 4);
+	lfd = loopback_listener(atcp_family(), &addr, 4);
 	if (lfd < 0)
 		return -1;
 	c = socket(atcp_family(), SOCK_STREAM, 0);
@@ -167,7 +116,7 @@ TEST(many_threads_connect_and_accept_at_once)
 	int lfd, i, accepted = 0, done = 0;
 
 	ASSERT_EQ(0, short_time_wait());
-	lfd = listener(&addr, 128);
+	lfd = loopback_listener(atcp_family(), &addr, 128);
 	ASSERT_LE(0, lfd);
 	for (i = 0; i < THREADS; i++) {
 		workers[i] = (struct worker){ .addr = addr };
@@ -222,7 +171,7 @@ TEST(accept_races_resets)
 	pthread_t thread;
 	int accepted = 0;
 
-	pfd.fd = listener(&w.addr, 128);
+	pfd.fd = loopback_listener(atcp_family(), &w.addr, 128);
 	pfd.events = POLLIN;
 	ASSERT_LE(0, pfd.fd);
 	/* A reset may take the child poll() saw before accept() gets to it. */

@@ -434,6 +434,35 @@ TEST(bind_over_a_linux_tcp_listener_is_eaddrinuse)
 	close(fd);
 }
 
+/*
+ * Linux's binds know nothing of atcp's: a Linux socket may take the port an
+ * atcp listener has, and its connection's segments stay its own.
+ */
+TEST(a_linux_connection_on_an_atcp_listeners_port_keeps_its_segments)
+{
+	struct sockaddr_in server, shared;
+	int lfd = listener(_metadata, AF_INET, &server);
+	int afd = loopback_listener(atcp_family(), &shared, 4);
+	int c = socket(AF_INET, SOCK_STREAM, 0), s, one = 1;
+	struct timeval limit = { .tv_sec = 5 };
+	char byte = 'x';
+
+	ASSERT_LE(0, afd);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, setsockopt(c, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)));
+	ASSERT_EQ(0, setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof(limit)));
+	ASSERT_EQ(0, bind(c, (struct sockaddr *)&shared, sizeof(shared)));
+	ASSERT_EQ(0, connect(c, (struct sockaddr *)&server, sizeof(server)));
+	s = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(1, send(s, &byte, 1, 0));
+	ASSERT_EQ(1, recv(c, &byte, 1, 0));
+	close(s);
+	close(c);
+	close(afd);
+	close(lfd);
+}
+
 /* --- connect --- */
 
 TEST(connect_to_a_closed_port_is_refused)

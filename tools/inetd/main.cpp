@@ -7,6 +7,7 @@
 #include "text.h"
 
 #include <fcntl.h>
+#include <linux/atcp.h>
 #include <getopt.h>
 #include <unistd.h>
 
@@ -33,7 +34,8 @@ void usage(FILE* out)
           "  -t SECONDS  how long a service over its rate is paused, and how often\n"
           "              a port in use is tried again (default 600)\n"
           "  -s FILE     the services file for service names (default /etc/services)\n"
-          "  -h, --help  this text\n",
+          "  -h, --help  this text\n"
+          "  --version   atcp's version\n",
           out);
 }
 
@@ -78,7 +80,9 @@ bool daemonize()
 int main(int argc, char** argv)
 {
     Options options;
-    static const option long_options[] = {{"help", no_argument, nullptr, 'h'}, {}};
+    static const option long_options[] = {{"help", no_argument, nullptr, 'h'},
+                                                  {"version", no_argument, nullptr, 'V'},
+                                                  {}};
     int opt;
     uint64_t value;
     while ((opt = getopt_long(argc, argv, "dc:R:t:s:h", long_options, nullptr)) != -1) {
@@ -106,6 +110,9 @@ int main(int argc, char** argv)
             break;
         case 'h':
             usage(stdout);
+            return 0;
+        case 'V':
+            std::printf("atcp-inetd (atcp) %s\n", ATCP_VERSION);
             return 0;
         default:
             usage(stderr);

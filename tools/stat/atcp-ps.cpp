@@ -16,6 +16,7 @@
 #include "users.h"
 
 #include <getopt.h>
+#include <linux/atcp.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -43,7 +44,8 @@ void usage(FILE* out)
                "  -u, --user USER    that user's processes (a name or a uid)\n"
                "  -n, --numeric      port numbers, no service names\n"
                "  -j, --json         JSON\n"
-               "  -h, --help         this text\n",
+               "  -h, --help         this text\n"
+               "      --version      atcp's version\n",
                out);
 }
 
@@ -67,6 +69,7 @@ Result<Options> parse_options(int argc, char** argv, const Users& users)
         {"numeric", no_argument, nullptr, 'n'},
         {"json", no_argument, nullptr, 'j'},
         {"help", no_argument, nullptr, 'h'},
+        {"version", no_argument, nullptr, 'V'},
         {nullptr, 0, nullptr, 0},
     };
     Options o;
@@ -100,6 +103,9 @@ Result<Options> parse_options(int argc, char** argv, const Users& users)
             break;
         case 'h':
             usage(stdout);
+            std::exit(0);
+        case 'V':
+            std::printf("%s (atcp) %s\n", prog, ATCP_VERSION);
             std::exit(0);
         default:
             return bad_usage("");

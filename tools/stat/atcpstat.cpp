@@ -13,6 +13,7 @@
 #include "text.h"
 
 #include <getopt.h>
+#include <linux/atcp.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -50,7 +51,8 @@ void usage(FILE* out)
                "                       they happen, until interrupted\n"
                "  -c, --count N        with --watch: exit after N events\n"
                "  -j, --json           JSON (with --watch, one object per line)\n"
-               "  -h, --help           this text\n",
+               "  -h, --help           this text\n"
+               "      --version        atcp's version\n",
                out);
 }
 
@@ -86,6 +88,7 @@ Result<Options> parse_options(int argc, char** argv, const Services& services)
         {"count", required_argument, nullptr, 'c'},
         {"json", no_argument, nullptr, 'j'},
         {"help", no_argument, nullptr, 'h'},
+        {"version", no_argument, nullptr, 'V'},
         {nullptr, 0, nullptr, 0},
     };
     Options o;
@@ -144,6 +147,9 @@ Result<Options> parse_options(int argc, char** argv, const Services& services)
             break;
         case 'h':
             usage(stdout);
+            std::exit(0);
+        case 'V':
+            std::printf("%s (atcp) %s\n", prog, ATCP_VERSION);
             std::exit(0);
         default:
             return bad_usage(""); // getopt said why

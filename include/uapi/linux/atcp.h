@@ -16,6 +16,12 @@
 #define AF_ATCP 19
 #define PF_ATCP AF_ATCP
 
+/*
+ * atcp's release: the module's MODULE_VERSION, the tools' --version and the
+ * Debian packages' version all come from here.
+ */
+#define ATCP_VERSION "0.1.0"
+
 #define ATCP_FAMILY_SYSFS "/sys/module/atcp/parameters/family"
 
 /* Connection states, RFC 9293 section 3.3.2. */
