@@ -17,12 +17,16 @@ void atcp_net_unregister(void);
  */
 void atcp_net_params(const struct net *net, struct atcp_params *p, bool v6);
 void atcp_net_ephemeral_ports(const struct net *net, int *first, int *last);
+int atcp_net_icmp_may_rst(const struct net *net);
 
 /* Per-namespace RFC 4022 counters (enum atcp_mib in linux/atcp.h). */
 void atcp_mib_add(const struct net *net, enum atcp_mib idx, s64 n);
 void atcp_mib_add_delta(const struct net *net, const struct atcp_mib_delta *d);
 void atcp_count_bad_segment(const struct net *net);
 u64 atcp_mib_read(const struct net *net, enum atcp_mib idx);
+
+int atcp_icmp_init(void);
+void atcp_icmp_exit(void);
 
 int atcp_sock_init(int family);
 void atcp_sock_exit(void);

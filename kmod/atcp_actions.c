@@ -148,6 +148,10 @@ static int atcp_errno(const struct sock *sk, u8 error)
 		return sk->sk_state == TCP_CLOSE_WAIT ? EPIPE : ECONNRESET;
 	case ATCP_ERR_TIMEDOUT:
 		return ETIMEDOUT;
+	case ATCP_ERR_NET_UNREACH:
+		return ENETUNREACH;
+	case ATCP_ERR_HOST_UNREACH:
+		return EHOSTUNREACH;
 	}
 	return 0;
 }

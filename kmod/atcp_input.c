@@ -71,7 +71,10 @@ static void atcp_process(struct sock *sk, struct sk_buff *skb)
 int atcp_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	local_bh_disable();
-	atcp_process(sk, skb);
+	if (atcp_icmp_backlogged(skb))
+		atcp_icmp_process(sk, skb);
+	else
+		atcp_process(sk, skb);
 	local_bh_enable();
 	return 0;
 }

@@ -28,6 +28,7 @@ struct atcp_sysctl {
 	int rexmit_min;
 	int rexmit_max;
 	int finwait2_timeout;
+	int icmp_may_rst;
 };
 
 struct atcp_mib_counters {
@@ -66,6 +67,7 @@ static const struct atcp_sysctl_spec atcp_sysctl_specs[] = {
 	SPEC(rexmit_min, 1, 10000),
 	SPEC(rexmit_max, 1000, 600000),
 	SPEC(finwait2_timeout, 1000, 600000),
+	SPEC(icmp_may_rst, 0, 1),
 };
 
 #define EPHEMERAL_MIN 1024
@@ -96,6 +98,12 @@ void atcp_net_params(const struct net *net, struct atcp_params *p, bool v6)
 	p->rto_min_ms = READ_ONCE(c->rexmit_min);
 	p->rto_max_ms = READ_ONCE(c->rexmit_max);
 	p->fin_wait_2_ms = READ_ONCE(c->finwait2_timeout);
+}
+
+/* FreeBSD's net.inet.tcp.icmp_may_rst: read when an error arrives. */
+int atcp_net_icmp_may_rst(const struct net *net)
+{
+	return READ_ONCE(atcp_net(net)->cfg.icmp_may_rst);
 }
 
 static void ports_of(const struct atcp_net *an, int *first, int *last)
@@ -158,6 +166,7 @@ static void atcp_sysctl_defaults(struct atcp_net *an)
 	c->rexmit_min = p.rto_min_ms;
 	c->rexmit_max = p.rto_max_ms;
 	c->finwait2_timeout = p.fin_wait_2_ms;
+	c->icmp_may_rst = 1; /* FreeBSD's default; no engine parameter */
 	an->ephemeral_ports = 49152 << 16 | 65535; /* IANA's dynamic range */
 }
 

@@ -161,6 +161,10 @@ int atcp_input_register(struct net *net);
 void atcp_input_unregister(struct net *net);
 int atcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);
 
+/* atcp_icmp.c */
+bool atcp_icmp_backlogged(const struct sk_buff *skb);
+void atcp_icmp_process(struct sock *sk, struct sk_buff *skb);
+
 /* atcp_sock.c */
 void atcp_listen_input(struct sock *sk, struct sk_buff *skb,
 		       const struct atcp_tcp_header *h);

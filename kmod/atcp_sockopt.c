@@ -128,6 +128,10 @@ static void atcp_fill_tcp_info(struct sock *sk, struct tcp_info *ti)
 	ti->tcpi_snd_mss = i.snd_mss;
 	ti->tcpi_rcv_mss = i.rcv_mss;
 	ti->tcpi_advmss = i.advmss;
+	/* As Linux's icsk_pmtu_cookie: the path MTU the MSS follows. */
+	ti->tcpi_pmtu = i.path_mss ? i.path_mss + sizeof(struct tcphdr) +
+		(atcp_wire_v4(sk) ? sizeof(struct iphdr) :
+				    sizeof(struct ipv6hdr)) : 0;
 	ti->tcpi_unacked = i.snd_mss ? DIV_ROUND_UP(i.unacked, i.snd_mss) : 0;
 	ti->tcpi_rtt = i.rtt_us;
 	ti->tcpi_rttvar = i.rttvar_us;

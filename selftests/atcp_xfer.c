@@ -8,7 +8,8 @@
  *   atcp_xfer client [-f FAMILY] -a ADDR -p PORT -n BYTES [-t SECS]
  *
  * FAMILY is "atcp" (the number in force in ATCP_FAMILY_SYSFS) or "linux"
- * (AF_INET).  The client sends BYTES and half-closes; the server reads to
+ * (AF_INET, or AF_INET6 for IPv6).  -6 makes the server listen on the IPv6
+ * wildcard; a client address with a colon is IPv6.  The client sends BYTES and half-closes; the server reads to
  * EOF, answers "BYTES HASH\n" for what it read and exits.  The client exits 0
  * only when that line matches the count and hash of what it sent.  The
  * server exits 0 once it has answered, and, with -n, read BYTES.
@@ -41,7 +42,14 @@ struct opts {
 	uint64_t bytes;
 	bool have_bytes;
 	unsigned int secs;
+	bool v6; /* the server listens on [::] */
 };
+
+/* The socket's family: Linux's TCP needs AF_INET6 for IPv6 addresses. */
+static int sock_family(const struct opts *o, bool v6)
+{
+	return o->family == AF_INET && v6 ? AF_INET6 : o->family;
+}
 
 /*
  * A streaming hash of 64-bit words, so that hashing keeps up with the wire
@@ -153,6 +161,13 @@ static int server(const struct opts *o)
 		.sin_port = htons(o->port),
 		.sin_addr.s_addr = htonl(INADDR_ANY),
 	};
+	struct sockaddr_in6 sin6 = {
+		.sin6_family = AF_INET6,
+		.sin6_port = htons(o->port),
+		.sin6_addr = IN6ADDR_ANY_INIT,
+	};
+	struct sockaddr *sa = o->v6 ? (struct sockaddr *)&sin6 : (struct sockaddr *)&sin;
+	socklen_t salen = o->v6 ? sizeof(sin6) : sizeof(sin);
 	static uint8_t buf[CHUNK];
 	struct hash hs = { 0 };
 	char line[64];
@@ -160,13 +175,13 @@ static int server(const struct opts *o)
 	int lfd, fd;
 	ssize_t r;
 
-	lfd = socket(o->family, SOCK_STREAM, 0);
+	lfd = socket(sock_family(o, o->v6), SOCK_STREAM, 0);
 	if (lfd < 0) {
 		perror("atcp_xfer: socket");
 		return 1;
 	}
 	if (setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) || listen(lfd, 1)) {
+	    bind(lfd, sa, salen) || listen(lfd, 1)) {
 		perror("atcp_xfer: bind/listen");
 		return 1;
 	}
@@ -207,19 +222,27 @@ static int connect_server(const struct opts *o)
 		.sin_family = AF_INET,
 		.sin_port = htons(o->port),
 	};
+	struct sockaddr_in6 sin6 = {
+		.sin6_family = AF_INET6,
+		.sin6_port = htons(o->port),
+	};
+	bool v6 = strchr(o->addr, ':') != NULL;
+	struct sockaddr *sa = v6 ? (struct sockaddr *)&sin6 : (struct sockaddr *)&sin;
+	socklen_t salen = v6 ? sizeof(sin6) : sizeof(sin);
 	int fd, i;
 
-	if (inet_pton(AF_INET, o->addr, &sin.sin_addr) != 1) {
+	if (v6 ? inet_pton(AF_INET6, o->addr, &sin6.sin6_addr) != 1 :
+		 inet_pton(AF_INET, o->addr, &sin.sin_addr) != 1) {
 		fprintf(stderr, "atcp_xfer: bad address %s\n", o->addr);
 		return -1;
 	}
 	for (i = 0; i < CONNECT_TRIES; i++) {
-		fd = socket(o->family, SOCK_STREAM, 0);
+		fd = socket(sock_family(o, v6), SOCK_STREAM, 0);
 		if (fd < 0) {
 			perror("atcp_xfer: socket");
 			return -1;
 		}
-		if (!connect(fd, (struct sockaddr *)&sin, sizeof(sin)))
+		if (!connect(fd, sa, salen))
 			return fd;
 		close(fd);
 		if (errno != ECONNREFUSED)
@@ -301,7 +324,7 @@ static void timed_out(int sig)
 static void bad_usage(void)
 {
 	fprintf(stderr,
-		"usage: atcp_xfer server [-f atcp|linux] -p PORT [-n BYTES] [-t SECS]\n"
+		"usage: atcp_xfer server [-f atcp|linux] [-6] -p PORT [-n BYTES] [-t SECS]\n"
 		"       atcp_xfer client [-f atcp|linux] -a ADDR -p PORT -n BYTES [-t SECS]\n");
 	exit(2);
 }
@@ -321,8 +344,11 @@ int main(int argc, char **argv)
 	else
 		bad_usage();
 	optind = 2;
-	while ((c = getopt(argc, argv, "f:a:p:n:t:")) != -1) {
+	while ((c = getopt(argc, argv, "f:a:p:n:t:6")) != -1) {
 		switch (c) {
+		case '6':
+			o.v6 = true;
+			break;
 		case 'f':
 			if (!strcmp(optarg, "atcp"))
 				o.family = atcp_family();

@@ -78,6 +78,9 @@ enum atcp_error {
 	ATCP_ERR_REFUSED, /* RST in SYN-SENT: ECONNREFUSED */
 	ATCP_ERR_RESET, /* RST later: ECONNRESET (EPIPE for writers) */
 	ATCP_ERR_TIMEDOUT, /* retries or the user timeout exhausted: ETIMEDOUT */
+	/* Soft errors an ICMP reported, given instead of ETIMEDOUT (RFC 1122 4.2.3.9). */
+	ATCP_ERR_NET_UNREACH, /* ENETUNREACH */
+	ATCP_ERR_HOST_UNREACH, /* EHOSTUNREACH */
 };
 
 /* RFC 4022 TCP-MIB counters moved by one call; the caller adds them up. */
@@ -156,6 +159,7 @@ struct atcp_conn_info {
 	uint32_t snd_mss;
 	uint32_t rcv_mss;
 	uint32_t advmss;
+	uint32_t path_mss; /* the path MTU less IP and TCP headers, as ICMP lowered it */
 	uint32_t rtt_us; /* smoothed */
 	uint32_t rttvar_us;
 	uint32_t snd_cwnd; /* bytes */
@@ -226,6 +230,42 @@ void atcp_engine_orphan(struct atcp_tcb *tcb, uint64_t now_us,
 /* SO_LINGER 0 or a fatal error: send RST if synchronized, go CLOSED. */
 void atcp_engine_abort(struct atcp_tcb *tcb, uint64_t now_us,
 		       struct atcp_actions *act);
+
+/*
+ * ICMP and ICMPv6 errors about a segment the connection sent, classified by
+ * the caller (RFC 1122 4.2.3.9, RFC 4443 3).
+ */
+enum atcp_icmp_kind {
+	ATCP_ICMP_PMTU, /* IPv4 fragmentation needed (RFC 1191), IPv6 packet too big (RFC 8201) */
+	ATCP_ICMP_REFUSED, /* port or protocol unreachable, administratively prohibited */
+	ATCP_ICMP_NET_UNREACH,
+	ATCP_ICMP_HOST_UNREACH, /* host unreachable, time exceeded */
+};
+
+struct atcp_icmp {
+	uint8_t kind; /* enum atcp_icmp_kind */
+	uint8_t may_rst; /* net.atcp.icmp_may_rst: a refusal may end SYN-SENT */
+	uint32_t seq; /* the sequence number of the quoted TCP header */
+	uint32_t mss_max; /* ATCP_ICMP_PMTU: the reported MTU less IP and TCP headers */
+};
+
+/* What became of an ICMP error. */
+enum atcp_icmp_result {
+	ATCP_ICMP_IGNORED, /* no connection to act on (CLOSED, LISTEN) */
+	ATCP_ICMP_OUT_OF_WINDOW, /* the quoted sequence number was not in flight (RFC 5927 4.1) */
+	ATCP_ICMP_ACCEPTED, /* believed; nothing changed */
+	ATCP_ICMP_SOFT_ERROR, /* recorded: reported if the connection times out */
+	ATCP_ICMP_MSS_LOWERED, /* the path MTU fell: smaller segments go out now */
+	ATCP_ICMP_ABORTED, /* SYN-SENT refused: the connection failed */
+};
+
+/*
+ * An ICMP error quoting one of the connection's segments; returns an enum
+ * atcp_icmp_result.  Nothing is believed unless the quoted sequence number is
+ * in SND.UNA..SND.NXT (RFC 5927 4.1).
+ */
+int atcp_engine_icmp(struct atcp_tcb *tcb, const struct atcp_icmp *icmp,
+		     uint64_t now_us, struct atcp_actions *act);
 
 /* 0, or -1 for a value out of range (the option is then unchanged). */
 int atcp_engine_setopt(struct atcp_tcb *tcb, enum atcp_option opt,

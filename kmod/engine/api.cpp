@@ -268,6 +268,7 @@ extern "C" void atcp_engine_info(const atcp_tcb* tcb, uint64_t now_us, atcp_conn
     info->snd_mss = t.snd_mss;
     info->rcv_mss = t.adv_mss;
     info->advmss = t.adv_mss;
+    info->path_mss = t.mss_max;
     info->rtt_us = t.srtt_us;
     info->rttvar_us = t.rttvar_us;
     info->snd_cwnd = t.cwnd;

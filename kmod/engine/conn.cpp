@@ -86,15 +86,21 @@ void Conn::take_syn_options(const atcp_tcp_header& syn)
         t_.ts_recent_us = now_;
     }
 
-    // RFC 9293 3.7.1: send no more than the peer's MSS and our path allow,
-    // less the option bytes every segment carries (RFC 7323 section 3).
+    t_.snd_mss = effective_mss();
+    t_.cwnd = initial_window(t_.snd_mss);
+}
+
+// RFC 9293 3.7.1: send no more than the peer's MSS and our path allow,
+// less the option bytes every segment carries (RFC 7323 section 3);
+// TCP_MAXSEG lowers it further (tcp(4)).
+uint16_t Conn::effective_mss() const
+{
     uint32_t mss = min_of<uint32_t>(max_of(t_.peer_mss, kMinMss), t_.mss_max);
     if (t_.user_mss != 0)
         mss = min_of<uint32_t>(mss, t_.user_mss);
     if (t_.has(kTimestamps))
         mss -= kTimestampOptionLen;
-    t_.snd_mss = static_cast<uint16_t>(mss);
-    t_.cwnd = initial_window(mss);
+    return static_cast<uint16_t>(mss);
 }
 
 void Conn::open_active(uint32_t isn_hash)

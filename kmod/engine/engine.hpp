@@ -35,6 +35,7 @@ class Conn {
     void abort();
     void option_changed();
     void consumed(uint32_t len);
+    atcp_icmp_result icmp(const atcp_icmp& m);
     // Sends what may go now and the ACK owed; then reports state and deadline.
     void finish();
 
@@ -92,6 +93,8 @@ class Conn {
     void init_common(uint32_t isn_hash);
     void take_peer_syn(const atcp_tcp_header& syn);
     void take_syn_options(const atcp_tcp_header& syn);
+    uint16_t effective_mss() const;
+    bool lower_path_mss(uint32_t mss_max);
     void set_state(atcp_state s);
     void fail(atcp_error e);
     void release();

@@ -53,6 +53,7 @@ struct Tcb {
     uint8_t keepalive_probes;
     uint8_t ooo_count;
     uint8_t delack_segs; // in-order segments not yet acknowledged
+    uint8_t soft_error;  // atcp_error an ICMP reported, given on timeout
 
     uint16_t local_port;
     uint16_t remote_port;

@@ -36,6 +36,7 @@ void Conn::arm_keepalive()
 void Conn::rtt_sample(uint32_t rtt_us)
 {
     t_.backoff = 0;
+    t_.soft_error = ATCP_ERR_NONE; // the path works again (FreeBSD's tcp_xmit_timer)
     if (t_.srtt_us == 0) {
         t_.srtt_us = max_of(rtt_us, 1u);
         t_.rttvar_us = rtt_us / 2;
@@ -129,7 +130,9 @@ void Conn::time_out()
 {
     if (t_.has(kSynAcked))
         send_rst(t_.snd_max);
-    fail(ATCP_ERR_TIMEDOUT);
+    // RFC 1122 4.2.3.9: a soft error an ICMP reported explains the timeout.
+    fail(t_.soft_error != ATCP_ERR_NONE ? static_cast<atcp_error>(t_.soft_error)
+                                        : ATCP_ERR_TIMEDOUT);
 }
 
 void Conn::on_keepalive_deadline()

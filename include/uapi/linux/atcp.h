@@ -53,6 +53,10 @@ enum atcp_mib {
 	ATCP_MIB_IN_ERRS,
 	ATCP_MIB_OUT_RSTS,
 	ATCP_MIB_ABORT_ON_DATA, /* beyond RFC 4022: Linux's TCPAbortOnData */
+	ATCP_MIB_ICMP_IN, /* ICMP errors quoting an atcp connection */
+	ATCP_MIB_ICMP_NO_CONN, /* quoting TCP but no atcp connection */
+	ATCP_MIB_ICMP_OUT_OF_WINDOW, /* quoted sequence not in flight (RFC 5927) */
+	ATCP_MIB_PMTU_UPDATES, /* path MTU errors that lowered an MSS */
 	ATCP_MIB_COUNT
 };
 

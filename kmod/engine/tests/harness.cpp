@@ -181,6 +181,17 @@ void Harness::abort()
     take(act);
 }
 
+atcp_icmp_result Harness::icmp(atcp_icmp_kind kind, uint32_t seq, uint32_t mss_max, bool may_rst)
+{
+    const atcp_icmp m{static_cast<uint8_t>(kind), static_cast<uint8_t>(may_rst), iss() + seq,
+                      mss_max};
+    atcp_actions act;
+    const int r = atcp_engine_icmp(&tcb_, &m, now_, &act);
+    take(act);
+    flush_more();
+    return static_cast<atcp_icmp_result>(r);
+}
+
 int Harness::setopt(atcp_option opt, uint32_t value)
 {
     atcp_actions act{};

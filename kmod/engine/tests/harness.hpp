@@ -60,6 +60,9 @@ class Harness {
     void orphan();
     void abort();
     int setopt(atcp_option opt, uint32_t value);
+    // An ICMP error quoting our segment at seq (relative to the ISS).
+    atcp_icmp_result icmp(atcp_icmp_kind kind, uint32_t seq, uint32_t mss_max = 0,
+                          bool may_rst = true);
 
     // Moves virtual time forward by ms, firing every deadline on the way.
     void advance_ms(uint64_t ms);
@@ -96,8 +99,8 @@ class Harness {
     uint64_t now_ = kStartUs;
     uint64_t deadline_ = 0;
     std::deque<atcp_out_segment> emitted_;
-    uint32_t acked_ = 0;     // bytes freed from the send queue
-    uint8_t wakes_ = 0;      // every wake bit seen
+    uint32_t acked_ = 0; // bytes freed from the send queue
+    uint8_t wakes_ = 0;  // every wake bit seen
     uint8_t error_ = 0;
     atcp_mib_delta mib_{}; // summed over the whole test
 };

@@ -60,6 +60,8 @@ TEST(Record, OtherNames)
     EXPECT_EQ(counter_name(ATCP_MIB_ACTIVE_OPENS), "ActiveOpens");
     EXPECT_EQ(counter_name(ATCP_MIB_OUT_RSTS), "OutRsts");
     EXPECT_EQ(counter_name(ATCP_MIB_ABORT_ON_DATA), "AbortOnData");
+    EXPECT_EQ(counter_name(ATCP_MIB_ICMP_IN), "IcmpIn");
+    EXPECT_EQ(counter_name(ATCP_MIB_PMTU_UPDATES), "PmtuUpdates");
     EXPECT_EQ(counter_name(ATCP_MIB_COUNT), "mib" + std::to_string(ATCP_MIB_COUNT));
 }
 
