@@ -21,7 +21,6 @@ run=$bin/atcp-run
 dump_bench=$bin/atcp_dump_bench
 python=/usr/bin/python3
 uapi=$repo/include/uapi/linux/atcp.h
-dump_ms_max=${DUMP_MS_MAX:-100}
 as_nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 # Ports clear of the ephemeral ranges and of the other selftests'; 7 and
 # 8080 have names in /etc/services (echo, http-alt).
@@ -473,16 +472,16 @@ bulk_tests() {
 	start bulk "$run" "$python" "$tmp/bulk.py" 5000 "$bulk_port"
 	if ! wait_for grep -q ready "$tmp/bulk.out"; then
 		show "$tmp/bulk.out"
-		not_ok dump_10000_sockets_under_${dump_ms_max}_ms
+		not_ok dump_of_10000_sockets_is_whole
 		not_ok dump_lists_each_socket_once
 		return
 	fi
+	# The dump's time is a measurement, shown here, not a pass mark: a
+	# timed test fails on a slower machine, not on slower code.
 	"$dump_bench" 10 >"$out" 2>&1
 	show "$out"
-	best=$(sed -nE 's/.* best ([0-9]+)\.[0-9] ms.*/\1/p' "$out")
 	rows=$(sed -nE 's/^([0-9]+) sockets.*/\1/p' "$out")
-	[ -n "$best" ] && [ "$rows" -ge 10000 ] && [ "$best" -lt "$dump_ms_max" ]
-	check "dump_10000_sockets_under_${dump_ms_max}_ms" [ $? = 0 ]
+	check dump_of_10000_sockets_is_whole [ "${rows:-0}" -ge 10000 ]
 	"$atcpstat" -a -j --sport "$bulk_port" >"$out"
 	"$python" -c '
 import collections, json, sys
@@ -563,7 +562,7 @@ other_names=(genl_valid_dump_succeeds genl_einval_unknown_attribute
 	genl_einval_record_attribute_as_filter genl_einval_port_as_u32 genl_einval_states_as_u8
 	genl_einval_state_beyond_the_enum genl_erange_port_zero genl_erange_flag_with_payload
 	genl_einval_stats_with_an_attribute genl_extack_message genl_listeners_without_listen_matches_nothing
-	"dump_10000_sockets_under_${dump_ms_max}_ms" dump_lists_each_socket_once
+	dump_of_10000_sockets_is_whole dump_lists_each_socket_once
 	not_loaded_atcpstat not_loaded_atcp_ps)
 all_tests=("${usage_names[@]}" "${live_names[@]}" "${other_names[@]}")
 
