@@ -65,26 +65,31 @@ std::vector<std::string_view> split(std::string_view text, char sep)
     }
 }
 
-std::optional<uint64_t> parse_uint(std::string_view text)
+namespace {
+
+// The whole of text as a T, nothing before or after it.
+template <typename T> std::optional<T> parse_whole(std::string_view text)
 {
-    if (text.empty() || text[0] < '0' || text[0] > '9')
-        return std::nullopt;
-    uint64_t value = 0;
+    T value = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size())
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size())
         return std::nullopt;
     return value;
 }
 
+} // namespace
+
+std::optional<uint64_t> parse_uint(std::string_view text)
+{
+    // from_chars takes no '+', but would take a '-' for 0: digits only here.
+    if (text.empty() || text[0] < '0' || text[0] > '9')
+        return std::nullopt;
+    return parse_whole<uint64_t>(text);
+}
+
 std::optional<int64_t> parse_int(std::string_view text)
 {
-    if (text.empty())
-        return std::nullopt;
-    int64_t value = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size())
-        return std::nullopt;
-    return value;
+    return parse_whole<int64_t>(text);
 }
 
 std::optional<uint64_t> parse_number(std::string_view text, uint64_t min, uint64_t max)
