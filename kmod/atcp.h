@@ -25,8 +25,9 @@ void atcp_mib_add_delta(const struct net *net, const struct atcp_mib_delta *d);
 void atcp_count_bad_segment(const struct net *net);
 u64 atcp_mib_read(const struct net *net, enum atcp_mib idx);
 
-int atcp_icmp_init(void);
-void atcp_icmp_exit(void);
+/* The LOCAL_IN hooks for segments and ICMP errors, in every namespace. */
+int atcp_input_init(void);
+void atcp_input_exit(void);
 
 int atcp_sock_init(int family);
 void atcp_sock_exit(void);

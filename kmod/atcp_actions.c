@@ -2,8 +2,9 @@
 /*
  * Carrying out what the engine decided: segments out, payload into the
  * receive or out-of-order queue, acknowledged bytes freed, the timer, the
- * socket state and errors, and whom to wake.  Called with the socket lock
- * held (owned by a process, or taken in softirq).
+ * socket state and errors, and whom to wake.  Called by the connection
+ * (atcp_conn.c) with the socket lock held (owned by a process, or taken in
+ * softirq); calls down to output (atcp_output.c) only.
  */
 #include <linux/siphash.h>
 #include <net/tcp.h>
@@ -56,10 +57,12 @@ static void atcp_keep_payload(struct sk_buff *skb, u32 off, u32 len)
 
 static void atcp_receive_tail(struct sock *sk, struct sk_buff *skb)
 {
+	struct atcp_sock *as = atcp_sk(sk);
+
 	skb_set_owner_r(skb, sk);
 	__skb_queue_tail(&sk->sk_receive_queue, skb);
-	atcp_sk(sk)->rcv_seq += atcp_skb_cb(skb)->len;
-	atcp_sk(sk)->rcv_unread += atcp_skb_cb(skb)->len;
+	as->rcv_seq += atcp_skb_cb(skb)->len;
+	WRITE_ONCE(as->rcv_unread, as->rcv_unread + atcp_skb_cb(skb)->len);
 }
 
 static void atcp_hold(struct sock *sk, struct sk_buff *skb, u32 seq)
@@ -92,7 +95,8 @@ static void atcp_drain(struct sock *sk, u32 drain_to)
 			break;
 		__skb_unlink(skb, &as->ooo);
 		if (!after(cb->seq + cb->len, as->rcv_seq)) {
-			kfree_skb(skb); /* all of it arrived already */
+			/* All of it arrived already. */
+			kfree_skb_reason(skb, SKB_DROP_REASON_TCP_OFOMERGE);
 			continue;
 		}
 		if (before(cb->seq, as->rcv_seq)) {
@@ -128,13 +132,13 @@ static void atcp_free_acked(struct sock *sk, u32 acked)
 	struct atcp_sock *as = atcp_sk(sk);
 	struct sk_buff *skb;
 
-	as->snd_bytes -= acked;
+	WRITE_ONCE(as->snd_bytes, as->snd_bytes - acked);
 	as->snd_head += acked;
 	while ((skb = skb_peek(&sk->sk_write_queue)) && as->snd_head >= skb->len) {
 		as->snd_head -= skb->len;
 		__skb_unlink(skb, &sk->sk_write_queue);
 		sk_wmem_queued_add(sk, -skb->truesize);
-		kfree_skb(skb);
+		consume_skb(skb); /* delivered */
 	}
 }
 
@@ -170,11 +174,18 @@ static void atcp_arm_timer(struct sock *sk, u64 deadline_us)
 				  usecs_to_jiffies(deadline_us - now) : 0) + 1);
 }
 
-void atcp_apply(struct sock *sk, const struct atcp_actions *act,
-		struct sk_buff *skb)
+/*
+ * Carries out act, and the output it says is ready (act->more); returns
+ * the lifecycle events, ATCP_WAKE_CONNECTED and ATCP_WAKE_RELEASE, for the
+ * connection (atcp_apply()) to take.
+ */
+u8 atcp_actions_run(struct sock *sk, const struct atcp_actions *act,
+		    struct sk_buff *skb)
 {
+	const u8 lifecycle = ATCP_WAKE_CONNECTED | ATCP_WAKE_RELEASE;
 	struct atcp_sock *as = atcp_sk(sk);
 	struct atcp_actions more;
+	u8 events = 0;
 	int err, i;
 
 	for (;;) {
@@ -204,8 +215,7 @@ void atcp_apply(struct sock *sk, const struct atcp_actions *act,
 		}
 		if (act->wake & ATCP_WAKE_EOF)
 			WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
-		if (act->wake & ATCP_WAKE_CONNECTED)
-			atcp_connected(sk);
+		events |= act->wake & lifecycle;
 		if (act->wake & (ATCP_WAKE_READ | ATCP_WAKE_EOF))
 			sk->sk_data_ready(sk);
 		if (act->wake & ATCP_WAKE_WRITE)
@@ -214,8 +224,7 @@ void atcp_apply(struct sock *sk, const struct atcp_actions *act,
 			atcp_genl_event(sk, act->error == ATCP_ERR_RESET ||
 					    act->mib.out_rsts ?
 					    ATCP_EVENT_RESET : ATCP_EVENT_CLOSED);
-			atcp_connection_over(sk);
-			return;
+			return events; /* no timer: the connection is over */
 		}
 		if (!act->more)
 			break;
@@ -223,22 +232,5 @@ void atcp_apply(struct sock *sk, const struct atcp_actions *act,
 		act = &more;
 	}
 	atcp_arm_timer(sk, act->deadline_us);
-}
-
-void atcp_timer_fn(struct timer_list *t)
-{
-	struct atcp_sock *as = from_timer(as, t, timer);
-	struct sock *sk = &as->sk;
-	struct atcp_actions act;
-
-	bh_lock_sock(sk);
-	if (sock_owned_by_user(sk)) {
-		/* Try again shortly rather than race the owner. */
-		sk_reset_timer(sk, &as->timer, jiffies + 1);
-	} else if (!as->released) {
-		atcp_engine_timer(&as->tcb, atcp_now_us(), &act);
-		atcp_apply(sk, &act, NULL);
-	}
-	bh_unlock_sock(sk);
-	sock_put(sk); /* the armed timer's reference */
+	return events;
 }

@@ -61,4 +61,25 @@ static inline bool atcp_addrs_overlap(const struct in6_addr *a, bool a_v6only,
 	return ipv6_addr_equal(a, b);
 }
 
+/* An address from the user, an IPv4 one v4-mapped. */
+struct atcp_uaddr {
+	struct in6_addr addr;
+	__be16 port;
+	int scope_id; /* the device of a link-local IPv6 address */
+	u8 family; /* what the user gave: AF_INET or AF_INET6 */
+};
+
+struct sock;
+
+/*
+ * A sockaddr_in or sockaddr_in6 as tcp(4) and Linux take them, for bind()
+ * (bind) or connect(); 0 or the errno to return.
+ */
+int atcp_parse_addr(const struct sock *sk, const struct sockaddr *uaddr,
+		    int addr_len, bool bind, struct atcp_uaddr *a);
+/* Whether a specific local address is this host's: 0 or the errno. */
+int atcp_check_local(const struct sock *sk, const struct atcp_uaddr *a);
+/* The wildcard of the socket's family: where it binds when not told. */
+struct in6_addr atcp_wildcard(const struct sock *sk);
+
 #endif /* _ATCP_ADDR_H */

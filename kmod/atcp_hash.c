@@ -169,7 +169,7 @@ static int bind_one(struct sock *sk, const struct in6_addr *addr, u16 port)
 	/* Lookups run under RCU: from here on, free only after a grace period. */
 	sock_set_flag(sk, SOCK_RCU_FREE);
 	hlist_add_head_rcu(&atcp_sk(sk)->bind_node, &b->head);
-	atcp_sk(sk)->bound = true;
+	WRITE_ONCE(atcp_sk(sk)->bound, true);
 	spin_unlock_bh(&b->lock);
 	return 0;
 }
@@ -207,7 +207,7 @@ void atcp_unbind(struct sock *sk)
 	b = bind_bucket(sock_net(sk), sk->sk_num);
 	spin_lock_bh(&b->lock);
 	hlist_del_init_rcu(&atcp_sk(sk)->bind_node);
-	atcp_sk(sk)->bound = false;
+	WRITE_ONCE(atcp_sk(sk)->bound, false);
 	spin_unlock_bh(&b->lock);
 }
 

@@ -135,7 +135,7 @@ static void atcp_icmp_deliver(struct net *net, struct sk_buff *skb,
 	}
 	if (!sk) {
 		atcp_mib_add(net, ATCP_MIB_ICMP_NO_CONN, 1);
-		kfree_skb(skb);
+		kfree_skb_reason(skb, SKB_DROP_REASON_NO_SOCKET);
 		return;
 	}
 	atcp_mib_add(net, ATCP_MIB_ICMP_IN, 1);
@@ -145,7 +145,7 @@ static void atcp_icmp_deliver(struct net *net, struct sk_buff *skb,
 		atcp_icmp_process(sk, skb);
 	else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
 					 READ_ONCE(sk->sk_sndbuf)))
-		kfree_skb(skb);
+		kfree_skb_reason(skb, SKB_DROP_REASON_SOCKET_BACKLOG);
 	bh_unlock_sock(sk);
 	sock_put(sk);
 }
@@ -219,8 +219,9 @@ static bool atcp_icmp4_kind(const struct icmphdr *icmph,
 	}
 }
 
-static unsigned int atcp_icmp4_hook(void *priv, struct sk_buff *skb,
-				    const struct nf_hook_state *state)
+/* NF_INET_LOCAL_IN for IPv4, registered by atcp_input.c; always NF_ACCEPT. */
+unsigned int atcp_icmp4_hook(void *priv, struct sk_buff *skb,
+			     const struct nf_hook_state *state)
 {
 	unsigned int off = ip_hdrlen(skb), inner_off, ihl;
 	struct in6_addr local, remote;
@@ -308,8 +309,8 @@ static bool atcp_icmp6_kind(const struct icmp6hdr *h, struct atcp_icmp_cb *cb)
 	return false;
 }
 
-static unsigned int atcp_icmp6_hook(void *priv, struct sk_buff *skb,
-				    const struct nf_hook_state *state)
+unsigned int atcp_icmp6_hook(void *priv, struct sk_buff *skb,
+			     const struct nf_hook_state *state)
 {
 	u8 nexthdr = ipv6_hdr(skb)->nexthdr;
 	struct atcp_icmp_cb cb = {};
@@ -354,48 +355,4 @@ static unsigned int atcp_icmp6_hook(void *priv, struct sk_buff *skb,
 				  &inner->daddr, th->dest);
 	}
 	return NF_ACCEPT;
-}
-
-/* Beside atcp's input, after the filter table (atcp_input.c). */
-static const struct nf_hook_ops atcp_icmp_nf_ops[] = {
-	{
-		.hook = atcp_icmp4_hook,
-		.pf = NFPROTO_IPV4,
-		.hooknum = NF_INET_LOCAL_IN,
-		.priority = NF_IP_PRI_FILTER + 1,
-	},
-	{
-		.hook = atcp_icmp6_hook,
-		.pf = NFPROTO_IPV6,
-		.hooknum = NF_INET_LOCAL_IN,
-		.priority = NF_IP6_PRI_FILTER + 1,
-	},
-};
-
-static int __net_init atcp_icmp_net_init(struct net *net)
-{
-	return nf_register_net_hooks(net, atcp_icmp_nf_ops,
-				     ARRAY_SIZE(atcp_icmp_nf_ops));
-}
-
-static void __net_exit atcp_icmp_net_exit(struct net *net)
-{
-	nf_unregister_net_hooks(net, atcp_icmp_nf_ops,
-				ARRAY_SIZE(atcp_icmp_nf_ops));
-}
-
-/* Registered after atcp_net's: a namespace's counters outlive its hooks. */
-static struct pernet_operations atcp_icmp_net_ops = {
-	.init = atcp_icmp_net_init,
-	.exit = atcp_icmp_net_exit,
-};
-
-int atcp_icmp_init(void)
-{
-	return register_pernet_subsys(&atcp_icmp_net_ops);
-}
-
-void atcp_icmp_exit(void)
-{
-	unregister_pernet_subsys(&atcp_icmp_net_ops);
 }

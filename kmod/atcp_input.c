@@ -4,7 +4,10 @@
  * take the TCP segments that belong to an atcp connection or listener and
  * leave every other packet to Linux.  Segments are checked as Linux's TCP
  * checks them and handed to the engine under the socket lock, or queued on
- * the socket's backlog while a process owns it.
+ * the socket's backlog while a process owns it; the connection
+ * (atcp_conn.c) carries out what the engine decided.  The same hooks
+ * registration carries atcp_icmp.c's, for the ICMP errors about atcp's
+ * segments.
  */
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
@@ -48,7 +51,7 @@ static void atcp_process(struct sock *sk, struct sk_buff *skb)
 			atcp_mib_add(net, ATCP_MIB_OUT_SEGS, 1);
 			atcp_mib_add(net, ATCP_MIB_OUT_RSTS, 1);
 		}
-		kfree_skb(skb);
+		kfree_skb_reason(skb, SKB_DROP_REASON_NO_SOCKET);
 		return;
 	}
 	if (sk->sk_state == TCP_LISTEN) {
@@ -139,7 +142,7 @@ static unsigned int atcp_claim(struct net *net, struct sk_buff *skb,
 		   skb_checksum_init(skb, IPPROTO_TCP, ip6_compute_pseudo);
 	if (bad || (!skb_csum_unnecessary(skb) && __skb_checksum_complete(skb))) {
 		atcp_count_bad_segment(net);
-		kfree_skb(skb);
+		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_CSUM);
 		sock_put(sk);
 		return NF_STOLEN;
 	}
@@ -150,7 +153,7 @@ static unsigned int atcp_claim(struct net *net, struct sk_buff *skb,
 	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
 					   READ_ONCE(sk->sk_sndbuf))) {
 		bh_unlock_sock(sk);
-		kfree_skb(skb);
+		kfree_skb_reason(skb, SKB_DROP_REASON_SOCKET_BACKLOG);
 		sock_put(sk);
 		return NF_STOLEN;
 	}
@@ -196,28 +199,47 @@ static unsigned int atcp_nf_hook6(void *priv, struct sk_buff *skb,
 	return atcp_claim(state->net, skb, thoff, &saddr, &daddr);
 }
 
-/* After the INPUT filters (iptables, ip6tables), so that firewall rules apply. */
+/*
+ * TCP segments and the ICMP errors about them, after the INPUT filters
+ * (iptables, ip6tables, nftables' filter priority), so that firewall rules
+ * apply to atcp as they do to Linux's TCP.
+ */
+#define ATCP_LOCAL_IN(fn, family, prio) \
+	{ .hook = fn, .pf = family, .hooknum = NF_INET_LOCAL_IN, .priority = prio }
+
 static const struct nf_hook_ops atcp_nf_ops[] = {
-	{
-		.hook = atcp_nf_hook,
-		.pf = NFPROTO_IPV4,
-		.hooknum = NF_INET_LOCAL_IN,
-		.priority = NF_IP_PRI_FILTER + 1,
-	},
-	{
-		.hook = atcp_nf_hook6,
-		.pf = NFPROTO_IPV6,
-		.hooknum = NF_INET_LOCAL_IN,
-		.priority = NF_IP6_PRI_FILTER + 1,
-	},
+	ATCP_LOCAL_IN(atcp_nf_hook, NFPROTO_IPV4, NF_IP_PRI_FILTER + 1),
+	ATCP_LOCAL_IN(atcp_nf_hook6, NFPROTO_IPV6, NF_IP6_PRI_FILTER + 1),
+	ATCP_LOCAL_IN(atcp_icmp4_hook, NFPROTO_IPV4, NF_IP_PRI_FILTER + 1),
+	ATCP_LOCAL_IN(atcp_icmp6_hook, NFPROTO_IPV6, NF_IP6_PRI_FILTER + 1),
 };
 
-int atcp_input_register(struct net *net)
+static int __net_init atcp_input_net_init(struct net *net)
 {
 	return nf_register_net_hooks(net, atcp_nf_ops, ARRAY_SIZE(atcp_nf_ops));
 }
 
-void atcp_input_unregister(struct net *net)
+static void __net_exit atcp_input_net_exit(struct net *net)
 {
 	nf_unregister_net_hooks(net, atcp_nf_ops, ARRAY_SIZE(atcp_nf_ops));
+}
+
+/*
+ * Registered after atcp_net.c's pernet operations, so that a namespace's
+ * counters and sysctls are there before its first segment and outlive its
+ * hooks.
+ */
+static struct pernet_operations atcp_input_net_ops = {
+	.init = atcp_input_net_init,
+	.exit = atcp_input_net_exit,
+};
+
+int atcp_input_init(void)
+{
+	return register_pernet_subsys(&atcp_input_net_ops);
+}
+
+void atcp_input_exit(void)
+{
+	unregister_pernet_subsys(&atcp_input_net_ops);
 }

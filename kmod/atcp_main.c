@@ -31,12 +31,12 @@ static int __init atcp_init(void)
 	err = atcp_net_register();
 	if (err)
 		goto free_hash;
-	err = atcp_icmp_init();
+	err = atcp_input_init();
 	if (err)
 		goto unregister_net;
 	err = atcp_sock_init(family);
 	if (err)
-		goto exit_icmp;
+		goto exit_input;
 	err = atcp_genl_init();
 	if (err)
 		goto exit_sock;
@@ -46,8 +46,8 @@ static int __init atcp_init(void)
 
 exit_sock:
 	atcp_sock_exit();
-exit_icmp:
-	atcp_icmp_exit();
+exit_input:
+	atcp_input_exit();
 unregister_net:
 	atcp_net_unregister();
 free_hash:
@@ -60,7 +60,7 @@ static void __exit atcp_exit(void)
 	atcp_codec_probe_exit();
 	atcp_genl_exit();
 	atcp_sock_exit();
-	atcp_icmp_exit();
+	atcp_input_exit();
 	atcp_net_unregister();
 	atcp_hash_exit();
 }

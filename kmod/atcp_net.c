@@ -216,7 +216,6 @@ static int __net_init atcp_net_init(struct net *net)
 	struct atcp_net *an = atcp_net(net);
 	struct ctl_table *t;
 	size_t i;
-	int err;
 
 	atcp_sysctl_defaults(an);
 	an->mib = alloc_percpu(struct atcp_mib_counters);
@@ -247,13 +246,6 @@ static int __net_init atcp_net_init(struct net *net)
 	if (!an->sysctl)
 		goto free_table;
 	an->table = t;
-	err = atcp_input_register(net);
-	if (err) {
-		unregister_net_sysctl_table(an->sysctl);
-		kfree(t);
-		free_percpu(an->mib);
-		return err;
-	}
 	return 0;
 
 free_table:
@@ -267,7 +259,6 @@ static void __net_exit atcp_net_exit(struct net *net)
 {
 	struct atcp_net *an = atcp_net(net);
 
-	atcp_input_unregister(net);
 	unregister_net_sysctl_table(an->sysctl);
 	kfree(an->table);
 	free_percpu(an->mib);

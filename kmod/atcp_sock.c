@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The socket layer: the AF_ATCP family, its struct proto and the stream
- * proto_ops.  Every call takes the socket lock, hands the event to the
- * engine and carries out the actions it returns (atcp_actions.c).
+ * The socket calls: the AF_ATCP family, its struct proto and the stream
+ * proto_ops for socket, bind, listen, accept, connect, getname and close
+ * (send, receive, poll and shutdown are atcp_stream.c's, options
+ * atcp_sockopt.c's).  Each call takes the socket lock, hands the event to
+ * the engine and has the connection carry out the actions it returns
+ * (atcp_apply() in atcp_conn.c).  Top of the call flow: socket calls ->
+ * connection -> actions -> output.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -21,243 +25,9 @@
 #include "atcp_addr.h"
 #include "atcp_sock.h"
 
-#define ATCP_DEFAULT_BUF (1 << 20)
-
 static struct proto atcp_prot;
 static const struct proto_ops atcp_stream_ops;
 static struct net_proto_family atcp_family_ops;
-
-/* sk_stream_write_space(), which the kernel does not export. */
-static void atcp_write_space(struct sock *sk)
-{
-	struct socket_wq *wq;
-
-	if (!sk->sk_socket || !sk_stream_is_writeable(sk))
-		return;
-	clear_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
-	rcu_read_lock();
-	wq = rcu_dereference(sk->sk_wq);
-	if (skwq_has_sleeper(wq))
-		wake_up_interruptible_poll(&wq->wait, EPOLLOUT | EPOLLWRNORM |
-						      EPOLLWRBAND);
-	if (wq && wq->fasync_list && !(sk->sk_shutdown & SEND_SHUTDOWN))
-		sock_wake_async(wq, SOCK_WAKE_SPACE, POLL_OUT);
-	rcu_read_unlock();
-}
-
-static void atcp_sock_setup(struct sock *sk)
-{
-	struct atcp_sock *as = atcp_sk(sk);
-
-	sk->sk_protocol = IPPROTO_TCP;
-	sk->sk_state = TCP_CLOSE;
-	/*
-	 * Linux's TCP grows its buffers up to tcp_rmem/tcp_wmem's maximum as a
-	 * connection proves it needs them; atcp starts with room for a
-	 * bandwidth-delay product that fast loopback and LAN paths reach.
-	 * SO_SNDBUF and SO_RCVBUF still set them.
-	 */
-	sk->sk_sndbuf = ATCP_DEFAULT_BUF;
-	sk->sk_rcvbuf = ATCP_DEFAULT_BUF;
-	sk->sk_write_space = atcp_write_space;
-	sk->sk_backlog_rcv = atcp_backlog_rcv;
-	timer_setup(&as->timer, atcp_timer_fn, 0);
-	skb_queue_head_init(&as->ooo);
-	spin_lock_init(&as->accept_lock);
-	INIT_LIST_HEAD(&as->syn_queue);
-	INIT_LIST_HEAD(&as->accept_queue);
-	INIT_LIST_HEAD(&as->child_node);
-	atcp_net_params(sock_net(sk), &as->params, false);
-	atcp_engine_init(&as->tcb, &as->params);
-}
-
-/* The last of the socket: the connection is over and no file refers to it. */
-static void atcp_destroy(struct sock *sk)
-{
-	struct atcp_sock *as = atcp_sk(sk);
-
-	atcp_unbind(sk);
-	__skb_queue_purge(&sk->sk_receive_queue);
-	__skb_queue_purge(&as->ooo);
-	while (!skb_queue_empty(&sk->sk_write_queue)) {
-		struct sk_buff *skb = __skb_dequeue(&sk->sk_write_queue);
-
-		sk_wmem_queued_add(sk, -skb->truesize);
-		kfree_skb(skb);
-	}
-	sock_put(sk); /* the connection's reference, from sk_alloc() */
-}
-
-void atcp_connection_over(struct sock *sk)
-{
-	struct atcp_sock *as = atcp_sk(sk);
-	struct atcp_sock *parent;
-	bool destroy;
-
-	as->released = true;
-	sk_stop_timer(sk, &as->timer);
-	atcp_unhash_connection(sk);
-	WRITE_ONCE(sk->sk_state, TCP_CLOSE);
-	__skb_queue_purge(&as->ooo);
-	sk->sk_state_change(sk);
-	/* A listener is freed only after a grace period (SOCK_RCU_FREE). */
-	rcu_read_lock();
-	/*
-	 * Pairs with atcp_take_child()'s release: no parent seen means the
-	 * orphan flag accept() cleared is seen too.
-	 */
-	parent = smp_load_acquire(&as->parent);
-	destroy = READ_ONCE(as->orphan);
-	if (parent) {
-		bool unlinked = false;
-
-		spin_lock_bh(&parent->accept_lock);
-		if (as->parent == parent) {
-			list_del_init(&as->child_node);
-			parent->nchildren--;
-			as->parent = NULL;
-			unlinked = true;
-		}
-		destroy = as->orphan;
-		spin_unlock_bh(&parent->accept_lock);
-		if (unlinked)
-			sock_put(&parent->sk);
-	}
-	rcu_read_unlock();
-	if (destroy)
-		atcp_destroy(sk);
-}
-
-void atcp_connected(struct sock *sk)
-{
-	struct atcp_sock *as = atcp_sk(sk);
-	struct atcp_sock *parent;
-	bool queued = false;
-
-	sk->sk_state_change(sk);
-	/* The listener's teardown may clear parent and drop its reference. */
-	rcu_read_lock();
-	parent = smp_load_acquire(&as->parent);
-	if (parent) {
-		spin_lock_bh(&parent->accept_lock);
-		if (as->parent == parent) {
-			list_move_tail(&as->child_node, &parent->accept_queue);
-			queued = true;
-		}
-		spin_unlock_bh(&parent->accept_lock);
-		if (queued)
-			parent->sk.sk_data_ready(&parent->sk);
-	}
-	rcu_read_unlock();
-}
-
-/*
- * An accepted socket starts with its listener's socket-level options, as
- * with Linux's TCP (sk_clone_lock() copies them all) and BSD's.
- */
-static void atcp_inherit_options(struct sock *sk, const struct sock *lsk)
-{
-	static const enum sock_flags inherited[] = {
-		SOCK_LINGER, SOCK_KEEPOPEN, SOCK_URGINLINE, SOCK_LOCALROUTE,
-		SOCK_DBG,
-	};
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(inherited); i++)
-		sock_valbool_flag(sk, inherited[i], sock_flag(lsk, inherited[i]));
-	sk->sk_type = lsk->sk_type;
-	sk->sk_rcvbuf = lsk->sk_rcvbuf;
-	sk->sk_sndbuf = lsk->sk_sndbuf;
-	sk->sk_userlocks = lsk->sk_userlocks;
-	sk->sk_lingertime = lsk->sk_lingertime;
-	sk->sk_rcvtimeo = lsk->sk_rcvtimeo;
-	sk->sk_sndtimeo = lsk->sk_sndtimeo;
-	sk->sk_rcvlowat = lsk->sk_rcvlowat;
-	sk->sk_reuse = lsk->sk_reuse;
-	sk->sk_priority = lsk->sk_priority;
-	sk->sk_mark = lsk->sk_mark;
-	sk->sk_bound_dev_if = lsk->sk_bound_dev_if;
-	sk->sk_uid = lsk->sk_uid;
-	atcp_sk(sk)->family = atcp_sk(lsk)->family;
-	atcp_sk(sk)->v6only = atcp_sk(lsk)->v6only;
-}
-
-/* A SYN for a listener: a child socket takes the connection. */
-static void atcp_spawn(struct sock *lsk, struct sk_buff *skb,
-		       const struct atcp_tcp_header *h)
-{
-	struct atcp_sock *las = atcp_sk(lsk);
-	struct in6_addr saddr, daddr;
-	struct atcp_actions act;
-	struct atcp_sock *as;
-	struct sock *sk;
-
-	if (READ_ONCE(las->nchildren) > READ_ONCE(lsk->sk_max_ack_backlog))
-		return; /* full: the peer retries its SYN */
-	sk = sk_alloc(sock_net(lsk), atcp_family_ops.family, GFP_ATOMIC,
-		      &atcp_prot, 0);
-	if (!sk)
-		return;
-	sock_init_data(NULL, sk);
-	atcp_sock_setup(sk);
-	as = atcp_sk(sk);
-	as->orphan = true; /* until accept() gives it a file */
-	atcp_inherit_options(sk, lsk);
-	atcp_skb_addrs(skb, &saddr, &daddr);
-	atcp_set_local_addr(sk, &daddr);
-	atcp_set_remote_addr(sk, &saddr);
-	sk->sk_num = lsk->sk_num;
-	sk->sk_dport = htons(h->src_port);
-	if (ipv6_addr_type(&saddr) & IPV6_ADDR_LINKLOCAL)
-		sk->sk_bound_dev_if = skb->skb_iif;
-	if (!atcp_wire_v4(sk)) {
-		atcp_net_params(sock_net(sk), &as->params, true);
-		atcp_engine_init(&as->tcb, &as->params);
-	}
-	as->rcv_seq = h->seq + 1;
-
-	bh_lock_sock_nested(sk);
-	if (atcp_hash_connection(sk)) {
-		bh_unlock_sock(sk);
-		sk_free(sk);
-		return;
-	}
-	spin_lock(&las->accept_lock);
-	if (!las->accepting) {
-		/* The listener is closing: as if it had never heard the SYN. */
-		spin_unlock(&las->accept_lock);
-		as->released = true;
-		atcp_unhash_connection(sk);
-		bh_unlock_sock(sk);
-		sock_put(sk); /* a lookup may hold it: freed after the last put */
-		return;
-	}
-	sock_hold(lsk);
-	as->parent = las;
-	list_add_tail(&as->child_node, &las->syn_queue);
-	las->nchildren++;
-	spin_unlock(&las->accept_lock);
-
-	atcp_engine_accept(&as->tcb, &las->tcb, h, atcp_route_mss(sk),
-			   atcp_isn_hash(sk), atcp_now_us(), &act);
-	atcp_apply(sk, &act, NULL);
-	bh_unlock_sock(sk);
-}
-
-void atcp_listen_input(struct sock *sk, struct sk_buff *skb,
-		       const struct atcp_tcp_header *h)
-{
-	u32 payload = skb->len - h->header_len;
-	struct atcp_actions act;
-
-	atcp_engine_input(&atcp_sk(sk)->tcb, h, payload, atcp_now_us(), &act);
-	atcp_mib_add_delta(sock_net(sk), &act.mib);
-	if (act.nsegs) /* a listener only ever answers with RFC 9293's RST */
-		atcp_send_reset(sock_net(sk), skb, h, payload);
-	if (act.wake & ATCP_WAKE_SPAWN)
-		atcp_spawn(sk, skb, h);
-	consume_skb(skb);
-}
 
 static int atcp_create(struct net *net, struct socket *sock, int protocol,
 		       int kern)
@@ -279,64 +49,8 @@ static int atcp_create(struct net *net, struct socket *sock, int protocol,
 	sock->state = SS_UNCONNECTED;
 	sock->ops = &atcp_stream_ops;
 	sock_init_data(sock, sk);
-	atcp_sock_setup(sk);
+	atcp_conn_init(sk);
 	return 0;
-}
-
-/*
- * Takes a child off the listener's queues and clears its parent, with a
- * reference to it; the first call also stops the listener from taking new
- * children.  NULL once none is left.
- */
-static struct atcp_sock *atcp_unlink_child(struct atcp_sock *las)
-{
-	struct atcp_sock *child;
-
-	spin_lock_bh(&las->accept_lock);
-	las->accepting = false;
-	child = list_first_entry_or_null(&las->syn_queue, struct atcp_sock,
-					 child_node);
-	if (!child)
-		child = list_first_entry_or_null(&las->accept_queue,
-						 struct atcp_sock, child_node);
-	if (child) {
-		list_del_init(&child->child_node);
-		las->nchildren--;
-		/* Still linked, so not destroyed: atcp_connection_over() unlinks first. */
-		sock_hold(&child->sk);
-		/* Pairs with atcp_connection_over() and atcp_connected(). */
-		smp_store_release(&child->parent, NULL);
-	}
-	spin_unlock_bh(&las->accept_lock);
-	return child;
-}
-
-/*
- * Resets a listener's children that were never accepted, one at a time:
- * whatever a child's final ACK or RST does meanwhile on another CPU, it
- * finds the child either still queued under accept_lock or without a
- * parent.  The caller owns the listener's lock and holds a reference.
- */
-void atcp_close_children(struct sock *sk)
-{
-	struct atcp_sock *child;
-
-	while ((child = atcp_unlink_child(atcp_sk(sk)))) {
-		struct sock *csk = &child->sk;
-		struct atcp_actions act;
-
-		sock_put(sk); /* the child's reference on its listener */
-		local_bh_disable();
-		bh_lock_sock_nested(csk);
-		/* Unaccepted children are orphans: released means destroyed. */
-		if (!child->released) {
-			atcp_engine_abort(&child->tcb, atcp_now_us(), &act);
-			atcp_apply(csk, &act, NULL);
-		}
-		bh_unlock_sock(csk);
-		local_bh_enable();
-		sock_put(csk);
-	}
 }
 
 static int atcp_release(struct socket *sock)
@@ -373,9 +87,9 @@ static int atcp_release(struct socket *sock)
 	}
 	sock_orphan(sk);
 	sock->sk = NULL;
-	as->orphan = true;
+	WRITE_ONCE(as->orphan, true);
 	if (as->released) {
-		atcp_destroy(sk);
+		atcp_conn_destroy(sk);
 	} else {
 		atcp_engine_orphan(&as->tcb, atcp_now_us(), &act);
 		atcp_apply(sk, &act, NULL);
@@ -383,115 +97,6 @@ static int atcp_release(struct socket *sock)
 	release_sock(sk);
 	sock_put(sk);
 	return 0;
-}
-
-/* An address from the user, an IPv4 one v4-mapped. */
-struct atcp_uaddr {
-	struct in6_addr addr;
-	__be16 port;
-	int scope_id; /* the device of a link-local IPv6 address */
-	u8 family; /* what the user gave: AF_INET or AF_INET6 */
-};
-
-static int atcp_parse_in6(struct sock *sk, const struct sockaddr *uaddr,
-			  int addr_len, bool bind, struct atcp_uaddr *a)
-{
-	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)uaddr;
-
-	if (addr_len < SIN6_LEN_RFC2133)
-		return -EINVAL;
-	a->addr = sin6->sin6_addr;
-	a->port = sin6->sin6_port;
-	a->family = AF_INET6;
-	if ((ipv6_addr_type(&a->addr) & IPV6_ADDR_LINKLOCAL) &&
-	    addr_len >= (int)sizeof(*sin6))
-		a->scope_id = sin6->sin6_scope_id;
-	if (ipv6_addr_is_multicast(&a->addr))
-		return -EAFNOSUPPORT; /* tcp(4) */
-	if (ipv6_addr_v4mapped(&a->addr)) {
-		/* Linux's answers for IPv4 on a V6ONLY socket. */
-		if (atcp_sk(sk)->v6only)
-			return bind ? -EINVAL : -ENETUNREACH;
-		if (ipv4_is_multicast(a->addr.s6_addr32[3]) ||
-		    ipv4_is_lbcast(a->addr.s6_addr32[3]))
-			return -EAFNOSUPPORT;
-	}
-	return 0;
-}
-
-/*
- * A sockaddr_in or sockaddr_in6 as tcp(4) and Linux take them.  A socket
- * speaks the family its first bind, connect or IPv6 option used.
- */
-static int atcp_parse_addr(struct sock *sk, const struct sockaddr *uaddr,
-			   int addr_len, bool bind, struct atcp_uaddr *a)
-{
-	const struct sockaddr_in *sin = (const struct sockaddr_in *)uaddr;
-	u8 family = READ_ONCE(atcp_sk(sk)->family);
-
-	memset(a, 0, sizeof(*a));
-	if (addr_len < (int)sizeof(sa_family_t))
-		return -EINVAL;
-	if (uaddr->sa_family == AF_INET6) {
-		if (family == AF_INET)
-			return -EAFNOSUPPORT;
-		return atcp_parse_in6(sk, uaddr, addr_len, bind, a);
-	}
-	if (addr_len < (int)sizeof(*sin))
-		return -EINVAL;
-	/* Linux's inet_bind() takes AF_UNSPEC with INADDR_ANY, for old programs. */
-	if ((sin->sin_family != AF_INET &&
-	     !(bind && sin->sin_family == AF_UNSPEC &&
-	       sin->sin_addr.s_addr == htonl(INADDR_ANY))) ||
-	    family == AF_INET6)
-		return -EAFNOSUPPORT;
-	/* tcp(4): a multicast (or broadcast) address is EAFNOSUPPORT. */
-	if (ipv4_is_multicast(sin->sin_addr.s_addr) ||
-	    ipv4_is_lbcast(sin->sin_addr.s_addr))
-		return -EAFNOSUPPORT;
-	ipv6_addr_set_v4mapped(sin->sin_addr.s_addr, &a->addr);
-	a->port = sin->sin_port;
-	a->family = AF_INET;
-	return 0;
-}
-
-/* Whether a specific local address is this host's (EADDRNOTAVAIL if not). */
-static int atcp_check_local(struct sock *sk, const struct atcp_uaddr *a)
-{
-	struct net *net = sock_net(sk);
-	struct net_device *dev = NULL;
-	bool local;
-
-	if (ipv6_addr_v4mapped(&a->addr)) {
-		switch (inet_addr_type(net, a->addr.s6_addr32[3])) {
-		case RTN_LOCAL:
-			return 0;
-		case RTN_BROADCAST:
-			return -EAFNOSUPPORT;
-		default:
-			return -EADDRNOTAVAIL; /* not this host's */
-		}
-	}
-	if (ipv6_addr_type(&a->addr) & IPV6_ADDR_LINKLOCAL) {
-		if (!a->scope_id)
-			return -EINVAL; /* as Linux: which link? */
-		rcu_read_lock();
-		dev = dev_get_by_index_rcu(net, a->scope_id);
-		local = dev && ipv6_chk_addr(net, &a->addr, dev, 0);
-		rcu_read_unlock();
-		return dev ? (local ? 0 : -EADDRNOTAVAIL) : -ENODEV;
-	}
-	return ipv6_chk_addr(net, &a->addr, NULL, 0) ? 0 : -EADDRNOTAVAIL;
-}
-
-/* The wildcard of the socket's family: where it binds when not told. */
-static struct in6_addr atcp_wildcard(const struct sock *sk)
-{
-	struct in6_addr any = in6addr_any;
-
-	if (atcp_sk(sk)->family != AF_INET6)
-		ipv6_addr_set_v4mapped(htonl(INADDR_ANY), &any);
-	return any;
 }
 
 static int atcp_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len)
@@ -519,7 +124,7 @@ static int atcp_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len)
 	if (sk->sk_state != TCP_CLOSE || atcp_sk(sk)->bound) {
 		err = -EINVAL;
 	} else {
-		atcp_sk(sk)->family = a.family;
+		WRITE_ONCE(atcp_sk(sk)->family, a.family);
 		if (a.scope_id)
 			sk->sk_bound_dev_if = a.scope_id;
 		err = atcp_bind_port(sk, &a.addr, port);
@@ -578,27 +183,6 @@ static int atcp_listen(struct socket *sock, int backlog)
 out:
 	release_sock(sk);
 	return err;
-}
-
-static struct atcp_sock *atcp_take_child(struct atcp_sock *as)
-{
-	struct atcp_sock *child;
-
-	spin_lock_bh(&as->accept_lock);
-	child = list_first_entry_or_null(&as->accept_queue, struct atcp_sock,
-					 child_node);
-	if (child) {
-		list_del_init(&child->child_node);
-		as->nchildren--;
-		child->orphan = false;
-		/*
-		 * Pairs with atcp_connection_over(): whoever sees the child
-		 * without its listener sees it owned by accept() too.
-		 */
-		smp_store_release(&child->parent, NULL);
-	}
-	spin_unlock_bh(&as->accept_lock);
-	return child;
 }
 
 static int atcp_accept(struct socket *sock, struct socket *newsock,
@@ -692,7 +276,7 @@ static int atcp_start_connect(struct sock *sk, const struct atcp_uaddr *a)
 	if (IS_ERR(dst))
 		return PTR_ERR(dst) == -ENETUNREACH ? -ENETUNREACH : -EHOSTUNREACH;
 	dst_release(dst);
-	as->family = a->family;
+	WRITE_ONCE(as->family, a->family);
 	if (!as->bound) {
 		struct in6_addr any = atcp_wildcard(sk);
 
@@ -794,7 +378,7 @@ static int atcp_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 
 	if (peer && !connected)
 		return -ENOTCONN;
-	if (atcp_sk(sk)->family == AF_INET6) {
+	if (READ_ONCE(atcp_sk(sk)->family) == AF_INET6) {
 		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)uaddr;
 
 		memset(sin6, 0, sizeof(*sin6));
@@ -819,6 +403,7 @@ static struct proto atcp_prot = {
 	.obj_size = sizeof(struct atcp_sock),
 	.keepalive = atcp_keepalive,
 	.backlog_rcv = atcp_backlog_rcv,
+	.release_cb = atcp_release_cb,
 };
 
 static const struct proto_ops atcp_stream_ops = {

@@ -3,7 +3,45 @@
  * An atcp socket: a struct sock carrying the engine's control block, and the
  * glue that carries out the engine's actions with skbs, timers and wait
  * queues.
+ *
+ * Calls flow one way:
+ *   socket calls (atcp_sock.c, atcp_stream.c, atcp_sockopt.c)
+ *     -> connection (atcp_conn.c) -> actions (atcp_actions.c)
+ *     -> output (atcp_output.c)
+ *   input (atcp_input.c, atcp_icmp.c) -> connection
+ * Each level calls the engine for its events and only the levels below it;
+ * the tables (atcp_hash.c), counters and sysctls (atcp_net.c) and netlink
+ * events (atcp_genl.c) are leaves any level may use.
+ *
+ * Locks, outermost first:
+ *   1. The socket lock, owned by a process (lock_sock()) or held as its
+ *      spinlock in softirq (bh_lock_sock()).  It protects the TCB and all
+ *      the connection's fields below unless a field says otherwise.  A
+ *      segment or ICMP error that finds the socket owned waits on its
+ *      backlog; a timer that finds it owned is deferred to release_cb
+ *      (atcp_release_cb()), as TCP's are.  A listener's lock may be held
+ *      while a child's is taken (bh_lock_sock_nested()), never the reverse.
+ *   2. A listener's accept_lock: its child queues and each child's link to
+ *      it (the accept_lock group below).  Taken with bottom halves off
+ *      inside any socket lock, and by a child that holds its own.
+ *   3. A table bucket's lock (atcp_hash.c): the bind and established
+ *      chains; readers walk them under RCU.
+ * Fields read without the socket lock (ioctl, getname, the dump, a
+ * listener's SYN) are written with WRITE_ONCE and read with READ_ONCE.
+ *
+ * References:
+ *   - the connection's, from sk_alloc(), dropped by atcp_conn_destroy()
+ *     once the engine released the connection and no file refers to it
+ *     (orphan);
+ *   - an armed timer's (sk_reset_timer()), and a deferred timer's until
+ *     release_cb runs it;
+ *   - a child's on its listener while it is queued on syn_queue or
+ *     accept_queue;
+ *   - lookups (input, ICMP, the dump) take one with refcount_inc_not_zero()
+ *     under RCU: a bound or hashed socket is freed only after a grace
+ *     period (SOCK_RCU_FREE).
  */
+
 #ifndef _ATCP_SOCK_H
 #define _ATCP_SOCK_H
 
@@ -32,23 +70,26 @@ struct atcp_sock {
 	struct atcp_tcb tcb;
 	struct atcp_params params;
 
-	struct hlist_node bind_node; /* bind table, by local port (RCU) */
-	struct hlist_node estab_node; /* established table, by 4-tuple (RCU) */
-	bool bound;
+	/* The bucket lock and the socket lock (writers); RCU (readers). */
+	struct hlist_node bind_node; /* bind table, by local port */
+	struct hlist_node estab_node; /* established table, by 4-tuple */
+	bool bound; /* WRITE_ONCE: the dump reads it */
 	bool hashed;
+
 	bool released; /* the engine let go: unhashed, timer stopped */
-	bool orphan; /* no socket file: freed once released */
+	bool orphan; /* no socket file: freed once released; see accept_lock */
 	bool more_corked; /* TCP_CORK set by a send with MSG_MORE */
-	u8 family; /* AF_INET or AF_INET6 once bound, connected or set so */
-	bool v6only; /* IPV6_V6ONLY: an IPv6 wildcard takes no IPv4 */
+	u8 family; /* AF_INET or AF_INET6 once chosen; WRITE_ONCE */
+	bool v6only; /* IPV6_V6ONLY: an IPv6 wildcard takes no IPv4; WRITE_ONCE */
 	u32 dst_cookie; /* validates an IPv6 route cached in sk_dst_cache */
 
 	struct timer_list timer; /* the engine's next deadline */
+	unsigned long deferred; /* atomic bits: ATCP_TIMER_DEFERRED */
 	struct sk_buff_head ooo; /* payload held out of order, by sequence */
 	u32 rcv_seq; /* sequence number of the next byte the receive queue takes */
 	u32 snd_head; /* bytes of the write queue's first skb already acknowledged */
-	u32 snd_bytes; /* bytes in the write queue from snd_head on */
-	u32 rcv_unread; /* bytes in the receive queue not yet read */
+	u32 snd_bytes; /* bytes in the write queue from snd_head on; WRITE_ONCE */
+	u32 rcv_unread; /* bytes in the receive queue not yet read; WRITE_ONCE */
 
 	/*
 	 * A listener's children not accepted yet: connecting ones, and
@@ -60,6 +101,7 @@ struct atcp_sock {
 	 * no list is ever walked without it.  A listener is freed only after
 	 * an RCU grace period (it is bound: SOCK_RCU_FREE), so a child that
 	 * read its parent under rcu_read_lock() may take its accept_lock.
+	 * nchildren is read without it (a SYN's quick check): WRITE_ONCE.
 	 */
 	spinlock_t accept_lock;
 	struct list_head syn_queue;
@@ -68,6 +110,11 @@ struct atcp_sock {
 	u32 nchildren;
 	struct list_head child_node;
 	struct atcp_sock *parent;
+};
+
+/* Bits of atcp_sock.deferred: work a process's release_sock() runs. */
+enum {
+	ATCP_TIMER_DEFERRED, /* the timer fired while a process owned the socket */
 };
 
 /*
@@ -157,20 +204,27 @@ void atcp_skb_addrs(const struct sk_buff *skb, struct in6_addr *saddr,
 		    struct in6_addr *daddr);
 
 /* atcp_input.c */
-int atcp_input_register(struct net *net);
-void atcp_input_unregister(struct net *net);
 int atcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);
 
 /* atcp_icmp.c */
+struct nf_hook_state;
+unsigned int atcp_icmp4_hook(void *priv, struct sk_buff *skb,
+			     const struct nf_hook_state *state);
+unsigned int atcp_icmp6_hook(void *priv, struct sk_buff *skb,
+			     const struct nf_hook_state *state);
 bool atcp_icmp_backlogged(const struct sk_buff *skb);
 void atcp_icmp_process(struct sock *sk, struct sk_buff *skb);
 
-/* atcp_sock.c */
+/* atcp_conn.c */
+void atcp_conn_init(struct sock *sk);
+void atcp_conn_destroy(struct sock *sk);
+void atcp_apply(struct sock *sk, const struct atcp_actions *act,
+		struct sk_buff *skb);
+void atcp_release_cb(struct sock *sk);
 void atcp_listen_input(struct sock *sk, struct sk_buff *skb,
 		       const struct atcp_tcp_header *h);
-void atcp_connected(struct sock *sk);
-void atcp_connection_over(struct sock *sk);
 void atcp_close_children(struct sock *sk);
+struct atcp_sock *atcp_take_child(struct atcp_sock *as);
 
 /* atcp_stream.c */
 int atcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size);
@@ -193,9 +247,8 @@ int atcp_getsockopt(struct socket *sock, int level, int optname,
 void atcp_keepalive(struct sock *sk, int valbool);
 
 /* atcp_actions.c */
-void atcp_apply(struct sock *sk, const struct atcp_actions *act,
-		struct sk_buff *skb);
-void atcp_timer_fn(struct timer_list *t);
+u8 atcp_actions_run(struct sock *sk, const struct atcp_actions *act,
+		    struct sk_buff *skb);
 u32 atcp_isn_hash(const struct sock *sk);
 
 #endif /* _ATCP_SOCK_H */

@@ -59,7 +59,7 @@ static int atcp_set_v6only(struct sock *sk, int optname, sockptr_t optval,
 	struct atcp_sock *as = atcp_sk(sk);
 	int val, err = 0;
 
-	if (optname != IPV6_V6ONLY || as->family == AF_INET)
+	if (optname != IPV6_V6ONLY || READ_ONCE(as->family) == AF_INET)
 		return -ENOPROTOOPT;
 	if (optlen < sizeof(int))
 		return -EINVAL;
@@ -69,7 +69,7 @@ static int atcp_set_v6only(struct sock *sk, int optname, sockptr_t optval,
 	if (as->bound)
 		err = -EINVAL;
 	else
-		as->v6only = !!val;
+		WRITE_ONCE(as->v6only, !!val);
 	release_sock(sk);
 	return err;
 }
@@ -165,9 +165,10 @@ int atcp_getsockopt(struct socket *sock, int level, int optname,
 	if (len < 0)
 		return -EINVAL;
 	if (level == SOL_IPV6) {
-		if (optname != IPV6_V6ONLY || atcp_sk(sk)->family == AF_INET)
+		if (optname != IPV6_V6ONLY ||
+		    READ_ONCE(atcp_sk(sk)->family) == AF_INET)
 			return -ENOPROTOOPT;
-		val = atcp_sk(sk)->v6only;
+		val = READ_ONCE(atcp_sk(sk)->v6only);
 		goto put_int;
 	}
 

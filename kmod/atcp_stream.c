@@ -110,7 +110,7 @@ int atcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 			err = n;
 			goto error;
 		}
-		as->snd_bytes += n;
+		WRITE_ONCE(as->snd_bytes, as->snd_bytes + n);
 		copied += n;
 		atcp_engine_send(&as->tcb, n, atcp_now_us(), &act);
 		atcp_apply(sk, &act, NULL);
@@ -151,7 +151,8 @@ static int atcp_copy_received(struct sock *sk, struct msghdr *msg, size_t len,
 		if (!peek) {
 			cb->off += n;
 			cb->len -= n;
-			atcp_sk(sk)->rcv_unread -= n;
+			WRITE_ONCE(atcp_sk(sk)->rcv_unread,
+				   atcp_sk(sk)->rcv_unread - n);
 			if (!cb->len) {
 				__skb_unlink(skb, &sk->sk_receive_queue);
 				consume_skb(skb);
