@@ -48,6 +48,12 @@ selftests:
 test: userland
 	ctest --test-dir $(BUILD) --output-on-failure -j $(shell nproc)
 
+# The style checks: checkpatch --strict on the kernel C (kmod/, include/),
+# clang-format on the C++; ends "lint: checkpatch N findings, clang-format M
+# files" and fails on any (tools/lint says which findings are kept and why).
+lint:
+	tools/lint
+
 # The engine's line coverage under its host tests (gcovr summary).
 coverage:
 	cmake -S . -B $(BUILD)/coverage -DATCP_COVERAGE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
@@ -173,5 +179,5 @@ deb:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps kmod userland selftests test coverage fuzz bench vmtest check check-built demo clean \
+.PHONY: all deps kmod userland selftests test lint coverage fuzz bench vmtest check check-built demo clean \
 	install install-modules tools install-tools install-tools-built uninstall install-dkms-source install-dkms uninstall-dkms deb

@@ -75,7 +75,7 @@ static int atcp_set_v6only(struct sock *sk, int optname, sockptr_t optval,
 }
 
 int atcp_setsockopt(struct socket *sock, int level, int optname,
-			   sockptr_t optval, unsigned int optlen)
+		    sockptr_t optval, unsigned int optlen)
 {
 	struct sock *sk = sock->sk;
 	struct atcp_actions act;
@@ -150,7 +150,7 @@ static void atcp_fill_tcp_info(struct sock *sk, struct tcp_info *ti)
 }
 
 int atcp_getsockopt(struct socket *sock, int level, int optname,
-			   char __user *optval, int __user *optlen)
+		    char __user *optval, int __user *optlen)
 {
 	static const char congestion[TCP_CA_NAME_MAX] = "newreno";
 	struct sock *sk = sock->sk;

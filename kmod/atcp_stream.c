@@ -166,7 +166,7 @@ static int atcp_copy_received(struct sock *sk, struct msghdr *msg, size_t len,
 }
 
 int atcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
-			int flags)
+		 int flags)
 {
 	struct sock *sk = sock->sk;
 	struct atcp_sock *as = atcp_sk(sk);
@@ -226,7 +226,7 @@ out:
 }
 
 __poll_t atcp_poll(struct file *file, struct socket *sock,
-			  poll_table *wait)
+		   poll_table *wait)
 {
 	struct sock *sk = sock->sk;
 	int state = inet_sk_state_load(sk);

@@ -4,6 +4,11 @@
  * generic and PREEMPT_RT), in one place.  The glue is written against the
  * newer kernel's names and shapes; the helpers below fall back for the older
  * ones.  Nothing else in kmod/ tests LINUX_VERSION_CODE.
+ *
+ * checkpatch's LINUX_VERSION_CODE, CONSTANT_COMPARISON (it takes the
+ * LINUX_VERSION_CODE macro for a constant) and MACRO_ARG_UNUSED (an adapter
+ * macro expands to nothing where the kernel needs none) warnings are kept for
+ * this file alone: tools/lint says why.
  */
 #ifndef _ATCP_COMPAT_H
 #define _ATCP_COMPAT_H
@@ -31,8 +36,12 @@
  * the table ends with an empty entry, which callers keep for both.
  */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 6, 0)
-#define register_net_sysctl_sz(net, path, table, size) \
-	register_net_sysctl(net, path, table)
+static inline struct ctl_table_header *
+register_net_sysctl_sz(struct net *net, const char *path,
+		       struct ctl_table *table, size_t table_size)
+{
+	return register_net_sysctl(net, path, table);
+}
 #endif
 
 /*

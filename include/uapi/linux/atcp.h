@@ -60,9 +60,11 @@ enum atcp_mib {
 	ATCP_MIB_COUNT
 };
 
-/* Socket options at IPPROTO_TCP beyond Linux's: FreeBSD's numbers plus
+/*
+ * Socket options at IPPROTO_TCP beyond Linux's: FreeBSD's numbers plus
  * 0x1000, clear of every Linux SOL_TCP number.  TCP_NODELAY and TCP_MAXSEG
- * keep their common numbers (1 and 2). */
+ * keep their common numbers (1 and 2).
+ */
 #define ATCP_TCP_NOPUSH 0x1004
 #define ATCP_TCP_NOOPT 0x1008
 
@@ -84,6 +86,7 @@ enum atcp_cmd {
 	ATCP_CMD_EVENT,
 	__ATCP_CMD_MAX
 };
+
 #define ATCP_CMD_MAX (__ATCP_CMD_MAX - 1)
 
 enum atcp_event {
@@ -163,6 +166,7 @@ enum atcp_attr {
 	ATCP_A_WANT_INFO,
 	__ATCP_A_MAX
 };
+
 #define ATCP_A_MAX (__ATCP_A_MAX - 1)
 
 /* Inside ATCP_A_STATS: one u64 per counter, and padding. */
