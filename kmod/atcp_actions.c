@@ -142,20 +142,21 @@ static void atcp_free_acked(struct sock *sk, u32 acked)
 	}
 }
 
+/* The -errno a failed connection reports (sk_err holds it positive). */
 static int atcp_errno(const struct sock *sk, u8 error)
 {
 	switch (error) {
 	case ATCP_ERR_REFUSED:
-		return ECONNREFUSED;
+		return -ECONNREFUSED;
 	case ATCP_ERR_RESET:
 		/* As tcp_reset(): a reset after the peer's FIN breaks the pipe. */
-		return sk->sk_state == TCP_CLOSE_WAIT ? EPIPE : ECONNRESET;
+		return sk->sk_state == TCP_CLOSE_WAIT ? -EPIPE : -ECONNRESET;
 	case ATCP_ERR_TIMEDOUT:
-		return ETIMEDOUT;
+		return -ETIMEDOUT;
 	case ATCP_ERR_NET_UNREACH:
-		return ENETUNREACH;
+		return -ENETUNREACH;
 	case ATCP_ERR_HOST_UNREACH:
-		return EHOSTUNREACH;
+		return -EHOSTUNREACH;
 	}
 	return 0;
 }
@@ -209,7 +210,7 @@ u8 atcp_actions_run(struct sock *sk, const struct atcp_actions *act,
 				atcp_genl_event(sk, ATCP_EVENT_ESTABLISHED);
 		}
 		if (err) {
-			WRITE_ONCE(sk->sk_err, err);
+			WRITE_ONCE(sk->sk_err, -err);
 			WRITE_ONCE(sk->sk_shutdown, SHUTDOWN_MASK);
 			sk_error_report(sk);
 		}
@@ -221,9 +222,11 @@ u8 atcp_actions_run(struct sock *sk, const struct atcp_actions *act,
 		if (act->wake & ATCP_WAKE_WRITE)
 			sk->sk_write_space(sk);
 		if (act->wake & ATCP_WAKE_RELEASE) {
-			atcp_genl_event(sk, act->error == ATCP_ERR_RESET ||
-					    act->mib.out_rsts ?
-					    ATCP_EVENT_RESET : ATCP_EVENT_CLOSED);
+			bool reset = act->error == ATCP_ERR_RESET ||
+				     act->mib.out_rsts;
+
+			atcp_genl_event(sk, reset ? ATCP_EVENT_RESET :
+						    ATCP_EVENT_CLOSED);
 			return events; /* no timer: the connection is over */
 		}
 		if (!act->more)

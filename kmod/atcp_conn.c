@@ -19,7 +19,7 @@
 #include "atcp.h"
 #include "atcp_sock.h"
 
-#define ATCP_DEFAULT_BUF (1 << 20)
+#define ATCP_DEFAULT_BUF BIT(20)
 
 /* sk_stream_write_space(), which the kernel does not export. */
 static void atcp_write_space(struct sock *sk)
@@ -176,8 +176,11 @@ static void atcp_connected(struct sock *sk)
 	bool queued = false;
 
 	sk->sk_state_change(sk);
-	/* The listener's teardown may clear parent and drop its reference. */
 	rcu_read_lock();
+	/*
+	 * The listener's teardown may clear parent and drop its reference:
+	 * pairs with atcp_unlink_child()'s release.
+	 */
 	parent = smp_load_acquire(&as->parent);
 	if (parent) {
 		spin_lock_bh(&parent->accept_lock);

@@ -230,6 +230,7 @@ static int atcp_accept(struct socket *sock, struct socket *newsock,
 	sock_put(sk); /* the child's reference on its listener */
 	return 0;
 }
+
 ATCP_DEFINE_PROTO_ACCEPT(atcp_accept)
 
 static int atcp_wait_connect(struct sock *sk, long timeo)
