@@ -175,27 +175,44 @@ static int bind_one(struct sock *sk, const struct in6_addr *addr, u16 port)
 }
 
 /*
+ * A free port from net.atcp.ephemeral_ports, tried from a random start.
+ * Linux's TCP picks its clients' ports from ip_local_port_range without
+ * knowing atcp's, so a port in both ranges could give an atcp and a Linux
+ * connection one 4-tuple: those are taken only when none outside is free.
+ */
+static int bind_ephemeral(struct sock *sk, const struct in6_addr *addr)
+{
+	int first, last, range, offset, linux_lo, linux_hi, pass, i;
+
+	atcp_net_ephemeral_ports(sock_net(sk), &first, &last);
+	inet_get_local_port_range(sock_net(sk), &linux_lo, &linux_hi);
+	range = last - first + 1;
+	offset = get_random_u32_below(range);
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < range; i++) {
+			int port = first + (offset + i) % range;
+			bool linux_may_pick = port >= linux_lo && port <= linux_hi;
+
+			if (linux_may_pick != pass || linux_listens(sk, addr, port))
+				continue;
+			if (!bind_one(sk, addr, port))
+				return 0;
+		}
+	}
+	return -EADDRNOTAVAIL; /* as Linux says when the range is exhausted */
+}
+
+/*
  * Binds sk to addr:port; port 0 takes a free one from net.atcp.ephemeral_ports.
  * The socket lock is held.
  */
 int atcp_bind_port(struct sock *sk, const struct in6_addr *addr, u16 port)
 {
-	int first, last, range, offset, i;
-
-	if (port) {
-		if (linux_listens(sk, addr, port))
-			return -EADDRINUSE;
-		return bind_one(sk, addr, port);
-	}
-	atcp_net_ephemeral_ports(sock_net(sk), &first, &last);
-	range = last - first + 1;
-	offset = get_random_u32_below(range);
-	for (i = 0; i < range; i++) {
-		port = first + (offset + i) % range;
-		if (!linux_listens(sk, addr, port) && !bind_one(sk, addr, port))
-			return 0;
-	}
-	return -EADDRNOTAVAIL; /* as Linux says when the range is exhausted */
+	if (!port)
+		return bind_ephemeral(sk, addr);
+	if (linux_listens(sk, addr, port))
+		return -EADDRINUSE;
+	return bind_one(sk, addr, port);
 }
 
 void atcp_unbind(struct sock *sk)
