@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers the atcp selftests share: the family in force, module reloads,
- * sysctl writes and a loopback listener.
+ * sysctl writes, and the socket calls the tests make again and again
+ * (addresses from text, bind, connect, listeners and connected pairs over
+ * loopback, integer options).  Nothing here asserts: each returns what the
+ * call did, and the test says what it expects of it.
  */
 #ifndef ATCP_SELFTEST_H
 #define ATCP_SELFTEST_H
@@ -10,11 +13,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -110,6 +115,177 @@ static inline int unload_when_idle(void)
 	return -1;
 }
 
+/* Milliseconds on CLOCK_MONOTONIC since *since. */
+static inline long elapsed_ms(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - since->tv_sec) * 1000 +
+	       (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+/* --- sockets --- */
+
+/* close(fd) for a call that failed: -1, errno still the call's. */
+static inline int close_failed(int fd)
+{
+	int saved = errno;
+
+	close(fd);
+	errno = saved;
+	return -1;
+}
+
+/* A stream socket of the family the loaded module registered. */
+static inline int atcp_socket(void)
+{
+	return socket(atcp_family(), SOCK_STREAM, 0);
+}
+
+/* addr (as inet_pton(3) reads it) and port as a sockaddr_in. */
+static inline struct sockaddr_in ipv4(const char *addr, uint16_t port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+
+	inet_pton(AF_INET, addr, &sin.sin_addr);
+	return sin;
+}
+
+/* addr (as inet_pton(3) reads it) and port as a sockaddr_in6. */
+static inline struct sockaddr_in6 ipv6(const char *addr, uint16_t port)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6,
+				     .sin6_port = htons(port) };
+
+	inet_pton(AF_INET6, addr, &sin6.sin6_addr);
+	return sin6;
+}
+
+/* bind(2) to an IPv4 address and port; -1 with errno on failure. */
+static inline int bind4(int fd, const char *addr, uint16_t port)
+{
+	struct sockaddr_in sin = ipv4(addr, port);
+
+	return bind(fd, (struct sockaddr *)&sin, sizeof(sin));
+}
+
+/* bind(2) to an IPv6 address and port; -1 with errno on failure. */
+static inline int bind6(int fd, const char *addr, uint16_t port)
+{
+	struct sockaddr_in6 sin6 = ipv6(addr, port);
+
+	return bind(fd, (struct sockaddr *)&sin6, sizeof(sin6));
+}
+
+/* connect(2) fd to an IPv4 address; -1 with errno on failure. */
+static inline int connect_to(int fd, const struct sockaddr_in *sin)
+{
+	return connect(fd, (const struct sockaddr *)sin, sizeof(*sin));
+}
+
+/* A new socket of family connected to sa, or -1 with errno. */
+static inline int connected_socket(int family, const struct sockaddr *sa,
+				   socklen_t len)
+{
+	int fd = socket(family, SOCK_STREAM, 0);
+
+	if (fd < 0)
+		return -1;
+	if (connect(fd, sa, len))
+		return close_failed(fd);
+	return fd;
+}
+
+/* A new socket of family connected to *addr, or -1 with errno. */
+static inline int new_connection(int family, const struct sockaddr_in *addr)
+{
+	return connected_socket(family, (const struct sockaddr *)addr, sizeof(*addr));
+}
+
+/* A new socket of family connected to an IPv4 address, or -1 with errno. */
+static inline int connect4(int family, const char *addr, uint16_t port)
+{
+	struct sockaddr_in sin = ipv4(addr, port);
+
+	return connected_socket(family, (struct sockaddr *)&sin, sizeof(sin));
+}
+
+/* A new socket of family connected to an IPv6 address, or -1 with errno. */
+static inline int connect6(int family, const char *addr, uint16_t port)
+{
+	struct sockaddr_in6 sin6 = ipv6(addr, port);
+
+	return connected_socket(family, (struct sockaddr *)&sin6, sizeof(sin6));
+}
+
+/* The local port of an IPv4 or IPv6 socket; 0 when it has none. */
+static inline uint16_t local_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len))
+		return 0;
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+/* The peer's IPv6 address as getpeername(2) gives it, as text; "?" if none. */
+static inline const char *peer_text(int fd, char *buf, size_t len)
+{
+	struct sockaddr_in6 sin6;
+	socklen_t alen = sizeof(sin6);
+
+	if (getpeername(fd, (struct sockaddr *)&sin6, &alen) ||
+	    sin6.sin6_family != AF_INET6 || alen != sizeof(sin6))
+		return "?";
+	return inet_ntop(AF_INET6, &sin6.sin6_addr, buf, len);
+}
+
+/* setsockopt(2) of an int; -1 with errno on failure. */
+static inline int set_int(int fd, int level, int name, int val)
+{
+	return setsockopt(fd, level, name, &val, sizeof(val));
+}
+
+/* The option's value, or -1 with errno set. */
+static inline int get_int(int fd, int level, int name)
+{
+	socklen_t len = sizeof(int);
+	int val;
+
+	if (getsockopt(fd, level, name, &val, &len))
+		return -1;
+	return val;
+}
+
+/* SO_RCVTIMEO: a blocking receive fails with EAGAIN after ms. */
+static inline void set_rcvtimeo(int fd, long ms)
+{
+	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = ms % 1000 * 1000 };
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+}
+
+/*
+ * Binds fd to 127.0.0.1 at a port of its choosing and listens, the address
+ * in *addr; -1 with errno on failure (fd stays open).
+ */
+static inline int loopback_listen(int fd, struct sockaddr_in *addr, int backlog)
+{
+	socklen_t len = sizeof(*addr);
+
+	*addr = (struct sockaddr_in){ .sin_family = AF_INET,
+				      .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	if (bind(fd, (struct sockaddr *)addr, sizeof(*addr)) ||
+	    listen(fd, backlog) ||
+	    getsockname(fd, (struct sockaddr *)addr, &len))
+		return -1;
+	return 0;
+}
+
 /*
  * A socket of family (atcp_family() or AF_INET) listening on 127.0.0.1 at
  * a port of its choosing, the address in *addr; -1 with errno on failure.
@@ -117,23 +293,79 @@ static inline int unload_when_idle(void)
 static inline int loopback_listener(int family, struct sockaddr_in *addr,
 				    int backlog)
 {
-	socklen_t len = sizeof(*addr);
 	int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	int saved;
 
-	*addr = (struct sockaddr_in){ .sin_family = AF_INET,
-				      .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	if (fd < 0)
 		return -1;
-	if (bind(fd, (struct sockaddr *)addr, sizeof(*addr)) ||
-	    listen(fd, backlog) ||
-	    getsockname(fd, (struct sockaddr *)addr, &len)) {
-		saved = errno;
-		close(fd);
-		errno = saved;
+	if (loopback_listen(fd, addr, backlog))
+		return close_failed(fd);
+	return fd;
+}
+
+/*
+ * A socket of family (atcp_family() or AF_INET6) listening on the IPv6
+ * address addr at a port of its choosing, IPV6_V6ONLY set to v6only unless
+ * that is -1; -1 with errno on failure.
+ */
+static inline int listen6(int family, const char *addr, int v6only)
+{
+	int fd = socket(family, SOCK_STREAM, 0);
+
+	if (fd < 0)
+		return -1;
+	if ((v6only >= 0 && set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, v6only)) ||
+	    bind6(fd, addr, 0) || listen(fd, 8))
+		return close_failed(fd);
+	return fd;
+}
+
+/*
+ * A connection over 127.0.0.1 from a cfamily client to an sfamily
+ * listener: the client in *client, the accepted socket in *server.  0, or
+ * -1 with both -1.
+ */
+static inline int connect_pair(int cfamily, int sfamily, int *client, int *server)
+{
+	struct sockaddr_in addr;
+	int lfd = loopback_listener(sfamily, &addr, 4);
+
+	*client = *server = -1;
+	if (lfd < 0)
+		return -1;
+	*client = socket(cfamily, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (*client >= 0 && !connect_to(*client, &addr))
+		*server = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	close(lfd);
+	if (*server < 0) {
+		if (*client >= 0)
+			close(*client);
+		*client = -1;
 		return -1;
 	}
-	return fd;
+	return 0;
+}
+
+/* connect_pair() with atcp at both ends. */
+static inline int atcp_pair(int *client, int *server)
+{
+	return connect_pair(atcp_family(), atcp_family(), client, server);
+}
+
+/*
+ * "hello" from a to b and "bye" back over two connected sockets; 0 when
+ * both arrived whole, -1 otherwise.
+ */
+static inline int exchange(int a, int b)
+{
+	char buf[8] = { 0 };
+
+	if (send(a, "hello", 5, 0) != 5 || recv(b, buf, 5, MSG_WAITALL) != 5 ||
+	    memcmp(buf, "hello", 5))
+		return -1;
+	if (send(b, "bye", 3, 0) != 3 || recv(a, buf, 3, MSG_WAITALL) != 3 ||
+	    memcmp(buf, "bye", 3))
+		return -1;
+	return 0;
 }
 
 #endif /* ATCP_SELFTEST_H */

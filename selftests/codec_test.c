@@ -84,27 +84,19 @@ FIXTURE(handshake)
 
 FIXTURE_SETUP(handshake)
 {
-	struct sockaddr_in addr = { .sin_family = AF_INET,
-				    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	struct timeval timeout = { .tv_sec = 5 };
-	socklen_t len = sizeof(addr);
+	struct sockaddr_in addr;
 	int listener, client, raw;
 
 	raw = socket(AF_INET, SOCK_RAW, IPPROTO_TCP);
 	ASSERT_LE(0, raw);
-	ASSERT_EQ(0, setsockopt(raw, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout)));
-	listener = socket(AF_INET, SOCK_STREAM, 0);
+	set_rcvtimeo(raw, 5000);
+	listener = loopback_listener(AF_INET, &addr, 1);
 	ASSERT_LE(0, listener);
-	ASSERT_EQ(0, bind(listener, (struct sockaddr *)&addr, sizeof(addr)));
-	ASSERT_EQ(0, listen(listener, 1));
-	ASSERT_EQ(0, getsockname(listener, (struct sockaddr *)&addr, &len));
 	self->server_port = ntohs(addr.sin_port);
 
-	client = socket(AF_INET, SOCK_STREAM, 0);
+	client = new_connection(AF_INET, &addr);
 	ASSERT_LE(0, client);
-	ASSERT_EQ(0, connect(client, (struct sockaddr *)&addr, sizeof(addr)));
-	ASSERT_EQ(0, getsockname(client, (struct sockaddr *)&addr, &len));
-	self->client_port = ntohs(addr.sin_port);
+	self->client_port = local_port(client);
 
 	ASSERT_EQ(0, capture(raw, self->server_port, TH_SYN, &self->syn));
 	ASSERT_EQ(0, capture(raw, self->client_port, TH_SYN | TH_ACK, &self->synack));

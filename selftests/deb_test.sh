@@ -16,24 +16,18 @@ kver=$(uname -r)
 port=5811
 . "$here/tap.sh"
 
-echo "TAP version 13"
-echo "1..6"
+tap_begin install built autoload listener purge gone
 
 dkms_deb=$(ls "$debs"/atcp-dkms_*_all.deb 2>/dev/null | tail -n 1)
 tools_deb=$(ls "$debs"/atcp-tools_*.deb 2>/dev/null | tail -n 1)
-why=""
-[ -n "$dkms_deb" ] && [ -n "$tools_deb" ] || why="no packages in $debs (make deb)"
-[ -n "$why" ] || [ -f "/lib/modules/$kver/build/Makefile" ] || why="no headers for $kver"
-[ -n "$why" ] || [ -w / ] || why="the root is read-only"
+tap_require "no packages in $debs (make deb)" [ -n "$dkms_deb" -a -n "$tools_deb" ]
+tap_require "no headers for $kver" [ -f "/lib/modules/$kver/build/Makefile" ]
+tap_require "the root is read-only" [ -w / ]
 # One kernel is enough, and a DKMS build under emulation takes minutes:
 # Debian 13's kernel, 6.12 generic.
-case $kver in
-6.12.*-rt-*) [ -n "$why" ] || why="runs on the 6.12 generic kernel, not $kver" ;;
-6.12.*) ;;
-*) [ -n "$why" ] || why="runs on the 6.12 generic kernel, not $kver" ;;
-esac
-if [ -n "$why" ]; then
-	for t in install built autoload listener purge gone; do skip "$t" "$why"; done
+generic_612() { [[ $kver == 6.12.* && $kver != *-rt-* ]]; }
+tap_require "runs on the 6.12 generic kernel, not $kver" generic_612
+if tap_skip_all; then
 	tap_totals
 	exit 0
 fi

@@ -456,28 +456,14 @@ all_tests=(inetd_starts
 	rate_limit_pauses_service rate_limit_logged rate_limit_resumes
 	sigterm_exits_and_closes)
 
-echo "TAP version 13"
-echo "1..${#all_tests[@]}"
-if [ "$(id -u)" != 0 ]; then
-	reason="needs root"
-elif [ ! -r /sys/module/atcp/parameters/family ]; then
-	reason="atcp is not loaded"
-elif [ ! -x "$inetd" ] || [ ! -x "$run" ] || [ ! -x "$echo_daemon" ]; then
-	reason="atcp-inetd, atcp-run or atcp-echo is not built"
-elif [ ! -x "$python" ]; then
-	reason="needs $python"
-elif ! id nobody >/dev/null 2>&1 || ! id daemon >/dev/null 2>&1; then
-	reason="needs the users nobody and daemon"
-elif ! make_scripts; then
-	reason="could not write the test scripts"
-else
-	reason=
-fi
-if [ -n "$reason" ]; then
-	for t in "${all_tests[@]}"; do
-		skip "$t" "$reason"
-	done
-else
+tap_begin "${all_tests[@]}"
+tap_needs_atcp
+tap_require "atcp-inetd, atcp-run or atcp-echo is not built" \
+	executables "$inetd" "$run" "$echo_daemon"
+tap_require "needs $python" executables "$python"
+tap_require "needs the users nobody and daemon" id nobody daemon >/dev/null 2>&1
+tap_require "could not write the test scripts" make_scripts
+if ! tap_skip_all; then
 	start_tests
 	bad_line_tests
 	internal_tests

@@ -263,7 +263,7 @@ atcp_atcp_tests() {
 }
 
 # IPv6 over ::1 in each direction, and a dual-stack atcp server on ::
-# that serves IPv4 clients too (seed 002).
+# that serves IPv4 clients too (RFC 3493 3.7).
 ipv6_tests() {
 	local base
 	start_server "" ::1 "$run" --trace
@@ -497,26 +497,13 @@ all_tests=(usage_no_program usage_unknown_option usage_bad_ports usage_bad_only
 netns_names=(netns_atcp_server_curl netns_atcp_to_atcp_curl netns_linux_server_atcp_curl
 	netns_atcp_server_curl_reverse netns6_atcp_server_curl netns6_atcp_to_atcp_curl)
 
-echo "TAP version 13"
-echo "1..${#all_tests[@]}"
-if [ "$(id -u)" != 0 ]; then
-	reason="needs root"
-elif [ ! -r /sys/module/atcp/parameters/family ]; then
-	reason="atcp is not loaded"
-elif [ ! -x "$run" ]; then
-	reason="$run is not built"
-elif [ ! -x "$python" ] || [ ! -x "$curl" ]; then
-	reason="needs $python and $curl"
-elif ! make_data || ! make_fetcher; then
-	reason="could not write the test data"
-else
-	reason=
-fi
-if [ -n "$reason" ]; then
-	for t in "${all_tests[@]}"; do
-		skip "$t" "$reason"
-	done
-else
+tap_begin "${all_tests[@]}"
+tap_needs_atcp
+tap_require "$run is not built" executables "$run"
+tap_require "needs $python and $curl" executables "$python" "$curl"
+tap_require "could not write the test data" make_data
+tap_require "could not write the test data" make_fetcher
+if ! tap_skip_all; then
 	echo "# files of $small_bytes and $large_bytes bytes"
 	in_segs_before=$(in_segs)
 	usage_tests

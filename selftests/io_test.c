@@ -16,41 +16,9 @@
 
 #include "kselftest_harness.h"
 #include "atcp_selftest.h"
+#include "pair_fixture.h"
 
 #define FILE_LEN ((size_t)4 << 20)
-
-static int connect_to(const struct sockaddr_in *addr)
-{
-	int fd = socket(atcp_family(), SOCK_STREAM, 0);
-
-	if (fd < 0 || connect(fd, (const struct sockaddr *)addr, sizeof(*addr)))
-		return -1;
-	return fd;
-}
-
-FIXTURE(pair)
-{
-	int client, server;
-};
-
-FIXTURE_SETUP(pair)
-{
-	struct sockaddr_in addr;
-	int lfd = loopback_listener(atcp_family(), &addr, 4);
-
-	ASSERT_LE(0, lfd);
-	self->client = connect_to(&addr);
-	ASSERT_LE(0, self->client);
-	self->server = accept(lfd, NULL, NULL);
-	ASSERT_LE(0, self->server);
-	close(lfd);
-}
-
-FIXTURE_TEARDOWN(pair)
-{
-	close(self->client);
-	close(self->server);
-}
 
 static uint8_t pattern(size_t off)
 {
@@ -99,31 +67,29 @@ static size_t receive_pattern(int fd, size_t len)
 	return off;
 }
 
-static long elapsed_ms(const struct timespec *since)
+/* A child that sendfile()s the whole file to sock and exits 0; its pid. */
+static pid_t sendfile_in_child(int sock, int file)
 {
-	struct timespec now;
+	off_t off = 0;
+	pid_t pid = fork();
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - since->tv_sec) * 1000 +
-	       (now.tv_nsec - since->tv_nsec) / 1000000;
+	if (pid)
+		return pid;
+	while (off < (off_t)FILE_LEN)
+		if (sendfile(sock, file, &off, FILE_LEN - off) <= 0)
+			_exit(1);
+	_exit(0);
 }
 
 TEST_F(pair, sendfile_sends_a_file)
 {
 	int file = pattern_file(FILE_LEN);
-	off_t off = 0;
 	pid_t pid;
 	int status;
 
 	ASSERT_LE(0, file);
-	pid = fork();
+	pid = sendfile_in_child(self->client, file);
 	ASSERT_LE(0, pid);
-	if (!pid) {
-		while (off < (off_t)FILE_LEN)
-			if (sendfile(self->client, file, &off, FILE_LEN - off) <= 0)
-				_exit(1);
-		_exit(0);
-	}
 	EXPECT_EQ(FILE_LEN, receive_pattern(self->server, FILE_LEN));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, status);
@@ -137,24 +103,15 @@ TEST_F(pair, splice_moves_data_through_a_pipe)
 	int lfd = loopback_listener(atcp_family(), &addr, 4), out, far, pipefd[2];
 	int file = pattern_file(FILE_LEN);
 	size_t moved = 0;
-	off_t off = 0;
-	pid_t pid;
 
 	ASSERT_LE(0, lfd);
 	ASSERT_LE(0, file);
-	out = connect_to(&addr);
+	out = new_connection(atcp_family(), &addr);
 	ASSERT_LE(0, out);
 	far = accept(lfd, NULL, NULL);
 	ASSERT_LE(0, far);
 	ASSERT_EQ(0, pipe(pipefd));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid) {
-		while (off < (off_t)FILE_LEN)
-			if (sendfile(self->client, file, &off, FILE_LEN - off) <= 0)
-				_exit(1);
-		_exit(0);
-	}
+	ASSERT_LE(0, sendfile_in_child(self->client, file));
 	if (!fork())
 		_exit(receive_pattern(far, FILE_LEN) == FILE_LEN ? 0 : 1);
 	while (moved < FILE_LEN) {
@@ -224,7 +181,7 @@ TEST(linger_close_gives_up_after_the_linger_time)
 	ASSERT_LE(0, lfd);
 	/* The accepted socket inherits it: a small window, soon full. */
 	ASSERT_EQ(0, setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)));
-	c = connect_to(&addr);
+	c = new_connection(atcp_family(), &addr);
 	ASSERT_LE(0, c);
 	s = accept(lfd, NULL, NULL);
 	ASSERT_LE(0, s);
@@ -256,13 +213,8 @@ TEST(accepted_socket_inherits_the_listener_options)
 	ASSERT_EQ(0, setsockopt(lfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)));
 	ASSERT_EQ(0, setsockopt(lfd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)));
 	ASSERT_EQ(0, setsockopt(lfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)));
-	addr = (struct sockaddr_in){ .sin_family = AF_INET,
-				     .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	ASSERT_EQ(0, bind(lfd, (struct sockaddr *)&addr, sizeof(addr)));
-	ASSERT_EQ(0, listen(lfd, 1));
-	len = sizeof(addr);
-	ASSERT_EQ(0, getsockname(lfd, (struct sockaddr *)&addr, &len));
-	c = connect_to(&addr);
+	ASSERT_EQ(0, loopback_listen(lfd, &addr, 1));
+	c = new_connection(atcp_family(), &addr);
 	ASSERT_LE(0, c);
 	s = accept(lfd, NULL, NULL);
 	ASSERT_LE(0, s);

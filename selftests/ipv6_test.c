@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * IPv6 and dual stack, as seed 002 describes binding: sockaddr_in6, ::1 and
+ * IPv6 and dual stack, as RFC 3493 describes binding: sockaddr_in6, ::1 and
  * in6addr_any, v4-mapped addresses, IPV6_V6ONLY, the port space shared
  * between the families, Linux's TCP at the other end, and the IPv6 SYN on
  * the wire.
@@ -16,99 +16,6 @@
 
 #include "kselftest_harness.h"
 #include "atcp_selftest.h"
-
-static int atcp_socket(void)
-{
-	return socket(atcp_family(), SOCK_STREAM, 0);
-}
-
-static struct sockaddr_in6 ipv6(const char *addr, uint16_t port)
-{
-	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6,
-				     .sin6_port = htons(port) };
-
-	inet_pton(AF_INET6, addr, &sin6.sin6_addr);
-	return sin6;
-}
-
-static int bind6(int fd, const char *addr, uint16_t port)
-{
-	struct sockaddr_in6 sin6 = ipv6(addr, port);
-
-	return bind(fd, (struct sockaddr *)&sin6, sizeof(sin6));
-}
-
-static int set_int(int fd, int level, int name, int val)
-{
-	return setsockopt(fd, level, name, &val, sizeof(val));
-}
-
-static uint16_t port_of(int fd)
-{
-	struct sockaddr_in6 sin6;
-	socklen_t len = sizeof(sin6);
-
-	if (getsockname(fd, (struct sockaddr *)&sin6, &len))
-		return 0;
-	return ntohs(sin6.sin6_port);
-}
-
-/* A listener of family (AF_ATCP's or AF_INET6) on addr, port chosen. */
-static int listen6(int family, const char *addr, int v6only)
-{
-	int fd = socket(family, SOCK_STREAM, 0);
-
-	if (fd < 0 || (v6only >= 0 && set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, v6only)) ||
-	    bind6(fd, addr, 0) || listen(fd, 8))
-		return -1;
-	return fd;
-}
-
-static int connect6(int family, const char *addr, uint16_t port)
-{
-	struct sockaddr_in6 sin6 = ipv6(addr, port);
-	int fd = socket(family, SOCK_STREAM, 0);
-
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sin6, sizeof(sin6)))
-		return -1;
-	return fd;
-}
-
-static int connect4(int family, const char *addr, uint16_t port)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
-	int fd = socket(family, SOCK_STREAM, 0);
-
-	inet_pton(AF_INET, addr, &sin.sin_addr);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sin, sizeof(sin)))
-		return -1;
-	return fd;
-}
-
-/* The peer's address as accept() or getpeername() gives it, as text. */
-static const char *peer_text(int fd, char *buf, size_t len)
-{
-	struct sockaddr_in6 sin6;
-	socklen_t alen = sizeof(sin6);
-
-	if (getpeername(fd, (struct sockaddr *)&sin6, &alen) ||
-	    sin6.sin6_family != AF_INET6 || alen != sizeof(sin6))
-		return "?";
-	return inet_ntop(AF_INET6, &sin6.sin6_addr, buf, len);
-}
-
-/* Data both ways between two connected sockets. */
-static void exchange(struct __test_metadata *_metadata, int a, int b)
-{
-	char buf[16] = { 0 };
-
-	ASSERT_EQ(5, send(a, "hello", 5, 0));
-	ASSERT_EQ(5, recv(b, buf, 5, MSG_WAITALL));
-	EXPECT_STREQ("hello", buf);
-	ASSERT_EQ(3, send(b, "bye", 3, 0));
-	ASSERT_EQ(3, recv(a, buf, 3, MSG_WAITALL));
-	EXPECT_EQ(0, memcmp(buf, "bye", 3));
-}
 
 TEST(bind_loopback_and_getsockname_give_sockaddr_in6)
 {
@@ -156,13 +63,13 @@ TEST(atcp_to_atcp_over_ipv6_loopback)
 	socklen_t len = sizeof(mss);
 
 	ASSERT_LE(0, lfd);
-	c = connect6(atcp_family(), "::1", port_of(lfd));
+	c = connect6(atcp_family(), "::1", local_port(lfd));
 	ASSERT_LE(0, c);
 	s = accept(lfd, NULL, NULL);
 	ASSERT_LE(0, s);
 	EXPECT_STREQ("::1", peer_text(s, text, sizeof(text)));
 	EXPECT_STREQ("::1", peer_text(c, text, sizeof(text)));
-	exchange(_metadata, c, s);
+	ASSERT_EQ(0, exchange(c, s));
 	/* Loopback's MTU less the IPv6 and TCP headers and the timestamps. */
 	ASSERT_EQ(0, getsockopt(c, IPPROTO_TCP, TCP_MAXSEG, &mss, &len));
 	EXPECT_EQ(65536 - 60 - 12, mss);
@@ -177,11 +84,11 @@ static void over_ipv6(struct __test_metadata *_metadata, int server, int client)
 	int lfd = listen6(server, "::1", -1), c, s;
 
 	ASSERT_LE(0, lfd);
-	c = connect6(client, "::1", port_of(lfd));
+	c = connect6(client, "::1", local_port(lfd));
 	ASSERT_LE(0, c);
 	s = accept(lfd, NULL, NULL);
 	ASSERT_LE(0, s);
-	exchange(_metadata, c, s);
+	ASSERT_EQ(0, exchange(c, s));
 	close(c);
 	close(s);
 	close(lfd);
@@ -197,7 +104,7 @@ TEST(atcp_client_linux_tcp_server_over_ipv6)
 	over_ipv6(_metadata, AF_INET6, atcp_family());
 }
 
-/* Seed 002: a socket on in6addr_any also serves IPv4, seen v4-mapped. */
+/* RFC 3493 3.7, 5.3: a socket on in6addr_any also serves IPv4, seen v4-mapped. */
 TEST(dual_stack_listener_takes_ipv4_as_mapped)
 {
 	char text[INET6_ADDRSTRLEN];
@@ -207,23 +114,23 @@ TEST(dual_stack_listener_takes_ipv4_as_mapped)
 	ASSERT_LE(0, lfd);
 	ASSERT_EQ(0, getsockopt(lfd, IPPROTO_IPV6, IPV6_V6ONLY, &val, &len));
 	EXPECT_EQ(0, val);
-	c = connect4(atcp_family(), "127.0.0.1", port_of(lfd));
+	c = connect4(atcp_family(), "127.0.0.1", local_port(lfd));
 	ASSERT_LE(0, c);
 	s = accept(lfd, NULL, NULL);
 	ASSERT_LE(0, s);
 	EXPECT_STREQ("::ffff:127.0.0.1", peer_text(s, text, sizeof(text)));
-	exchange(_metadata, c, s);
+	ASSERT_EQ(0, exchange(c, s));
 	close(s);
-	linux_c = connect4(AF_INET, "127.0.0.1", port_of(lfd));
+	linux_c = connect4(AF_INET, "127.0.0.1", local_port(lfd));
 	ASSERT_LE(0, linux_c);
 	s = accept(lfd, NULL, NULL);
 	ASSERT_LE(0, s);
-	exchange(_metadata, linux_c, s);
+	ASSERT_EQ(0, exchange(linux_c, s));
 	close(s);
 	close(linux_c);
 	/* And IPv6 as itself. */
 	close(c);
-	c = connect6(atcp_family(), "::1", port_of(lfd));
+	c = connect6(atcp_family(), "::1", local_port(lfd));
 	ASSERT_LE(0, c);
 	s = accept(lfd, NULL, NULL);
 	ASSERT_LE(0, s);
@@ -239,21 +146,21 @@ TEST(v6only_listener_refuses_ipv4)
 	struct sockaddr_in6 mapped = ipv6("::ffff:127.0.0.1", 0);
 
 	ASSERT_LE(0, lfd);
-	EXPECT_EQ(-1, connect4(atcp_family(), "127.0.0.1", port_of(lfd)));
+	EXPECT_EQ(-1, connect4(atcp_family(), "127.0.0.1", local_port(lfd)));
 	EXPECT_EQ(ECONNREFUSED, errno);
 	/* Linux's answers for IPv4 on a V6ONLY socket. */
 	fd = atcp_socket();
 	ASSERT_EQ(0, set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1));
 	EXPECT_EQ(-1, bind(fd, (struct sockaddr *)&mapped, sizeof(mapped)));
 	EXPECT_EQ(EINVAL, errno);
-	mapped.sin6_port = htons(port_of(lfd));
+	mapped.sin6_port = htons(local_port(lfd));
 	EXPECT_EQ(-1, connect(fd, (struct sockaddr *)&mapped, sizeof(mapped)));
 	EXPECT_EQ(ENETUNREACH, errno);
 	close(fd);
 	close(lfd);
 }
 
-/* Seed 002: binding ::ffff:127.0.0.1 serves IPv4 on that address. */
+/* RFC 3493 3.7: binding ::ffff:127.0.0.1 serves IPv4 on that address. */
 TEST(mapped_address_binds_ipv4)
 {
 	char text[INET6_ADDRSTRLEN];
@@ -265,12 +172,12 @@ TEST(mapped_address_binds_ipv4)
 	ASSERT_EQ(0, getsockname(lfd, (struct sockaddr *)&sin6, &len));
 	EXPECT_STREQ("::ffff:127.0.0.1",
 		     inet_ntop(AF_INET6, &sin6.sin6_addr, text, sizeof(text)));
-	c = connect4(AF_INET, "127.0.0.1", port_of(lfd));
+	c = connect4(AF_INET, "127.0.0.1", local_port(lfd));
 	ASSERT_LE(0, c);
 	s = accept(lfd, NULL, NULL);
 	ASSERT_LE(0, s);
 	EXPECT_STREQ("::ffff:127.0.0.1", peer_text(s, text, sizeof(text)));
-	exchange(_metadata, c, s);
+	ASSERT_EQ(0, exchange(c, s));
 	close(c);
 	close(s);
 	close(lfd);
@@ -284,10 +191,10 @@ TEST(families_share_the_port_space)
 
 	ASSERT_LE(0, v4);
 	ASSERT_EQ(0, bind(v4, (struct sockaddr *)&any4, sizeof(any4)));
-	EXPECT_EQ(-1, bind6(v6, "::", port_of(v4)));
+	EXPECT_EQ(-1, bind6(v6, "::", local_port(v4)));
 	EXPECT_EQ(EADDRINUSE, errno);
 	ASSERT_EQ(0, set_int(v6only, IPPROTO_IPV6, IPV6_V6ONLY, 1));
-	EXPECT_EQ(0, bind6(v6only, "::", port_of(v4)));
+	EXPECT_EQ(0, bind6(v6only, "::", local_port(v4)));
 	close(v4);
 	close(v6);
 	close(v6only);
@@ -295,13 +202,11 @@ TEST(families_share_the_port_space)
 
 TEST(ipv6_options_on_an_ipv4_socket_are_enoprotoopt)
 {
-	struct sockaddr_in lo = { .sin_family = AF_INET,
-				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	int fd = atcp_socket(), val;
 	socklen_t len = sizeof(val);
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&lo, sizeof(lo)));
+	ASSERT_EQ(0, bind4(fd, "127.0.0.1", 0));
 	EXPECT_EQ(-1, getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &val, &len));
 	EXPECT_EQ(ENOPROTOOPT, errno);
 	EXPECT_EQ(-1, set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1));
@@ -314,7 +219,7 @@ TEST(ipv6_syn_carries_the_ipv6_mss_and_rfc1323_options)
 {
 	int cap = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_IPV6));
 	int lfd = listen6(atcp_family(), "::1", -1), c;
-	uint16_t port = port_of(lfd);
+	uint16_t port = local_port(lfd);
 	struct pollfd p = { .fd = cap, .events = POLLIN };
 	uint8_t pkt[256];
 	int found = 0;

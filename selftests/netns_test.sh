@@ -115,23 +115,12 @@ sysctl_per_netns() {
 	fi
 }
 
-echo "TAP version 13"
-echo "1..7"
-if [ "$(id -u)" != 0 ]; then
-	reason="needs root"
-elif [ ! -r /sys/module/atcp/parameters/family ]; then
-	reason="atcp is not loaded"
-elif ! setup_netns; then
-	reason="could not set up the network namespaces"
-else
+tap_begin veth_netem_atcp_to_atcp veth_netem_atcp_to_linux veth_netem_linux_to_atcp \
+	lo_atcp_to_atcp lo_atcp_to_linux lo_linux_to_atcp sysctl_per_netns
+tap_needs_atcp
+tap_require "could not set up the network namespaces" setup_netns
+if ! tap_skip_all; then
 	reason=
-fi
-if [ -n "$reason" ]; then
-	for t in veth_netem_atcp_to_atcp veth_netem_atcp_to_linux veth_netem_linux_to_atcp \
-		lo_atcp_to_atcp lo_atcp_to_linux lo_linux_to_atcp sysctl_per_netns; do
-		skip "$t" "$reason"
-	done
-else
 	setup_netem || reason="tc with sch_netem is not available"
 	netem_tests "$reason"
 	lo_tests

@@ -338,22 +338,11 @@ for fam in 4 6; do
 done
 tests+=(sysctl_icmp_may_rst_bad_writes)
 
-echo "TAP version 13"
-echo "1..${#tests[@]}"
-if [ "$(id -u)" != 0 ]; then
-	reason="needs root"
-elif [ -z "$atcp_family" ]; then
-	reason="atcp is not loaded"
-elif ! setup; then
-	reason="could not set up the network namespaces"
-elif ! setup_reject; then
-	reason="nft could not install the reject rules"
-else
-	reason=
-fi
-if [ -n "$reason" ]; then
-	for t in "${tests[@]}"; do skip "$t" "$reason"; done
-else
+tap_begin "${tests[@]}"
+tap_needs_atcp
+tap_require "could not set up the network namespaces" setup
+tap_require "nft could not install the reject rules" setup_reject
+if ! tap_skip_all; then
 	for fam in 4 6; do
 		for p in "atcp atcp" "atcp linux" "linux atcp"; do
 			set -- $p

@@ -26,64 +26,6 @@
 #define REORDER_LEN (1 << 20)
 #define CHUNK 65536
 
-static int atcp_socket(void)
-{
-	return socket(atcp_family(), SOCK_STREAM, 0);
-}
-
-static struct sockaddr_in ipv4(const char *addr, uint16_t port)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
-
-	inet_pton(AF_INET, addr, &sin.sin_addr);
-	return sin;
-}
-
-static int bind_to(int fd, const char *addr, uint16_t port)
-{
-	struct sockaddr_in sin = ipv4(addr, port);
-
-	return bind(fd, (struct sockaddr *)&sin, sizeof(sin));
-}
-
-static int connect_to(int fd, const struct sockaddr_in *sin)
-{
-	return connect(fd, (const struct sockaddr *)sin, sizeof(*sin));
-}
-
-static uint16_t local_port(int fd)
-{
-	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
-
-	if (getsockname(fd, (struct sockaddr *)&sin, &len))
-		return 0;
-	return ntohs(sin.sin_port);
-}
-
-static int set_int(int fd, int level, int name, int val)
-{
-	return setsockopt(fd, level, name, &val, sizeof(val));
-}
-
-/* The option's value, or -1 with errno set. */
-static int get_int(int fd, int level, int name)
-{
-	socklen_t len = sizeof(int);
-	int val;
-
-	if (getsockopt(fd, level, name, &val, &len))
-		return -1;
-	return val;
-}
-
-static void set_rcvtimeo(int fd, long ms)
-{
-	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = ms % 1000 * 1000 };
-
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-}
-
 /* The numbers in /proc/sys/net/atcp/name, up to two; how many were read. */
 static int atcp_sysctl(const char *name, int val[2])
 {
@@ -98,49 +40,6 @@ static int atcp_sysctl(const char *name, int val[2])
 	n = fscanf(f, "%d %d", &val[0], &val[1]);
 	fclose(f);
 	return n;
-}
-
-static long elapsed_ms(const struct timespec *since)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - since->tv_sec) * 1000 +
-	       (now.tv_nsec - since->tv_nsec) / 1000000;
-}
-
-/* A socket of family listening on 127.0.0.1 at a port of its choosing. */
-static int listener(struct __test_metadata *_metadata, int family,
-		    struct sockaddr_in *addr)
-{
-	socklen_t len = sizeof(*addr);
-	int fd = socket(family, SOCK_STREAM, 0);
-
-	ASSERT_LE(0, fd) TH_LOG("socket(%d): %s", family, strerror(errno));
-	ASSERT_EQ(0, bind_to(fd, "127.0.0.1", 0)) TH_LOG("bind: %s", strerror(errno));
-	ASSERT_EQ(0, listen(fd, 16)) TH_LOG("listen: %s", strerror(errno));
-	ASSERT_EQ(0, getsockname(fd, (struct sockaddr *)addr, &len));
-	return fd;
-}
-
-/* A connection from a cfamily socket to an sfamily one, over loopback. */
-static void connect_pair(struct __test_metadata *_metadata, int cfamily,
-			 int sfamily, int *client, int *server)
-{
-	struct sockaddr_in addr;
-	int lfd = listener(_metadata, sfamily, &addr);
-
-	*client = socket(cfamily, SOCK_STREAM, 0);
-	ASSERT_LE(0, *client);
-	ASSERT_EQ(0, connect_to(*client, &addr)) TH_LOG("connect: %s", strerror(errno));
-	*server = accept(lfd, NULL, NULL);
-	ASSERT_LE(0, *server) TH_LOG("accept: %s", strerror(errno));
-	close(lfd);
-}
-
-static void atcp_pair(struct __test_metadata *_metadata, int *client, int *server)
-{
-	connect_pair(_metadata, atcp_family(), atcp_family(), client, server);
 }
 
 /*
@@ -231,13 +130,16 @@ TEST(bind_port_zero_takes_an_ephemeral_port)
 
 	fd = atcp_socket();
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, bind_to(fd, "127.0.0.1", 0));
+	ASSERT_EQ(0, bind4(fd, "127.0.0.1", 0));
 	port = local_port(fd);
 	EXPECT_LE(first, port);
 	EXPECT_GE(last, port);
 	close(fd);
 
-	/* Seed 002: listen() on an unbound socket chooses the port itself. */
+	/*
+	 * As Linux's TCP: listen() on an unbound socket chooses the port itself
+	 * (POSIX listen() lets a protocol do so rather than fail EDESTADDRREQ).
+	 */
 	fd = atcp_socket();
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, listen(fd, 1));
@@ -254,7 +156,7 @@ TEST(getsockname_shows_the_bound_address)
 	int fd = atcp_socket();
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, bind_to(fd, "127.0.0.1", 0));
+	ASSERT_EQ(0, bind4(fd, "127.0.0.1", 0));
 	ASSERT_EQ(0, getsockname(fd, (struct sockaddr *)&sin, &len));
 	EXPECT_EQ(sizeof(sin), len);
 	EXPECT_EQ(AF_INET, sin.sin_family);
@@ -268,8 +170,8 @@ TEST(bind_twice_is_einval)
 	int fd = atcp_socket();
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, bind_to(fd, "127.0.0.1", 0));
-	EXPECT_EQ(-1, bind_to(fd, "127.0.0.1", 0));
+	ASSERT_EQ(0, bind4(fd, "127.0.0.1", 0));
+	EXPECT_EQ(-1, bind4(fd, "127.0.0.1", 0));
 	EXPECT_EQ(EINVAL, errno);
 	close(fd);
 }
@@ -288,15 +190,15 @@ TEST(bind_bad_addresses)
 	EXPECT_EQ(-1, bind(fd, (struct sockaddr *)&sin, sizeof(sin) - 1));
 	EXPECT_EQ(EINVAL, errno);
 	/* tcp(4): EAFNOSUPPORT for a multicast address; Linux adds broadcast. */
-	EXPECT_EQ(-1, bind_to(fd, "224.0.0.1", 0));
+	EXPECT_EQ(-1, bind4(fd, "224.0.0.1", 0));
 	EXPECT_EQ(EAFNOSUPPORT, errno);
-	EXPECT_EQ(-1, bind_to(fd, "255.255.255.255", 0));
+	EXPECT_EQ(-1, bind4(fd, "255.255.255.255", 0));
 	EXPECT_EQ(EAFNOSUPPORT, errno);
 	/* tcp(4): EADDRNOTAVAIL for an address no interface has (TEST-NET-1). */
-	EXPECT_EQ(-1, bind_to(fd, "192.0.2.1", 0));
+	EXPECT_EQ(-1, bind4(fd, "192.0.2.1", 0));
 	EXPECT_EQ(EADDRNOTAVAIL, errno);
 	/* None of the failures bound it. */
-	EXPECT_EQ(0, bind_to(fd, "127.0.0.1", 0));
+	EXPECT_EQ(0, bind4(fd, "127.0.0.1", 0));
 	/* An IPv4 socket takes no IPv6 address, as Linux's AF_INET. */
 	sin6.sin6_family = AF_INET6;
 	EXPECT_EQ(-1, bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)));
@@ -318,7 +220,7 @@ TEST(bind_below_1024_needs_privilege)
 		fd = atcp_socket();
 		if (fd < 0)
 			_exit(101);
-		_exit(bind_to(fd, "127.0.0.1", 1023) ? errno : 0);
+		_exit(bind4(fd, "127.0.0.1", 1023) ? errno : 0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
@@ -328,7 +230,7 @@ TEST(bind_below_1024_needs_privilege)
 	fd = atcp_socket();
 	ASSERT_LE(0, fd);
 	for (int port = 1023; port > 1000 && err == EADDRINUSE; port--)
-		err = bind_to(fd, "127.0.0.1", port) ? errno : 0;
+		err = bind4(fd, "127.0.0.1", port) ? errno : 0;
 	EXPECT_EQ(0, err) TH_LOG("bind as root: %s", strerror(err));
 	close(fd);
 }
@@ -340,47 +242,55 @@ TEST(bind_address_in_use_is_eaddrinuse)
 
 	ASSERT_LE(0, a);
 	ASSERT_LE(0, b);
-	ASSERT_EQ(0, bind_to(a, "127.0.0.1", 0));
+	ASSERT_EQ(0, bind4(a, "127.0.0.1", 0));
 	port = local_port(a);
-	EXPECT_EQ(-1, bind_to(b, "127.0.0.1", port));
+	EXPECT_EQ(-1, bind4(b, "127.0.0.1", port));
 	EXPECT_EQ(EADDRINUSE, errno);
 	/* The wildcard overlaps every address. */
-	EXPECT_EQ(-1, bind_to(b, "0.0.0.0", port));
+	EXPECT_EQ(-1, bind4(b, "0.0.0.0", port));
 	EXPECT_EQ(EADDRINUSE, errno);
 	close(a);
 	close(b);
 }
 
+/*
+ * Two atcp sockets with SO_REUSEADDR, the first bound to 127.0.0.1 at a
+ * port of its choosing: that port, or 0 with errno set.
+ */
+static uint16_t reuseaddr_sockets(int *a, int *b)
+{
+	*a = atcp_socket();
+	*b = atcp_socket();
+	if (*a < 0 || *b < 0 || set_int(*a, SOL_SOCKET, SO_REUSEADDR, 1) ||
+	    set_int(*b, SOL_SOCKET, SO_REUSEADDR, 1) || bind4(*a, "127.0.0.1", 0))
+		return 0;
+	return local_port(*a);
+}
+
+/*
+ * POSIX (XSH 2.10.16): SO_REUSEADDR lets bind() reuse an address in use;
+ * RFC 9293 3.4: the pair of sockets names a connection, so connect()
+ * checks the 4-tuple.
+ */
 TEST(reuseaddr_lets_a_second_socket_bind)
 {
-	int a = atcp_socket(), b = atcp_socket();
-	uint16_t port;
+	int a, b;
+	uint16_t port = reuseaddr_sockets(&a, &b);
 
-	ASSERT_LE(0, a);
-	ASSERT_LE(0, b);
-	/* Seed 002: SO_REUSEADDR binds an address in use; connect checks the 4-tuple. */
-	ASSERT_EQ(0, set_int(a, SOL_SOCKET, SO_REUSEADDR, 1));
-	ASSERT_EQ(0, set_int(b, SOL_SOCKET, SO_REUSEADDR, 1));
-	ASSERT_EQ(0, bind_to(a, "127.0.0.1", 0));
-	port = local_port(a);
-	EXPECT_EQ(0, bind_to(b, "127.0.0.1", port)) TH_LOG("%s", strerror(errno));
+	ASSERT_NE(0, port) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(0, bind4(b, "127.0.0.1", port)) TH_LOG("%s", strerror(errno));
 	close(a);
 	close(b);
 }
 
 TEST(reuseaddr_does_not_share_a_listening_port)
 {
-	int a = atcp_socket(), b = atcp_socket();
-	uint16_t port;
+	int a, b;
+	uint16_t port = reuseaddr_sockets(&a, &b);
 
-	ASSERT_LE(0, a);
-	ASSERT_LE(0, b);
-	ASSERT_EQ(0, set_int(a, SOL_SOCKET, SO_REUSEADDR, 1));
-	ASSERT_EQ(0, set_int(b, SOL_SOCKET, SO_REUSEADDR, 1));
-	ASSERT_EQ(0, bind_to(a, "127.0.0.1", 0));
+	ASSERT_NE(0, port) TH_LOG("%s", strerror(errno));
 	ASSERT_EQ(0, listen(a, 1));
-	port = local_port(a);
-	EXPECT_EQ(-1, bind_to(b, "127.0.0.1", port));
+	EXPECT_EQ(-1, bind4(b, "127.0.0.1", port));
 	EXPECT_EQ(EADDRINUSE, errno);
 	close(a);
 	close(b);
@@ -389,16 +299,11 @@ TEST(reuseaddr_does_not_share_a_listening_port)
 /* As Linux: two SO_REUSEADDR sockets share a port; one of them may listen. */
 TEST(reuseaddr_sockets_sharing_a_port_let_one_listen)
 {
-	int a = atcp_socket(), b = atcp_socket();
-	uint16_t port;
+	int a, b;
+	uint16_t port = reuseaddr_sockets(&a, &b);
 
-	ASSERT_LE(0, a);
-	ASSERT_LE(0, b);
-	ASSERT_EQ(0, set_int(a, SOL_SOCKET, SO_REUSEADDR, 1));
-	ASSERT_EQ(0, set_int(b, SOL_SOCKET, SO_REUSEADDR, 1));
-	ASSERT_EQ(0, bind_to(a, "127.0.0.1", 0));
-	port = local_port(a);
-	ASSERT_EQ(0, bind_to(b, "127.0.0.1", port));
+	ASSERT_NE(0, port) TH_LOG("%s", strerror(errno));
+	ASSERT_EQ(0, bind4(b, "127.0.0.1", port));
 	EXPECT_EQ(0, listen(b, 1));
 	EXPECT_EQ(-1, listen(a, 1));
 	EXPECT_EQ(EADDRINUSE, errno);
@@ -409,14 +314,15 @@ TEST(reuseaddr_sockets_sharing_a_port_let_one_listen)
 TEST(bind_over_a_linux_tcp_listener_is_eaddrinuse)
 {
 	struct sockaddr_in addr;
-	int lfd = listener(_metadata, AF_INET, &addr);
+	int lfd = loopback_listener(AF_INET, &addr, 16);
 	uint16_t port = ntohs(addr.sin_port);
 	int fd = atcp_socket();
 
+	ASSERT_LE(0, lfd);
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(-1, bind_to(fd, "127.0.0.1", port));
+	EXPECT_EQ(-1, bind4(fd, "127.0.0.1", port));
 	EXPECT_EQ(EADDRINUSE, errno);
-	EXPECT_EQ(-1, bind_to(fd, "0.0.0.0", port));
+	EXPECT_EQ(-1, bind4(fd, "0.0.0.0", port));
 	EXPECT_EQ(EADDRINUSE, errno);
 	close(lfd);
 	close(fd);
@@ -424,11 +330,11 @@ TEST(bind_over_a_linux_tcp_listener_is_eaddrinuse)
 	/* A Linux listener on the wildcard owns the port on loopback too. */
 	lfd = socket(AF_INET, SOCK_STREAM, 0);
 	ASSERT_LE(0, lfd);
-	ASSERT_EQ(0, bind_to(lfd, "0.0.0.0", 0));
+	ASSERT_EQ(0, bind4(lfd, "0.0.0.0", 0));
 	ASSERT_EQ(0, listen(lfd, 1));
 	fd = atcp_socket();
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(-1, bind_to(fd, "127.0.0.1", local_port(lfd)));
+	EXPECT_EQ(-1, bind4(fd, "127.0.0.1", local_port(lfd)));
 	EXPECT_EQ(EADDRINUSE, errno);
 	close(lfd);
 	close(fd);
@@ -441,12 +347,13 @@ TEST(bind_over_a_linux_tcp_listener_is_eaddrinuse)
 TEST(a_linux_connection_on_an_atcp_listeners_port_keeps_its_segments)
 {
 	struct sockaddr_in server, shared;
-	int lfd = listener(_metadata, AF_INET, &server);
+	int lfd = loopback_listener(AF_INET, &server, 16);
 	int afd = loopback_listener(atcp_family(), &shared, 4);
 	int c = socket(AF_INET, SOCK_STREAM, 0), s, one = 1;
 	struct timeval limit = { .tv_sec = 5 };
 	char byte = 'x';
 
+	ASSERT_LE(0, lfd);
 	ASSERT_LE(0, afd);
 	ASSERT_LE(0, c);
 	ASSERT_EQ(0, setsockopt(c, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)));
@@ -473,7 +380,7 @@ TEST(connect_to_a_closed_port_is_refused)
 	/* A bound socket that does not listen keeps the port nobody's. */
 	ASSERT_LE(0, holder);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, bind_to(holder, "127.0.0.1", 0));
+	ASSERT_EQ(0, bind4(holder, "127.0.0.1", 0));
 	addr = ipv4("127.0.0.1", local_port(holder));
 	EXPECT_EQ(-1, connect_to(fd, &addr));
 	EXPECT_EQ(ECONNREFUSED, errno);
@@ -506,7 +413,7 @@ TEST(connect_on_a_connected_socket_is_eisconn)
 	socklen_t len = sizeof(addr);
 	int c, s;
 
-	atcp_pair(_metadata, &c, &s);
+	ASSERT_EQ(0, atcp_pair(&c, &s));
 	ASSERT_EQ(0, getpeername(c, (struct sockaddr *)&addr, &len));
 	/* tcp(4): EISCONN. */
 	EXPECT_EQ(-1, connect_to(c, &addr));
@@ -518,11 +425,12 @@ TEST(connect_on_a_connected_socket_is_eisconn)
 TEST(nonblocking_connect_completes)
 {
 	struct sockaddr_in addr;
-	int lfd = listener(_metadata, atcp_family(), &addr);
+	int lfd = loopback_listener(atcp_family(), &addr, 16);
 	int fd = socket(atcp_family(), SOCK_STREAM | SOCK_NONBLOCK, 0);
 	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
 	int s;
 
+	ASSERT_LE(0, lfd);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-1, connect_to(fd, &addr));
 	ASSERT_EQ(EINPROGRESS, errno);
@@ -545,7 +453,7 @@ TEST(nonblocking_connect_refused_reports_so_error)
 
 	ASSERT_LE(0, holder);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, bind_to(holder, "127.0.0.1", 0));
+	ASSERT_EQ(0, bind4(holder, "127.0.0.1", 0));
 	addr = ipv4("127.0.0.1", local_port(holder));
 	EXPECT_EQ(-1, connect_to(fd, &addr));
 	ASSERT_EQ(EINPROGRESS, errno);
@@ -561,20 +469,15 @@ TEST(nonblocking_connect_refused_reports_so_error)
 TEST(reuseaddr_sockets_cannot_share_a_4tuple)
 {
 	struct sockaddr_in addr;
-	int lfd = listener(_metadata, atcp_family(), &addr);
-	int a = atcp_socket(), b = atcp_socket();
-	uint16_t port;
-	int s;
+	int lfd = loopback_listener(atcp_family(), &addr, 16);
+	int a, b, s;
+	uint16_t port = reuseaddr_sockets(&a, &b);
 
-	ASSERT_LE(0, a);
-	ASSERT_LE(0, b);
-	ASSERT_EQ(0, set_int(a, SOL_SOCKET, SO_REUSEADDR, 1));
-	ASSERT_EQ(0, set_int(b, SOL_SOCKET, SO_REUSEADDR, 1));
-	ASSERT_EQ(0, bind_to(a, "127.0.0.1", 0));
-	port = local_port(a);
-	ASSERT_EQ(0, bind_to(b, "127.0.0.1", port));
+	ASSERT_LE(0, lfd);
+	ASSERT_NE(0, port) TH_LOG("%s", strerror(errno));
+	ASSERT_EQ(0, bind4(b, "127.0.0.1", port));
 	ASSERT_EQ(0, connect_to(a, &addr)) TH_LOG("%s", strerror(errno));
-	/* Seed 002: the association exists already, so EADDRINUSE. */
+	/* POSIX connect(): the 4-tuple is in use already, so EADDRINUSE. */
 	EXPECT_EQ(-1, connect_to(b, &addr));
 	EXPECT_EQ(EADDRINUSE, errno);
 	s = accept(lfd, NULL, NULL);
@@ -589,9 +492,10 @@ TEST(getpeername_on_both_ends)
 {
 	struct sockaddr_in laddr, caddr, peer, from;
 	socklen_t len = sizeof(peer), flen = sizeof(from);
-	int lfd = listener(_metadata, atcp_family(), &laddr);
+	int lfd = loopback_listener(atcp_family(), &laddr, 16);
 	int c = atcp_socket(), s;
 
+	ASSERT_LE(0, lfd);
 	ASSERT_LE(0, c);
 	EXPECT_EQ(-1, getpeername(c, (struct sockaddr *)&peer, &len));
 	EXPECT_EQ(ENOTCONN, errno);
@@ -635,8 +539,9 @@ TEST(getpeername_on_both_ends)
 TEST(nonblocking_accept_with_nothing_pending_is_eagain)
 {
 	struct sockaddr_in addr;
-	int lfd = listener(_metadata, atcp_family(), &addr);
+	int lfd = loopback_listener(atcp_family(), &addr, 16);
 
+	ASSERT_LE(0, lfd);
 	ASSERT_EQ(0, fcntl(lfd, F_SETFL, O_NONBLOCK));
 	EXPECT_EQ(-1, accept(lfd, NULL, NULL));
 	EXPECT_EQ(EAGAIN, errno);
@@ -646,9 +551,10 @@ TEST(nonblocking_accept_with_nothing_pending_is_eagain)
 TEST(accept4_flags_apply_to_the_new_socket)
 {
 	struct sockaddr_in addr;
-	int lfd = listener(_metadata, atcp_family(), &addr);
+	int lfd = loopback_listener(atcp_family(), &addr, 16);
 	int c = atcp_socket(), s;
 
+	ASSERT_LE(0, lfd);
 	ASSERT_LE(0, c);
 	ASSERT_EQ(0, connect_to(c, &addr));
 	s = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -666,10 +572,11 @@ TEST(accept4_flags_apply_to_the_new_socket)
 TEST(listener_polls_readable_with_a_connection_pending)
 {
 	struct sockaddr_in addr;
-	int lfd = listener(_metadata, atcp_family(), &addr);
+	int lfd = loopback_listener(atcp_family(), &addr, 16);
 	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
 	int c = atcp_socket(), s;
 
+	ASSERT_LE(0, lfd);
 	ASSERT_LE(0, c);
 	EXPECT_EQ(0, poll(&pfd, 1, 0));
 	ASSERT_EQ(0, connect_to(c, &addr));
@@ -694,8 +601,9 @@ TEST(listen_backlog_is_respected)
 	int c[CLIENTS], accepted = 0, fd;
 	struct timespec start;
 	struct sockaddr_in addr;
-	int lfd = listener(_metadata, atcp_family(), &addr);
+	int lfd = loopback_listener(atcp_family(), &addr, 16);
 
+	ASSERT_LE(0, lfd);
 	ASSERT_EQ(0, listen(lfd, BACKLOG));
 	ASSERT_EQ(0, fcntl(lfd, F_SETFL, O_NONBLOCK));
 	for (int i = 0; i < CLIENTS; i++) {
@@ -737,7 +645,7 @@ TEST(bulk_atcp_to_atcp_both_ways)
 {
 	int c, s;
 
-	atcp_pair(_metadata, &c, &s);
+	ASSERT_EQ(0, atcp_pair(&c, &s));
 	bulk(_metadata, c, s, BULK_LEN);
 	bulk(_metadata, s, c, BULK_LEN);
 	close(c);
@@ -748,7 +656,7 @@ TEST(bulk_atcp_client_linux_tcp_server)
 {
 	int c, s;
 
-	connect_pair(_metadata, atcp_family(), AF_INET, &c, &s);
+	ASSERT_EQ(0, connect_pair(atcp_family(), AF_INET, &c, &s));
 	bulk(_metadata, c, s, BULK_LEN);
 	bulk(_metadata, s, c, BULK_LEN);
 	close(c);
@@ -759,7 +667,7 @@ TEST(bulk_linux_tcp_client_atcp_server)
 {
 	int c, s;
 
-	connect_pair(_metadata, AF_INET, atcp_family(), &c, &s);
+	ASSERT_EQ(0, connect_pair(AF_INET, atcp_family(), &c, &s));
 	bulk(_metadata, c, s, BULK_LEN);
 	bulk(_metadata, s, c, BULK_LEN);
 	close(c);
@@ -771,7 +679,7 @@ TEST(msg_peek_leaves_the_data)
 	char buf[16] = "";
 	int c, s;
 
-	atcp_pair(_metadata, &c, &s);
+	ASSERT_EQ(0, atcp_pair(&c, &s));
 	ASSERT_EQ(5, send(c, "hello", 5, 0));
 	EXPECT_EQ(5, recv(s, buf, sizeof(buf), MSG_PEEK | MSG_WAITALL));
 	EXPECT_EQ(0, memcmp(buf, "hello", 5));
@@ -791,7 +699,7 @@ TEST(msg_waitall_waits_for_everything)
 	int c, s, status;
 	pid_t pid;
 
-	atcp_pair(_metadata, &c, &s);
+	ASSERT_EQ(0, atcp_pair(&c, &s));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
@@ -815,7 +723,7 @@ TEST(msg_dontwait_on_nothing_is_eagain)
 	char buf[8];
 	int c, s;
 
-	atcp_pair(_metadata, &c, &s);
+	ASSERT_EQ(0, atcp_pair(&c, &s));
 	EXPECT_EQ(-1, recv(s, buf, sizeof(buf), MSG_DONTWAIT));
 	EXPECT_EQ(EAGAIN, errno);
 	close(c);
@@ -828,7 +736,7 @@ TEST(so_rcvtimeo_ends_a_blocking_recv)
 	char buf[8];
 	int c, s;
 
-	atcp_pair(_metadata, &c, &s);
+	ASSERT_EQ(0, atcp_pair(&c, &s));
 	set_rcvtimeo(s, 200);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	EXPECT_EQ(-1, recv(s, buf, sizeof(buf), 0));
@@ -845,7 +753,7 @@ TEST(fionread_counts_unread_bytes)
 	char buf[100] = "";
 	int c, s, n = -1;
 
-	atcp_pair(_metadata, &c, &s);
+	ASSERT_EQ(0, atcp_pair(&c, &s));
 	EXPECT_EQ(0, ioctl(s, FIONREAD, &n));
 	EXPECT_EQ(0, n);
 	ASSERT_EQ((ssize_t)sizeof(buf), send(c, buf, sizeof(buf), 0));
@@ -873,7 +781,7 @@ TEST(siocoutq_counts_unacknowledged_bytes)
 	long sent = 0;
 	ssize_t r;
 
-	atcp_pair(_metadata, &c, &s);
+	ASSERT_EQ(0, atcp_pair(&c, &s));
 	EXPECT_EQ(0, ioctl(c, SIOCOUTQ, &outq));
 	EXPECT_EQ(0, outq);
 	while ((r = send(c, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
@@ -910,7 +818,7 @@ TEST(shut_wr_half_closes)
 	char buf[8];
 	int c, s;
 
-	atcp_pair(_metadata, &c, &s);
+	ASSERT_EQ(0, atcp_pair(&c, &s));
 	ASSERT_EQ(2, send(c, "hi", 2, 0));
 	ASSERT_EQ(0, shutdown(c, SHUT_WR));
 	EXPECT_EQ(2, recv(s, buf, sizeof(buf), MSG_WAITALL));
@@ -928,7 +836,7 @@ TEST(peer_fin_polls_rdhup)
 	struct pollfd pfd;
 	int c, s;
 
-	atcp_pair(_metadata, &c, &s);
+	ASSERT_EQ(0, atcp_pair(&c, &s));
 	pfd = (struct pollfd){ .fd = s, .events = POLLIN | POLLRDHUP };
 	EXPECT_EQ(0, poll(&pfd, 1, 0));
 	ASSERT_EQ(0, shutdown(c, SHUT_WR));
@@ -965,7 +873,7 @@ TEST(send_after_shut_wr_is_epipe)
 	int c, s;
 
 	ASSERT_EQ(0, sigaction(SIGPIPE, &sa, NULL));
-	atcp_pair(_metadata, &c, &s);
+	ASSERT_EQ(0, atcp_pair(&c, &s));
 	ASSERT_EQ(0, shutdown(c, SHUT_WR));
 	EXPECT_EQ(-1, send(c, "x", 1, MSG_NOSIGNAL));
 	EXPECT_EQ(EPIPE, errno);
@@ -993,7 +901,7 @@ TEST(close_with_zero_linger_resets)
 	char buf[8];
 	int c, s;
 
-	atcp_pair(_metadata, &c, &s);
+	ASSERT_EQ(0, atcp_pair(&c, &s));
 	ASSERT_EQ(0, setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
 	set_rcvtimeo(s, 2000);
 	ASSERT_EQ(0, close(c));
@@ -1008,7 +916,7 @@ TEST(close_with_unread_data_resets)
 	char buf[8];
 	int c, s;
 
-	atcp_pair(_metadata, &c, &s);
+	ASSERT_EQ(0, atcp_pair(&c, &s));
 	ASSERT_EQ(4, send(c, "data", 4, 0));
 	ASSERT_EQ(1, recv(s, buf, 1, 0));
 	set_rcvtimeo(c, 2000);
@@ -1025,9 +933,10 @@ TEST(close_with_unread_data_resets)
 TEST(tcp_maxseg)
 {
 	struct sockaddr_in addr;
-	int lfd = listener(_metadata, atcp_family(), &addr);
+	int lfd = loopback_listener(atcp_family(), &addr, 16);
 	int fd = atcp_socket(), s, mss, dflt[2];
 
+	ASSERT_LE(0, lfd);
 	ASSERT_LE(0, fd);
 	/* Until connected, the MSS is net.atcp.mssdflt (tcp(4)'s tcp.mssdflt). */
 	ASSERT_EQ(1, atcp_sysctl("mssdflt", dflt));
@@ -1089,7 +998,7 @@ TEST(tcp_info_on_a_connection)
 	socklen_t len = sizeof(ti);
 	int c, s;
 
-	atcp_pair(_metadata, &c, &s);
+	ASSERT_EQ(0, atcp_pair(&c, &s));
 	memset(&ti, 0xff, sizeof(ti));
 	ASSERT_EQ(0, getsockopt(c, IPPROTO_TCP, TCP_INFO, &ti, &len));
 	EXPECT_EQ(sizeof(ti), len);
@@ -1145,11 +1054,12 @@ TEST(boolean_options_toggle)
 TEST(tcp_noopt_connection_has_no_options)
 {
 	struct sockaddr_in addr;
-	int lfd = listener(_metadata, atcp_family(), &addr);
+	int lfd = loopback_listener(atcp_family(), &addr, 16);
 	int fd = atcp_socket(), s;
 	struct tcp_info ti;
 	socklen_t len = sizeof(ti);
 
+	ASSERT_LE(0, lfd);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, set_int(fd, IPPROTO_TCP, ATCP_TCP_NOOPT, 1));
 	ASSERT_EQ(0, connect_to(fd, &addr));
@@ -1213,7 +1123,8 @@ TEST(socket_level_identity)
 	EXPECT_EQ(0, get_int(fd, SOL_SOCKET, SO_ACCEPTCONN));
 	close(fd);
 
-	lfd = listener(_metadata, atcp_family(), &addr);
+	lfd = loopback_listener(atcp_family(), &addr, 16);
+	ASSERT_LE(0, lfd);
 	EXPECT_EQ(1, get_int(lfd, SOL_SOCKET, SO_ACCEPTCONN));
 	c = atcp_socket();
 	ASSERT_LE(0, c);
@@ -1235,9 +1146,10 @@ TEST(socket_level_identity)
 TEST(many_short_connections)
 {
 	struct sockaddr_in addr;
-	int lfd = listener(_metadata, atcp_family(), &addr);
+	int lfd = loopback_listener(atcp_family(), &addr, 16);
 	char byte;
 
+	ASSERT_LE(0, lfd);
 	for (int i = 0; i < 200; i++) {
 		int c = atcp_socket(), s;
 
@@ -1299,8 +1211,8 @@ TEST_F(reordering, data_arrives_in_order)
 	for (int i = 0; i < 4 * (int)ARRAY_SIZE(pairs); i++) {
 		int c, s;
 
-		connect_pair(_metadata, pairs[i % ARRAY_SIZE(pairs)][0],
-			     pairs[i % ARRAY_SIZE(pairs)][1], &c, &s);
+		ASSERT_EQ(0, connect_pair(pairs[i % ARRAY_SIZE(pairs)][0],
+					  pairs[i % ARRAY_SIZE(pairs)][1], &c, &s));
 		bulk(_metadata, c, s, REORDER_LEN);
 		bulk(_metadata, s, c, REORDER_LEN);
 		close(c);

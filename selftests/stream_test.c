@@ -15,37 +15,7 @@
 
 #include "kselftest_harness.h"
 #include "atcp_selftest.h"
-
-FIXTURE(pair)
-{
-	int client, server;
-};
-
-/* An established atcp connection over loopback: client and accepted server. */
-FIXTURE_SETUP(pair)
-{
-	struct sockaddr_in addr = { .sin_family = AF_INET,
-				    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(addr);
-	int lfd = socket(atcp_family(), SOCK_STREAM, 0);
-
-	ASSERT_LE(0, lfd);
-	ASSERT_EQ(0, bind(lfd, (struct sockaddr *)&addr, sizeof(addr)));
-	ASSERT_EQ(0, listen(lfd, 1));
-	ASSERT_EQ(0, getsockname(lfd, (struct sockaddr *)&addr, &len));
-	self->client = socket(atcp_family(), SOCK_STREAM, 0);
-	ASSERT_LE(0, self->client);
-	ASSERT_EQ(0, connect(self->client, (struct sockaddr *)&addr, sizeof(addr)));
-	self->server = accept(lfd, NULL, NULL);
-	ASSERT_LE(0, self->server);
-	close(lfd);
-}
-
-FIXTURE_TEARDOWN(pair)
-{
-	close(self->client);
-	close(self->server);
-}
+#include "pair_fixture.h"
 
 /* Whether fd turns readable within ms milliseconds. */
 static int readable_within(int fd, int ms)
@@ -135,13 +105,10 @@ TEST_F(pair, a_receive_timeout_turns_restart_into_eintr)
 
 TEST(a_signal_interrupts_a_blocking_accept)
 {
-	struct sockaddr_in addr = { .sin_family = AF_INET,
-				    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	int lfd = socket(atcp_family(), SOCK_STREAM, 0);
+	struct sockaddr_in addr;
+	int lfd = loopback_listener(atcp_family(), &addr, 1);
 
 	ASSERT_LE(0, lfd);
-	ASSERT_EQ(0, bind(lfd, (struct sockaddr *)&addr, sizeof(addr)));
-	ASSERT_EQ(0, listen(lfd, 1));
 	alarm_in(100, 0);
 	EXPECT_EQ(-1, accept(lfd, NULL, NULL));
 	EXPECT_EQ(EINTR, errno);

@@ -157,28 +157,6 @@ static int connect_within(int fd, const struct sockaddr_in *addr, bool nonblock,
 	return err;
 }
 
-/* A connected pair: a cfamily client and an sfamily server's child. */
-static int connect_pair(int cfamily, int sfamily, int *client, int *server)
-{
-	struct sockaddr_in addr;
-	int lfd = loopback_listener(sfamily, &addr, 4);
-
-	*client = *server = -1;
-	if (lfd < 0)
-		return -1;
-	*client = stream_socket(cfamily, false);
-	if (*client >= 0 && !connect(*client, (struct sockaddr *)&addr, sizeof(addr)))
-		*server = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	close(lfd);
-	if (*server < 0) {
-		if (*client >= 0)
-			close(*client);
-		*client = -1;
-		return -1;
-	}
-	return 0;
-}
-
 /* --- the generic netlink family "atcp": a raw socket dump --- */
 
 struct atcp_genl {

@@ -566,24 +566,12 @@ other_names=(genl_valid_dump_succeeds genl_einval_unknown_attribute
 	not_loaded_atcpstat not_loaded_atcp_ps)
 all_tests=("${usage_names[@]}" "${live_names[@]}" "${other_names[@]}")
 
-echo "TAP version 13"
-echo "1..${#all_tests[@]}"
-if [ "$(id -u)" != 0 ]; then
-	reason="needs root"
-elif [ ! -r /sys/module/atcp/parameters/family ]; then
-	reason="atcp is not loaded"
-elif [ ! -x "$atcpstat" ] || [ ! -x "$atcp_ps" ] || [ ! -x "$dump_bench" ] ||
-	[ ! -x "$echo_daemon" ] || [ ! -x "$run" ]; then
-	reason="the tools are not built in $bin"
-elif [ ! -x "$python" ] || ! command -v setpriv >/dev/null; then
-	reason="needs $python and setpriv"
-else
-	reason=
-fi
-if [ -n "$reason" ]; then
-	for t in "${all_tests[@]}"; do
-		skip "$t" "$reason"
-	done
+tap_begin "${all_tests[@]}"
+tap_needs_atcp
+tap_require "the tools are not built in $bin" \
+	executables "$atcpstat" "$atcp_ps" "$dump_bench" "$echo_daemon" "$run"
+tap_require "needs $python and setpriv" executables "$python" "$(command -v setpriv)"
+if tap_skip_all; then
 	tap_totals
 	exit 0
 fi

@@ -331,36 +331,16 @@ static int check_all_sent(struct __test_metadata *_metadata,
 
 /* --- sockets --- */
 
-static int set_int(int fd, int level, int name, int val)
-{
-	return setsockopt(fd, level, name, &val, sizeof(val));
-}
-
-static uint16_t local_port(int fd)
-{
-	struct sockaddr_in sin;
-	socklen_t len = sizeof(sin);
-
-	if (getsockname(fd, (struct sockaddr *)&sin, &len))
-		return 0;
-	return ntohs(sin.sin_port);
-}
-
 /* A socket of family listening on 127.0.0.1:0, with option opt set first. */
 static int listener(struct __test_metadata *_metadata, int family, int opt,
 		    struct sockaddr_in *addr)
 {
-	socklen_t len = sizeof(*addr);
 	int fd = socket(family, SOCK_STREAM, 0);
 
 	ASSERT_LE(0, fd) TH_LOG("socket(%d): %s", family, strerror(errno));
 	if (opt)
 		ASSERT_EQ(0, set_int(fd, IPPROTO_TCP, opt, 1));
-	*addr = (struct sockaddr_in){ .sin_family = AF_INET,
-				      .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	ASSERT_EQ(0, bind(fd, (struct sockaddr *)addr, sizeof(*addr)));
-	ASSERT_EQ(0, listen(fd, 8));
-	ASSERT_EQ(0, getsockname(fd, (struct sockaddr *)addr, &len));
+	ASSERT_EQ(0, loopback_listen(fd, addr, 8)) TH_LOG("%s", strerror(errno));
 	return fd;
 }
 
@@ -368,28 +348,26 @@ static int listener(struct __test_metadata *_metadata, int family, int opt,
 static int accept_one(struct __test_metadata *_metadata, int lfd)
 {
 	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
-	struct timeval tv = { .tv_sec = WAIT_MS / 1000 };
 	int fd;
 
 	ASSERT_EQ(1, poll(&pfd, 1, WAIT_MS)) TH_LOG("no connection to accept");
 	fd = accept(lfd, NULL, NULL);
 	ASSERT_LE(0, fd) TH_LOG("accept: %s", strerror(errno));
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	set_rcvtimeo(fd, WAIT_MS);
 	return fd;
 }
 
-static int connect_to(struct __test_metadata *_metadata, int family, int opt,
-		      int val, const struct sockaddr_in *addr)
+/* A socket of family connected to addr, with option opt set to val first. */
+static int connect_with(struct __test_metadata *_metadata, int family, int opt,
+			int val, const struct sockaddr_in *addr)
 {
-	struct timeval tv = { .tv_sec = WAIT_MS / 1000 };
 	int fd = socket(family, SOCK_STREAM, 0);
 
 	ASSERT_LE(0, fd);
 	if (opt)
 		ASSERT_EQ(0, set_int(fd, IPPROTO_TCP, opt, val));
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	ASSERT_EQ(0, connect(fd, (const struct sockaddr *)addr, sizeof(*addr)))
-		TH_LOG("connect: %s", strerror(errno));
+	set_rcvtimeo(fd, WAIT_MS);
+	ASSERT_EQ(0, connect_to(fd, addr)) TH_LOG("connect: %s", strerror(errno));
 	return fd;
 }
 
@@ -538,7 +516,7 @@ TEST_F(offer, atcp_syn_to_linux)
 	lfd = listener(_metadata, AF_INET, 0, &addr);
 	port = ntohs(addr.sin_port);
 	cap = cap_open(_metadata, port);
-	c = connect_to(_metadata, atcp_family(), 0, 0, &addr);
+	c = connect_with(_metadata, atcp_family(), 0, 0, &addr);
 	cport = local_port(c);
 	s = accept_one(_metadata, lfd);
 	move(_metadata, c, s, 1000);
@@ -581,7 +559,7 @@ TEST_F(offer, atcp_syn_ack_to_linux)
 	lfd = listener(_metadata, atcp_family(), 0, &addr);
 	port = ntohs(addr.sin_port);
 	cap = cap_open(_metadata, port);
-	c = connect_to(_metadata, AF_INET, 0, 0, &addr);
+	c = connect_with(_metadata, AF_INET, 0, 0, &addr);
 	cport = local_port(c);
 	s = accept_one(_metadata, lfd);
 	move(_metadata, c, s, 1000);
@@ -634,7 +612,7 @@ TEST(noopt_connect_sends_no_options)
 	int cap, c, s;
 
 	cap = cap_open(_metadata, ntohs(addr.sin_port));
-	c = connect_to(_metadata, atcp_family(), ATCP_TCP_NOOPT, 1, &addr);
+	c = connect_with(_metadata, atcp_family(), ATCP_TCP_NOOPT, 1, &addr);
 	cport = local_port(c);
 	s = accept_one(_metadata, lfd);
 	/* Linux sends 536-byte segments to a peer that named no MSS: many ACKs. */
@@ -658,7 +636,7 @@ TEST(noopt_listener_sends_no_options)
 	int cap, c, s;
 
 	cap = cap_open(_metadata, port);
-	c = connect_to(_metadata, AF_INET, 0, 0, &addr);
+	c = connect_with(_metadata, AF_INET, 0, 0, &addr);
 	s = accept_one(_metadata, lfd);
 	move(_metadata, s, c, 100000);
 	move(_metadata, c, s, 100000);
@@ -687,7 +665,7 @@ TEST(maxseg_is_offered_and_obeyed)
 	int cap, c, s;
 
 	cap = cap_open(_metadata, ntohs(addr.sin_port));
-	c = connect_to(_metadata, atcp_family(), TCP_MAXSEG, 1000, &addr);
+	c = connect_with(_metadata, atcp_family(), TCP_MAXSEG, 1000, &addr);
 	cport = local_port(c);
 	s = accept_one(_metadata, lfd);
 	move(_metadata, c, s, 100000);
@@ -737,7 +715,7 @@ TEST(checksums_verify)
 
 		trace.n = 0;
 		cap = cap_open(_metadata, port);
-		c = connect_to(_metadata, cfam, 0, 0, &addr);
+		c = connect_with(_metadata, cfam, 0, 0, &addr);
 		cport = local_port(c);
 		s = accept_one(_metadata, lfd);
 		for (size_t i = 0; i < ARRAY_SIZE(lens); i++) {
