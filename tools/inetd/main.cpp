@@ -2,12 +2,12 @@
 /*
  * atcp-inetd: the internet superserver over atcp.  See atcp-inetd(8).
  */
+#include "command_line.h"
 #include "daemon.h"
 #include "log.h"
 #include "text.h"
 
 #include <fcntl.h>
-#include <getopt.h>
 #include <linux/atcp.h>
 #include <unistd.h>
 
@@ -39,16 +39,13 @@ void usage(FILE* out)
           out);
 }
 
-bool number_option(const char* text, uint64_t min, uint64_t max, uint64_t& value)
+// An option's number from min to max, or the usage error saying it is not one.
+atcp_tools::Result<uint64_t> number_option(const char* text, uint64_t min, uint64_t max)
 {
-    auto number = atcp_tools::parse_number(text, min, max);
-    if (!number) {
-        fprintf(stderr, "atcp-inetd: '%s' is not a number from %llu to %llu\n", text,
-                (unsigned long long)min, (unsigned long long)max);
-        return false;
-    }
-    value = *number;
-    return true;
+    if (auto number = atcp_tools::parse_number(text, min, max))
+        return *number;
+    return atcp_tools::usage_error("'" + std::string(text) + "' is not a number from " +
+                                   std::to_string(min) + " to " + std::to_string(max));
 }
 
 // The classic daemon dance: no terminal, no parent waiting, fds 0-2 on
@@ -80,50 +77,35 @@ bool daemonize()
 int main(int argc, char** argv)
 {
     Options options;
-    static const option long_options[] = {
-        {"help", no_argument, nullptr, 'h'}, {"version", no_argument, nullptr, 'V'}, {}};
-    int opt;
-    uint64_t value;
-    while ((opt = getopt_long(argc, argv, "dc:R:t:s:h", long_options, nullptr)) != -1) {
-        switch (opt) {
-        case 'd':
-            options.debug = true;
-            break;
-        case 'c':
-            if (!number_option(optarg, 0, 1'000'000, value))
-                return 2;
-            options.defaults.max_children = unsigned(value);
-            break;
-        case 'R':
-            if (!number_option(optarg, 0, 1'000'000, value))
-                return 2;
-            options.defaults.max_per_minute = unsigned(value);
-            break;
-        case 't':
-            if (!number_option(optarg, 1, 86'400, value))
-                return 2;
-            options.retry_interval = std::chrono::seconds(value);
-            break;
-        case 's':
-            options.services_path = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        case 'V':
-            std::printf("atcp-inetd (atcp) %s\n", ATCP_VERSION);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
+    const atcp_tools::CommandLine cli{"atcp-inetd",
+                                      usage,
+                                      {{.id = 'd', .flag = &options.debug},
+                                       {.id = 'c', .takes_argument = true},
+                                       {.id = 'R', .takes_argument = true},
+                                       {.id = 't', .takes_argument = true},
+                                       {.id = 's', .takes_argument = true}},
+                                      1};
+    auto take = [&](int id, const char* arg) -> atcp_tools::Status {
+        if (id == 's') {
+            options.services_path = arg;
+            return atcp_tools::Ok{};
         }
-    }
-    if (argc - optind > 1) {
-        usage(stderr);
-        return 2;
-    }
-    if (optind < argc)
-        options.config_path = argv[optind];
+        auto n = id == 't' ? number_option(arg, 1, 86'400) : number_option(arg, 0, 1'000'000);
+        if (!n)
+            return n.error();
+        if (id == 'c')
+            options.defaults.max_children = unsigned(*n);
+        else if (id == 'R')
+            options.defaults.max_per_minute = unsigned(*n);
+        else
+            options.retry_interval = std::chrono::seconds(*n);
+        return atcp_tools::Ok{};
+    };
+    auto operands = atcp_tools::parse_command_line(cli, argc, argv, take);
+    if (!operands)
+        return atcp_tools::usage_failure(cli.prog, usage, operands.error());
+    if (!operands->empty())
+        options.config_path = operands->front();
     // Said here, on the terminal, before syslog is the only witness.
     if (access(options.config_path.c_str(), R_OK) != 0) {
         fprintf(stderr, "atcp-inetd: %s: %s\n", options.config_path.c_str(), strerror(errno));

@@ -133,6 +133,17 @@ void ensure_init()
     pthread_once(&once, init);
 }
 
+// Whether libc's own fn is there to call, read (by reference) once the
+// lookup has run; ENOSYS if not.
+template <class Fn> bool have_real(Fn* const& fn)
+{
+    ensure_init();
+    if (fn != nullptr)
+        return true;
+    errno = ENOSYS;
+    return false;
+}
+
 // IPv4 and IPv6 TCP sockets become atcp; an atcp socket takes either address.
 bool is_tcp(int domain, int type, int protocol)
 {
@@ -289,11 +300,8 @@ int convert(int fd, const char* call, const sockaddr_in& shown, bool bound_befor
 
 ATCP_EXPORT int socket(int domain, int type, int protocol)
 {
-    ensure_init();
-    if (real.socket == nullptr) {
-        errno = ENOSYS;
+    if (!have_real(real.socket))
         return -1;
-    }
     if (!is_tcp(domain, type, protocol))
         return real.socket(domain, type, protocol);
     if (!config_ok) {
@@ -318,11 +326,8 @@ ATCP_EXPORT int socket(int domain, int type, int protocol)
 // With a port filter and no role filter, a bind to a listed port decides.
 ATCP_EXPORT int bind(int fd, const sockaddr* addr, socklen_t len)
 {
-    ensure_init();
-    if (real.bind == nullptr) {
-        errno = ENOSYS;
+    if (!have_real(real.bind))
         return -1;
-    }
     sockaddr_in at;
     if (config.only == atcp_run::Role::all && !config.any_port && inet4(addr, len, at) &&
         config.has_port(ntohs(at.sin_port)) && is_linux_tcp4(fd) &&
@@ -333,11 +338,8 @@ ATCP_EXPORT int bind(int fd, const sockaddr* addr, socklen_t len)
 
 ATCP_EXPORT int listen(int fd, int backlog)
 {
-    ensure_init();
-    if (real.listen == nullptr) {
-        errno = ENOSYS;
+    if (!have_real(real.listen))
         return -1;
-    }
     if (config.filtered() && config.only != atcp_run::Role::connect && is_linux_tcp4(fd)) {
         sockaddr_in local;
         socklen_t len = sizeof(local);
@@ -352,11 +354,8 @@ ATCP_EXPORT int listen(int fd, int backlog)
 
 ATCP_EXPORT int connect(int fd, const sockaddr* addr, socklen_t len)
 {
-    ensure_init();
-    if (real.connect == nullptr) {
-        errno = ENOSYS;
+    if (!have_real(real.connect))
         return -1;
-    }
     sockaddr_in to;
     if (config.filtered() && config.only != atcp_run::Role::listen && inet4(addr, len, to) &&
         config.has_port(ntohs(to.sin_port)) && is_linux_tcp4(fd) &&
@@ -369,11 +368,8 @@ ATCP_EXPORT int connect(int fd, const sockaddr* addr, socklen_t len)
 // socket(fileno=...) takes its family from SO_DOMAIN.
 ATCP_EXPORT int getsockopt(int fd, int level, int name, void* value, socklen_t* len)
 {
-    ensure_init();
-    if (real.getsockopt == nullptr) {
-        errno = ENOSYS;
+    if (!have_real(real.getsockopt))
         return -1;
-    }
     int status = real.getsockopt(fd, level, name, value, len);
     if (status == 0 && level == SOL_SOCKET && name == SO_DOMAIN && value != nullptr &&
         len != nullptr && *len >= socklen_t(sizeof(int))) {

@@ -5,7 +5,7 @@
  * the module over generic netlink, their owners from the socket inodes in
  * /proc/PID/fd.  See atcp-ps(8).
  */
-#include "cli.h"
+#include "command_line.h"
 #include "format.h"
 #include "genl.h"
 #include "json.h"
@@ -15,7 +15,6 @@
 #include "text.h"
 #include "users.h"
 
-#include <getopt.h>
 #include <linux/atcp.h>
 #include <unistd.h>
 
@@ -55,60 +54,32 @@ struct Options {
     std::optional<uint32_t> uid;
 };
 
-Error bad_usage(std::string message)
-{
-    return Error{Error::Kind::usage, std::move(message)};
-}
-
 Result<Options> parse_options(int argc, char** argv, const Users& users)
 {
-    static const option longs[] = {
-        {"listening", no_argument, nullptr, 'l'},  {"pid", required_argument, nullptr, 'p'},
-        {"user", required_argument, nullptr, 'u'}, {"numeric", no_argument, nullptr, 'n'},
-        {"json", no_argument, nullptr, 'j'},       {"help", no_argument, nullptr, 'h'},
-        {"version", no_argument, nullptr, 'V'},    {nullptr, 0, nullptr, 0},
-    };
     Options o;
-    // getopt's own messages name argv[0]: the tool's name, not its path.
-    argv[0] = const_cast<char*>(prog);
-    int c;
-    while ((c = getopt_long(argc, argv, "lp:u:njh", longs, nullptr)) != -1) {
-        switch (c) {
-        case 'l':
-            o.listening = true;
-            break;
-        case 'p': {
-            auto pid = parse_uint(optarg);
+    const CommandLine cli{prog,
+                          usage,
+                          {{.name = "listening", .id = 'l', .flag = &o.listening},
+                           {.name = "pid", .id = 'p', .takes_argument = true},
+                           {.name = "user", .id = 'u', .takes_argument = true},
+                           {.name = "numeric", .id = 'n', .flag = &o.numeric},
+                           {.name = "json", .id = 'j', .flag = &o.json}}};
+    auto take = [&](int id, const char* arg) -> Status {
+        if (id == 'p') {
+            auto pid = parse_uint(arg);
             if (!pid || *pid == 0 || *pid > INT32_MAX)
-                return bad_usage(std::string("--pid ") + optarg + ": not a process id");
+                return usage_error(std::string("--pid ") + arg + ": not a process id");
             o.pid = static_cast<int>(*pid);
-            break;
-        }
-        case 'u': {
-            auto uid = users.uid(optarg);
+        } else if (id == 'u') {
+            auto uid = users.uid(arg);
             if (!uid)
-                return bad_usage(std::string("--user ") + optarg + ": no such user");
+                return usage_error(std::string("--user ") + arg + ": no such user");
             o.uid = *uid;
-            break;
         }
-        case 'n':
-            o.numeric = true;
-            break;
-        case 'j':
-            o.json = true;
-            break;
-        case 'h':
-            usage(stdout);
-            std::exit(0);
-        case 'V':
-            std::printf("%s (atcp) %s\n", prog, ATCP_VERSION);
-            std::exit(0);
-        default:
-            return bad_usage("");
-        }
-    }
-    if (optind < argc)
-        return bad_usage(std::string("unexpected argument ") + argv[optind]);
+        return Ok{};
+    };
+    if (auto operands = parse_command_line(cli, argc, argv, take); !operands)
+        return operands.error();
     return o;
 }
 
@@ -259,11 +230,7 @@ int main(int argc, char** argv)
 {
     Users users = Users::system();
     auto options = parse_options(argc, argv, users);
-    if (!options) {
-        if (!options.error().message.empty())
-            std::fprintf(stderr, "%s: %s\n", prog, options.error().message.c_str());
-        usage(stderr);
-        return exit_usage;
-    }
+    if (!options)
+        return usage_failure(prog, usage, options.error());
     return run(*options, users, Services::load());
 }

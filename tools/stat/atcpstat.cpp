@@ -4,7 +4,7 @@
  * TCP's, its counters, and its events as they happen; from the module over
  * generic netlink.  See atcpstat(8).
  */
-#include "cli.h"
+#include "command_line.h"
 #include "format.h"
 #include "genl.h"
 #include "json.h"
@@ -12,7 +12,6 @@
 #include "table.h"
 #include "text.h"
 
-#include <getopt.h>
 #include <linux/atcp.h>
 
 #include <algorithm>
@@ -66,103 +65,53 @@ struct Options {
     std::optional<uint64_t> count;
 };
 
-Error bad_usage(std::string message)
-{
-    return Error{Error::Kind::usage, std::move(message)};
-}
-
 Result<Options> parse_options(int argc, char** argv, const Services& services)
 {
-    enum { opt_state = 256, opt_sport, opt_dport };
-    static const option longs[] = {
-        {"listening", no_argument, nullptr, 'l'},
-        {"all", no_argument, nullptr, 'a'},
-        {"state", required_argument, nullptr, opt_state},
-        {"sport", required_argument, nullptr, opt_sport},
-        {"dport", required_argument, nullptr, opt_dport},
-        {"numeric", no_argument, nullptr, 'n'},
-        {"processes", no_argument, nullptr, 'p'},
-        {"extended", no_argument, nullptr, 'e'},
-        {"stats", no_argument, nullptr, 's'},
-        {"watch", no_argument, nullptr, 'E'},
-        {"count", required_argument, nullptr, 'c'},
-        {"json", no_argument, nullptr, 'j'},
-        {"help", no_argument, nullptr, 'h'},
-        {"version", no_argument, nullptr, 'V'},
-        {nullptr, 0, nullptr, 0},
-    };
+    enum { opt_state = long_only, opt_sport, opt_dport };
     Options o;
     bool stats = false, watch = false;
-    // getopt's own messages name argv[0]: the tool's name, not its path.
-    argv[0] = const_cast<char*>(prog);
-    int c;
-    while ((c = getopt_long(argc, argv, "lanpesEc:jh", longs, nullptr)) != -1) {
-        switch (c) {
-        case 'l':
-            o.listening = true;
-            break;
-        case 'a':
-            o.all = true;
-            break;
-        case opt_state: {
-            auto bits = parse_state_list(optarg);
+    const CommandLine cli{prog,
+                          usage,
+                          {{.name = "listening", .id = 'l', .flag = &o.listening},
+                           {.name = "all", .id = 'a', .flag = &o.all},
+                           {.name = "state", .id = opt_state, .takes_argument = true},
+                           {.name = "sport", .id = opt_sport, .takes_argument = true},
+                           {.name = "dport", .id = opt_dport, .takes_argument = true},
+                           {.name = "numeric", .id = 'n', .flag = &o.numeric},
+                           {.name = "processes", .id = 'p', .flag = &o.processes},
+                           {.name = "extended", .id = 'e', .flag = &o.extended},
+                           {.name = "stats", .id = 's', .flag = &stats},
+                           {.name = "watch", .id = 'E', .flag = &watch},
+                           {.name = "count", .id = 'c', .takes_argument = true},
+                           {.name = "json", .id = 'j', .flag = &o.json}}};
+    auto take = [&](int id, const char* arg) -> Status {
+        if (id == opt_state) {
+            auto bits = parse_state_list(arg);
             if (!bits)
-                return bad_usage(std::string("--state ") + optarg + ": not a state");
+                return usage_error(std::string("--state ") + arg + ": not a state");
             o.states = o.states.value_or(0) | *bits;
-            break;
-        }
-        case opt_sport:
-        case opt_dport: {
-            auto port = parse_port(optarg, services);
+        } else if (id == opt_sport || id == opt_dport) {
+            auto port = parse_port(arg, services);
             if (!port)
-                return bad_usage(std::string(c == opt_sport ? "--sport " : "--dport ") + optarg +
-                                 ": not a port (1-65535) or a tcp service name");
-            (c == opt_sport ? o.sport : o.dport) = *port;
-            break;
-        }
-        case 'n':
-            o.numeric = true;
-            break;
-        case 'p':
-            o.processes = true;
-            break;
-        case 'e':
-            o.extended = true;
-            break;
-        case 's':
-            stats = true;
-            break;
-        case 'E':
-            watch = true;
-            break;
-        case 'c': {
-            auto n = parse_uint(optarg);
+                return usage_error(std::string(id == opt_sport ? "--sport " : "--dport ") + arg +
+                                   ": not a port (1-65535) or a tcp service name");
+            (id == opt_sport ? o.sport : o.dport) = *port;
+        } else if (id == 'c') {
+            auto n = parse_uint(arg);
             if (!n || *n == 0)
-                return bad_usage(std::string("--count ") + optarg + ": not a positive number");
+                return usage_error(std::string("--count ") + arg + ": not a positive number");
             o.count = *n;
-            break;
         }
-        case 'j':
-            o.json = true;
-            break;
-        case 'h':
-            usage(stdout);
-            std::exit(0);
-        case 'V':
-            std::printf("%s (atcp) %s\n", prog, ATCP_VERSION);
-            std::exit(0);
-        default:
-            return bad_usage(""); // getopt said why
-        }
-    }
-    if (optind < argc)
-        return bad_usage(std::string("unexpected argument ") + argv[optind]);
+        return Ok{};
+    };
+    if (auto operands = parse_command_line(cli, argc, argv, take); !operands)
+        return operands.error();
     if (stats && watch)
-        return bad_usage("--stats and --watch do not go together");
+        return usage_error("--stats and --watch do not go together");
     if (o.count && !watch)
-        return bad_usage("--count is for --watch");
+        return usage_error("--count is for --watch");
     if (o.listening && o.states && !(*o.states & state_bit(ATCP_LISTEN)))
-        return bad_usage("--listening with --state leaves no state to show");
+        return usage_error("--listening with --state leaves no state to show");
     o.mode = stats ? Options::Mode::stats : watch ? Options::Mode::watch : Options::Mode::sockets;
     return o;
 }
@@ -365,12 +314,8 @@ int main(int argc, char** argv)
 {
     Services services = Services::load();
     auto options = parse_options(argc, argv, services);
-    if (!options) {
-        if (!options.error().message.empty())
-            std::fprintf(stderr, "%s: %s\n", prog, options.error().message.c_str());
-        usage(stderr);
-        return exit_usage;
-    }
+    if (!options)
+        return usage_failure(prog, usage, options.error());
     auto nl = AtcpNetlink::connect();
     if (!nl)
         return report(prog, nl.error());

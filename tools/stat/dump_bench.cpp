@@ -4,7 +4,7 @@
  * request to the last record parsed, without printing; the best and the
  * median of ROUNDS (default 10).  tools_test.sh runs it over 10,000 sockets.
  */
-#include "cli.h"
+#include "command_line.h"
 #include "genl.h"
 #include "text.h"
 
