@@ -180,6 +180,9 @@ typedef bool (*atcp_want_fn)(const struct sock *sk, const void *arg);
 int atcp_hash_init(void);
 void atcp_hash_exit(void);
 int atcp_bind_port(struct sock *sk, const struct in6_addr *addr, u16 port);
+struct atcp_uaddr;
+int atcp_bind_for_connect(struct sock *sk, const struct in6_addr *saddr,
+			  const struct atcp_uaddr *peer);
 void atcp_unbind(struct sock *sk);
 int atcp_hash_connection(struct sock *sk);
 void atcp_unhash_connection(struct sock *sk);
