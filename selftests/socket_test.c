@@ -7,8 +7,6 @@
  * otherwise, so that programs move between the two unchanged.
  */
 #include <grp.h>
-#include <net/if.h>
-#include <sched.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -249,25 +247,6 @@ TEST(bind_port_zero_takes_an_ephemeral_port)
 	close(fd);
 }
 
-/* This test's own network namespace, loopback up: sysctls of its own. */
-static int fresh_netns(void)
-{
-	struct ifreq ifr = { .ifr_name = "lo" };
-	int fd, ret;
-
-	if (unshare(CLONE_NEWNET))
-		return -1;
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	if (fd < 0)
-		return -1;
-	ret = ioctl(fd, SIOCGIFFLAGS, &ifr);
-	ifr.ifr_flags |= IFF_UP;
-	if (!ret)
-		ret = ioctl(fd, SIOCSIFFLAGS, &ifr);
-	close(fd);
-	return ret;
-}
-
 /*
  * Linux's TCP hands out ip_local_port_range without knowing atcp's ports:
  * of net.atcp.ephemeral_ports, atcp takes those outside that range first,
@@ -278,7 +257,7 @@ TEST(ephemeral_ports_outside_linuxs_range_come_first)
 	enum { OUTSIDE = 8 };
 	int fds[OUTSIDE + 1], seen[OUTSIDE] = { 0 }, distinct = 0;
 
-	ASSERT_EQ(0, fresh_netns());
+	ASSERT_EQ(0, enter_fresh_netns());
 	ASSERT_EQ(0, write_sysctl("/proc/sys/net/ipv4/ip_local_port_range", "40000 60000"));
 	ASSERT_EQ(0, write_sysctl("/proc/sys/net/atcp/ephemeral_ports", "59990 60008"));
 	for (int i = 0; i < OUTSIDE + 1; i++) {
@@ -316,7 +295,7 @@ TEST(connect_passes_over_a_port_whose_4_tuple_is_in_use)
 	int lfd, c, s;
 	char byte;
 
-	ASSERT_EQ(0, fresh_netns());
+	ASSERT_EQ(0, enter_fresh_netns());
 	ASSERT_EQ(0, write_sysctl("/proc/sys/net/atcp/ephemeral_ports", "62000 62002"));
 	lfd = atcp_socket();
 	ASSERT_LE(0, lfd);
