@@ -186,8 +186,9 @@ void atcp_engine_init(struct atcp_tcb *tcb, const struct atcp_params *params);
 
 /*
  * Opens: each prepares a TCB that is zeroed, or CLOSED after an earlier
- * connection (only the options set through atcp_engine_setopt carry over).  isn_hash is RFC 6528's F(): a keyed
- * hash of the 4-tuple the caller computes; the engine adds the clock.
+ * connection (only the options set through atcp_engine_setopt carry over).
+ * isn_hash is RFC 6528's F(): a keyed hash of the 4-tuple the caller
+ * computes; the engine adds the clock.
  * mss_max is the largest segment the path allows (route MTU minus headers);
  * below 48, Linux's tcp_min_snd_mss, it is taken as 48.
  */
