@@ -33,19 +33,6 @@ static int rejecting_netns(void)
 	return system(reject_rules) ? -1 : 0;
 }
 
-static int set_flag(int fd, int level, int name, int val)
-{
-	return setsockopt(fd, level, name, &val, sizeof(val));
-}
-
-static int get_flag(int fd, int level, int name)
-{
-	socklen_t len = sizeof(int);
-	int val;
-
-	return getsockopt(fd, level, name, &val, &len) ? -1 : val;
-}
-
 /* A non-blocking atcp socket connecting to port on loopback of family. */
 static int connect_loopback(int family, uint16_t port, int recverr)
 {
@@ -60,10 +47,10 @@ static int connect_loopback(int family, uint16_t port, int recverr)
 	if (fd < 0)
 		return -1;
 	if (recverr && family == AF_INET &&
-	    set_flag(fd, SOL_IP, IP_RECVERR, 1))
+	    set_int(fd, SOL_IP, IP_RECVERR, 1))
 		return -1;
 	if (recverr && family == AF_INET6 &&
-	    set_flag(fd, SOL_IPV6, IPV6_RECVERR, 1))
+	    set_int(fd, SOL_IPV6, IPV6_RECVERR, 1))
 		return -1;
 	if (family == AF_INET)
 		connect(fd, (struct sockaddr *)&sin, sizeof(sin));
@@ -138,22 +125,22 @@ TEST(options_default_off_set_and_read_back)
 	int val = 1;
 
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(0, get_flag(fd, SOL_IP, IP_RECVERR));
-	EXPECT_EQ(0, get_flag(fd, SOL_IPV6, IPV6_RECVERR));
-	ASSERT_EQ(0, set_flag(fd, SOL_IP, IP_RECVERR, 7));
-	EXPECT_EQ(1, get_flag(fd, SOL_IP, IP_RECVERR));
+	EXPECT_EQ(0, get_int(fd, SOL_IP, IP_RECVERR));
+	EXPECT_EQ(0, get_int(fd, SOL_IPV6, IPV6_RECVERR));
+	ASSERT_EQ(0, set_int(fd, SOL_IP, IP_RECVERR, 7));
+	EXPECT_EQ(1, get_int(fd, SOL_IP, IP_RECVERR));
 	EXPECT_EQ(-1, setsockopt(fd, SOL_IP, IP_RECVERR, &val, 1));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-1, setsockopt(fd, SOL_IP, IP_RECVERR, NULL, sizeof(val)));
 	EXPECT_EQ(EFAULT, errno);
 	/* Other IP options are not atcp's. */
-	EXPECT_EQ(-1, set_flag(fd, SOL_IP, IP_TOS, 0));
+	EXPECT_EQ(-1, set_int(fd, SOL_IP, IP_TOS, 0));
 	EXPECT_EQ(ENOPROTOOPT, errno);
 	/* An IPv4 socket has no IPv6 options. */
 	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&sin, sizeof(sin)));
-	EXPECT_EQ(-1, set_flag(fd, SOL_IPV6, IPV6_RECVERR, 1));
+	EXPECT_EQ(-1, set_int(fd, SOL_IPV6, IPV6_RECVERR, 1));
 	EXPECT_EQ(ENOPROTOOPT, errno);
-	EXPECT_EQ(-1, get_flag(fd, SOL_IPV6, IPV6_RECVERR));
+	EXPECT_EQ(-1, get_int(fd, SOL_IPV6, IPV6_RECVERR));
 	EXPECT_EQ(ENOPROTOOPT, errno);
 	close(fd);
 }
@@ -275,7 +262,7 @@ TEST(turning_it_off_empties_the_queue)
 	fd = connect_loopback(AF_INET, PORT_UNREACHABLE, 1);
 	ASSERT_LE(0, fd);
 	ASSERT_TRUE(wait_for(fd, 0, 3000) & POLLERR);
-	ASSERT_EQ(0, set_flag(fd, SOL_IP, IP_RECVERR, 0));
+	ASSERT_EQ(0, set_int(fd, SOL_IP, IP_RECVERR, 0));
 	read_error(fd, &q);
 	EXPECT_EQ(-1, q.ret);
 	EXPECT_EQ(EAGAIN, errno);
@@ -292,7 +279,7 @@ TEST(accepted_sockets_inherit_the_flags)
 
 	lfd = socket(atcp_family(), SOCK_STREAM, 0);
 	ASSERT_LE(0, lfd);
-	ASSERT_EQ(0, set_flag(lfd, SOL_IP, IP_RECVERR, 1));
+	ASSERT_EQ(0, set_int(lfd, SOL_IP, IP_RECVERR, 1));
 	ASSERT_EQ(0, bind(lfd, (struct sockaddr *)&addr, sizeof(addr)));
 	ASSERT_EQ(0, listen(lfd, 1));
 	ASSERT_EQ(0, getsockname(lfd, (struct sockaddr *)&addr, &len));
@@ -301,8 +288,8 @@ TEST(accepted_sockets_inherit_the_flags)
 	ASSERT_EQ(0, connect(c, (struct sockaddr *)&addr, sizeof(addr)));
 	s = accept(lfd, NULL, NULL);
 	ASSERT_LE(0, s);
-	EXPECT_EQ(1, get_flag(s, SOL_IP, IP_RECVERR));
-	EXPECT_EQ(0, get_flag(c, SOL_IP, IP_RECVERR));
+	EXPECT_EQ(1, get_int(s, SOL_IP, IP_RECVERR));
+	EXPECT_EQ(0, get_int(c, SOL_IP, IP_RECVERR));
 	close(s);
 	close(c);
 	close(lfd);
