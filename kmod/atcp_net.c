@@ -71,8 +71,6 @@ static const struct atcp_sysctl_spec atcp_sysctl_specs[] = {
 };
 
 #define EPHEMERAL_MIN 1024
-/* FreeBSD's net.inet.tcp.v6mssdflt: the IPv6 minimum MTU less 60 bytes. */
-#define ATCP_V6_MSS_DEFAULT 1220
 
 static unsigned int atcp_net_id __read_mostly;
 
@@ -155,7 +153,7 @@ static void atcp_sysctl_defaults(struct atcp_net *an)
 	atcp_params_default(&p);
 	c->rfc1323 = p.rfc1323;
 	c->mssdflt = p.mss_default;
-	c->v6mssdflt = ATCP_V6_MSS_DEFAULT;
+	c->v6mssdflt = ATCP_MSS_DEFAULT_V6; /* FreeBSD's net.inet.tcp.v6mssdflt */
 	c->msl = p.msl_ms;
 	c->delacktime = p.delack_ms;
 	c->keepidle = p.keepalive_idle_ms;

@@ -86,9 +86,9 @@ static void atcp_send(struct net *net, struct sock *sk, struct sk_buff *skb,
 }
 
 static struct dst_entry *atcp_route4(struct net *net, struct in6_addr *saddr,
-				      const struct in6_addr *daddr,
-				      __be16 sport, __be16 dport, int oif,
-				      u32 mark, kuid_t uid)
+				     const struct in6_addr *daddr,
+				     __be16 sport, __be16 dport, int oif,
+				     u32 mark, kuid_t uid)
 {
 	struct flowi4 fl4;
 	struct rtable *rt;
@@ -104,9 +104,9 @@ static struct dst_entry *atcp_route4(struct net *net, struct in6_addr *saddr,
 }
 
 static struct dst_entry *atcp_route6(struct net *net, struct in6_addr *saddr,
-				      const struct in6_addr *daddr,
-				      __be16 sport, __be16 dport, int oif,
-				      u32 mark, kuid_t uid)
+				     const struct in6_addr *daddr,
+				     __be16 sport, __be16 dport, int oif,
+				     u32 mark, kuid_t uid)
 {
 	struct flowi6 fl6 = {
 		.flowi6_oif = oif,
@@ -274,7 +274,7 @@ u32 atcp_route_mss(struct sock *sk)
 	u32 mss;
 
 	if (IS_ERR(dst))
-		return v4 ? 536 : 1220;
+		return v4 ? ATCP_MSS_DEFAULT : ATCP_MSS_DEFAULT_V6;
 	mss = dst_mtu(dst) - headers;
 	dst_release(dst);
 	return min(mss, largest);

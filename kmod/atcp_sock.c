@@ -163,7 +163,7 @@ static int atcp_listen(struct socket *sock, int backlog)
 	if (sk->sk_state == TCP_LISTEN)
 		goto out;
 	if (!as->bound) {
-		/* Seed 002: listen() picks a port when none was bound. */
+		/* tcp(4), ip(7): listen() binds an unbound socket to a port. */
 		struct in6_addr any = atcp_wildcard(sk);
 
 		err = atcp_bind_port(sk, &any, 0);

@@ -50,6 +50,16 @@ struct atcp_params {
 
 #define ATCP_OOO_MAX 8
 
+/*
+ * The send MSS assumed when the peer's SYN carries no MSS option (RFC 9293
+ * 3.7.1, MUST-15): IPv4's 576-byte minimum datagram less 40 bytes of
+ * headers, and IPv6's 1280-byte minimum link MTU (RFC 8200 5) less 60.
+ * They are also the defaults of net.atcp.mssdflt and v6mssdflt, and the
+ * MSS of a connection whose route cannot be found.
+ */
+#define ATCP_MSS_DEFAULT 536
+#define ATCP_MSS_DEFAULT_V6 1220
+
 /* Fills p with the defaults (those of FreeBSD and Linux where they agree). */
 void atcp_params_default(struct atcp_params *p);
 
@@ -186,8 +196,9 @@ void atcp_engine_init(struct atcp_tcb *tcb, const struct atcp_params *params);
 
 /*
  * Opens: each prepares a TCB that is zeroed, or CLOSED after an earlier
- * connection (only the options set through atcp_engine_setopt carry over).  isn_hash is RFC 6528's F(): a keyed
- * hash of the 4-tuple the caller computes; the engine adds the clock.
+ * connection (only the options set through atcp_engine_setopt carry over).
+ * isn_hash is RFC 6528's F(): a keyed hash of the 4-tuple the caller
+ * computes; the engine adds the clock.
  * mss_max is the largest segment the path allows (route MTU minus headers);
  * below 48, Linux's tcp_min_snd_mss, it is taken as 48.
  */

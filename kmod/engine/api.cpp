@@ -6,9 +6,20 @@ using namespace atcp;
 
 namespace {
 
+// The largest IPv4 datagram less its header and TCP's.
 constexpr uint32_t kMaxMss = 65535 - 40;
 // Linux's tcp_min_snd_mss: a path claiming less is not believed.
 constexpr uint32_t kMinPathMss = 48;
+// Linux's TCP_MIN_MSS, the least TCP_MAXSEG takes: (60 + 60 + 8) - (20 + 20),
+// IP and TCP headers at their largest less at their smallest.
+constexpr uint32_t kMinUserMss = 88;
+// Linux's MAX_TCP_KEEPIDLE and MAX_TCP_KEEPINTVL (seconds), MAX_TCP_KEEPCNT.
+constexpr uint32_t kMaxKeepSeconds = 32767;
+constexpr uint32_t kMaxKeepCount = 127;
+// The least receive buffer: the 2048 data bytes of Linux's smallest one
+// (SOCK_MIN_RCVBUF, TCP_SKB_MIN_TRUESIZE); a smaller window would not hold
+// a segment of the default MSS and its neighbours.
+constexpr uint32_t kMinRcvBuf = 2048;
 
 uint16_t path_mss(uint32_t mss_max)
 {
@@ -34,8 +45,8 @@ void keep_only_options(Tcb& t)
 extern "C" void atcp_params_default(atcp_params* p)
 {
     *p = atcp_params{};
-    p->mss_default = 536; // RFC 9293 3.7.1 and FreeBSD's net.inet.tcp.mssdflt
-    p->msl_ms = 30000;    // FreeBSD's net.inet.tcp.msl
+    p->mss_default = ATCP_MSS_DEFAULT; // FreeBSD's net.inet.tcp.mssdflt
+    p->msl_ms = 30000;                 // FreeBSD's net.inet.tcp.msl
     p->rto_initial_ms = 1000;
     p->rto_min_ms = 200;
     p->rto_max_ms = 120000;
@@ -174,7 +185,7 @@ extern "C" int atcp_engine_setopt(atcp_tcb* tcb, atcp_option opt, uint32_t value
         break;
     case ATCP_OPTION_MAXSEG:
         // tcp(4): it can only lower the MSS; 0 restores the default.
-        if (value != 0 && (value < 88 || value > kMaxMss))
+        if (value != 0 && (value < kMinUserMss || value > kMaxMss))
             return -1;
         t.user_mss = static_cast<uint16_t>(value);
         if (value != 0 && t.has(kSynAcked) && value < t.snd_mss)
@@ -185,12 +196,12 @@ extern "C" int atcp_engine_setopt(atcp_tcb* tcb, atcp_option opt, uint32_t value
         break;
     case ATCP_OPTION_KEEPIDLE:
     case ATCP_OPTION_KEEPINTVL:
-        if (value < 1 || value > 32767) // Linux's MAX_TCP_KEEPIDLE and KEEPINTVL
+        if (value < 1 || value > kMaxKeepSeconds)
             return -1;
         (opt == ATCP_OPTION_KEEPIDLE ? t.keepalive_idle_ms : t.keepalive_intvl_ms) = value * 1000;
         break;
     case ATCP_OPTION_KEEPCNT:
-        if (value < 1 || value > 127) // Linux's MAX_TCP_KEEPCNT
+        if (value < 1 || value > kMaxKeepCount)
             return -1;
         t.keepalive_count = static_cast<uint8_t>(value);
         break;
@@ -200,7 +211,7 @@ extern "C" int atcp_engine_setopt(atcp_tcb* tcb, atcp_option opt, uint32_t value
         t.user_timeout_ms = value;
         break;
     case ATCP_OPTION_RCVBUF:
-        if (value < 2048)
+        if (value < kMinRcvBuf)
             return -1;
         t.rcv_buf = value;
         break;

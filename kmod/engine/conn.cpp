@@ -215,6 +215,12 @@ void Conn::orphan()
         t_.close_at = now_ + uint64_t{t_.params.fin_wait_2_ms} * 1000;
 }
 
+// TIME-WAIT lasts 2 MSL from the last FIN it acknowledged (RFC 9293 3.10.7.4).
+void Conn::arm_time_wait()
+{
+    t_.close_at = now_ + uint64_t{t_.params.msl_ms} * 2 * 1000;
+}
+
 void Conn::option_changed()
 {
     arm_keepalive();
@@ -240,7 +246,7 @@ void Conn::fin_acked()
         break;
     case ATCP_CLOSING:
         set_state(ATCP_TIME_WAIT);
-        t_.close_at = now_ + uint64_t{t_.params.msl_ms} * 2000;
+        arm_time_wait();
         break;
     case ATCP_LAST_ACK:
         release();
