@@ -32,10 +32,12 @@ void set_flag(Tcb& t, TcbFlag f, uint32_t value)
 }
 
 // A TCB that ran a connection before starts the next one afresh, keeping
-// only what the user set (a socket may connect again after a failure).
+// only its parameters and what the user set (a socket may connect again
+// after a failure).
 void keep_only_options(Tcb& t)
 {
     Tcb fresh{};
+    fresh.params = t.params;
     fresh.take_user_options(t);
     t = fresh;
 }
@@ -45,8 +47,9 @@ void keep_only_options(Tcb& t)
 extern "C" void atcp_params_default(atcp_params* p)
 {
     *p = atcp_params{};
-    p->mss_default = ATCP_MSS_DEFAULT; // FreeBSD's net.inet.tcp.mssdflt
-    p->msl_ms = 30000;                 // FreeBSD's net.inet.tcp.msl
+    p->mss_default = ATCP_MSS_DEFAULT;       // FreeBSD's net.inet.tcp.mssdflt
+    p->mss_default_v6 = ATCP_MSS_DEFAULT_V6; // FreeBSD's net.inet.tcp.v6mssdflt
+    p->msl_ms = 30000;                       // FreeBSD's net.inet.tcp.msl
     p->rto_initial_ms = 1000;
     p->rto_min_ms = 200;
     p->rto_max_ms = 120000;
@@ -60,6 +63,7 @@ extern "C" void atcp_params_default(atcp_params* p)
     p->rfc1323 = 1;
     p->ooo_max = ATCP_OOO_MAX;
     p->challenge_ack_limit = 100;
+    p->icmp_may_rst = 1; // FreeBSD's net.inet.tcp.icmp_may_rst
 }
 
 extern "C" void atcp_engine_init(atcp_tcb* tcb, const atcp_params* params)
@@ -69,13 +73,13 @@ extern "C" void atcp_engine_init(atcp_tcb* tcb, const atcp_params* params)
     t.params = *params;
 }
 
-extern "C" void atcp_engine_connect(atcp_tcb* tcb, const atcp_params* params, uint16_t local_port,
+extern "C" void atcp_engine_connect(atcp_tcb* tcb, bool ipv6, uint16_t local_port,
                                     uint16_t remote_port, uint32_t mss_max, uint32_t isn_hash,
                                     uint64_t now_us, atcp_actions* act)
 {
     Tcb& t = tcb_of(tcb);
     keep_only_options(t);
-    t.params = *params;
+    t.set(kIpv6, ipv6);
     t.local_port = local_port;
     t.remote_port = remote_port;
     t.mss_max = path_mss(mss_max);
@@ -84,19 +88,19 @@ extern "C" void atcp_engine_connect(atcp_tcb* tcb, const atcp_params* params, ui
     c.finish();
 }
 
-extern "C" void atcp_engine_listen(atcp_tcb* tcb, const atcp_params* params, uint16_t local_port)
+extern "C" void atcp_engine_listen(atcp_tcb* tcb, uint16_t local_port)
 {
     Tcb& t = tcb_of(tcb);
-    t.params = *params;
     t.local_port = local_port;
     t.state = ATCP_LISTEN;
 }
 
 extern "C" void atcp_engine_accept(atcp_tcb* child, const atcp_tcb* listener,
-                                   const atcp_tcp_header* syn, uint32_t mss_max, uint32_t isn_hash,
-                                   uint64_t now_us, atcp_actions* act)
+                                   const atcp_tcp_header* syn, bool ipv6, uint32_t mss_max,
+                                   uint32_t isn_hash, uint64_t now_us, atcp_actions* act)
 {
     Tcb& t = tcb_of(child);
+    t.set(kIpv6, ipv6);
     t.mss_max = path_mss(mss_max);
     Conn c(t, *act, now_us);
     c.open_passive(tcb_of(listener), *syn, isn_hash);
@@ -239,7 +243,7 @@ extern "C" uint32_t atcp_engine_getopt(const atcp_tcb* tcb, atcp_option opt)
         return t.has(kNoOpt);
     case ATCP_OPTION_MAXSEG:
         // Linux and BSD report the MSS in use once connected.
-        return t.has(kSynAcked) ? t.snd_mss : (t.user_mss != 0 ? t.user_mss : t.params.mss_default);
+        return t.has(kSynAcked) ? t.snd_mss : (t.user_mss != 0 ? t.user_mss : t.mss_default());
     case ATCP_OPTION_KEEPALIVE:
         return t.has(kKeepAlive);
     case ATCP_OPTION_KEEPIDLE:

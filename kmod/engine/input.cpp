@@ -19,7 +19,7 @@ void Conn::input(const Segment& arrived)
     ++t_.segs_in;
     switch (t_.state) {
     case ATCP_CLOSED:
-        return; // the caller answers with atcp_engine_reset_for
+        return; // the caller answers with atcp_engine_reset_owed
     case ATCP_LISTEN:
         input_listen(arrived);
         return;
@@ -127,7 +127,7 @@ void Conn::input_listen(const Segment& seg)
         return;
     if (seg.flag(ATCP_TCP_ACK)) {
         atcp_out_segment* rst = new_segment(0, 0);
-        if (rst != nullptr && atcp_engine_reset_for(&seg.hdr, seg.len, rst) == 0)
+        if (rst != nullptr && atcp_engine_reset_owed(&seg.hdr, seg.len, rst))
             act_.mib.out_rsts = 1;
         return;
     }

@@ -30,6 +30,7 @@ enum TcbFlag : uint32_t {
     kRecoverSet = 1u << 17, // recover holds a loss's snd_max (RFC 6582 3.2 step 2)
     kSynAcked = 1u << 18,   // our SYN is acknowledged: the send queue starts at snd_una
     kForcePush = 1u << 19,  // one partial segment may go despite Nagle, cork or SWS
+    kIpv6 = 1u << 20,       // the connection runs over IPv6: IPv6's default MSS
 };
 
 constexpr uint32_t kUserFlags = kNoDelay | kNoPush | kCork | kNoOpt | kKeepAlive;
@@ -135,6 +136,8 @@ struct Tcb {
     }
 
     bool has(TcbFlag f) const { return (flags & f) != 0; }
+    // The peer's MSS when its SYN carries none (RFC 9293 3.7.1).
+    uint32_t mss_default() const { return has(kIpv6) ? params.mss_default_v6 : params.mss_default; }
 
     // The deadline due first (0: none) and which timer it is.
     struct DueTimer {
