@@ -120,6 +120,7 @@ void atcp_conn_destroy(struct sock *sk)
 	atcp_unbind(sk);
 	__skb_queue_purge(&sk->sk_receive_queue);
 	__skb_queue_purge(&as->ooo);
+	skb_queue_purge(&sk->sk_error_queue); /* charged to sk_rmem_alloc */
 	while (!skb_queue_empty(&sk->sk_write_queue)) {
 		struct sk_buff *skb = __skb_dequeue(&sk->sk_write_queue);
 
@@ -242,6 +243,8 @@ static void atcp_inherit_options(struct sock *sk, const struct sock *lsk)
 	sk->sk_uid = lsk->sk_uid;
 	atcp_sk(sk)->family = READ_ONCE(atcp_sk(lsk)->family);
 	atcp_sk(sk)->v6only = atcp_sk(lsk)->v6only;
+	atcp_sk(sk)->recverr = READ_ONCE(atcp_sk(lsk)->recverr);
+	atcp_sk(sk)->recverr6 = READ_ONCE(atcp_sk(lsk)->recverr6);
 }
 
 /* A SYN for a listener: a child socket takes the connection. */

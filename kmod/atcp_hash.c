@@ -174,26 +174,102 @@ static int bind_one(struct sock *sk, const struct in6_addr *addr, u16 port)
 	return 0;
 }
 
-/*
- * A free port from net.atcp.ephemeral_ports, tried from a random start.
- * Linux's TCP picks its clients' ports from ip_local_port_range without
- * knowing atcp's, so a port in both ranges could give an atcp and a Linux
- * connection one 4-tuple: those are taken only when none outside is free.
- */
-static int bind_ephemeral(struct sock *sk, const struct in6_addr *addr)
+static bool estab_match(const struct sock *sk, const struct net *net,
+			const struct in6_addr *laddr, u16 lport,
+			const struct in6_addr *raddr, __be16 rport)
 {
-	int first, last, range, offset, linux_lo, linux_hi, pass, i;
+	return net_eq(sock_net(sk), net) && sk->sk_num == lport &&
+	       sk->sk_dport == rport &&
+	       ipv6_addr_equal(&sk->sk_v6_rcv_saddr, laddr) &&
+	       ipv6_addr_equal(&sk->sk_v6_daddr, raddr);
+}
 
-	atcp_net_ephemeral_ports(sock_net(sk), &first, &last);
-	inet_get_local_port_range(sock_net(sk), &linux_lo, &linux_hi);
-	range = last - first + 1;
-	offset = get_random_u32_below(range);
+/*
+ * Whether a connection (TIME-WAIT included) holds this 4-tuple now.  A hint
+ * for choosing a port: atcp_hash_connection() claims the 4-tuple for good.
+ */
+static bool estab_taken(struct net *net, const struct in6_addr *laddr,
+			u16 lport, const struct atcp_uaddr *peer)
+{
+	struct atcp_bucket *b = estab_bucket(net, laddr, lport, &peer->addr,
+					     peer->port);
+	struct atcp_sock *o;
+	bool taken = false;
+
+	spin_lock_bh(&b->lock);
+	hlist_for_each_entry(o, &b->head, estab_node) {
+		if (estab_match(&o->sk, net, laddr, lport, &peer->addr,
+				peer->port)) {
+			taken = true;
+			break;
+		}
+	}
+	spin_unlock_bh(&b->lock);
+	return taken;
+}
+
+/* Up to two runs of ports, walked as one sequence of n. */
+struct port_runs {
+	int first[2], size[2];
+};
+
+static void port_run_set(struct port_runs *r, int i, int first, int last)
+{
+	r->first[i] = first;
+	r->size[i] = max(last - first + 1, 0);
+}
+
+static int port_run_nth(const struct port_runs *r, int k)
+{
+	return k < r->size[0] ? r->first[0] + k : r->first[1] + k - r->size[0];
+}
+
+/*
+ * Ports of net.atcp.ephemeral_ports, those outside Linux's
+ * ip_local_port_range (pass 0) before those inside it (pass 1): Linux's TCP
+ * picks its clients' ports from its range without knowing atcp's, so a port
+ * in both could give an atcp and a Linux connection one 4-tuple.
+ */
+static void ephemeral_runs(struct net *net, int pass, struct port_runs *r)
+{
+	int first, last, lo, hi;
+
+	atcp_net_ephemeral_ports(net, &first, &last);
+	inet_get_local_port_range(net, &lo, &hi);
+	if (pass == 0) {
+		port_run_set(r, 0, first, min(last, lo - 1));
+		port_run_set(r, 1, max(first, hi + 1), last);
+	} else {
+		port_run_set(r, 0, max(first, lo), min(last, hi));
+		port_run_set(r, 1, 0, -1);
+	}
+}
+
+/*
+ * Binds a free ephemeral port, each pass walked from a random start.  For a
+ * connect(), peer is the remote end and saddr the source chosen for it: a
+ * port whose 4-tuple is in use (a connection in TIME-WAIT, say) is passed
+ * over, as Linux's inet_hash_connect() does, rather than failing later.
+ */
+static int bind_ephemeral(struct sock *sk, const struct in6_addr *addr,
+			  const struct in6_addr *saddr,
+			  const struct atcp_uaddr *peer)
+{
+	struct net *net = sock_net(sk);
+	struct port_runs r;
+	int pass, n, offset, i;
+
 	for (pass = 0; pass < 2; pass++) {
-		for (i = 0; i < range; i++) {
-			int port = first + (offset + i) % range;
-			bool linux_may_pick = port >= linux_lo && port <= linux_hi;
+		ephemeral_runs(net, pass, &r);
+		n = r.size[0] + r.size[1];
+		if (!n)
+			continue;
+		offset = get_random_u32_below(n);
+		for (i = 0; i < n; i++) {
+			u16 port = port_run_nth(&r, (offset + i) % n);
 
-			if (linux_may_pick != pass || linux_listens(sk, addr, port))
+			if (linux_listens(sk, addr, port) ||
+			    (peer && estab_taken(net, saddr, port, peer)))
 				continue;
 			if (!bind_one(sk, addr, port))
 				return 0;
@@ -209,10 +285,22 @@ static int bind_ephemeral(struct sock *sk, const struct in6_addr *addr)
 int atcp_bind_port(struct sock *sk, const struct in6_addr *addr, u16 port)
 {
 	if (!port)
-		return bind_ephemeral(sk, addr);
+		return bind_ephemeral(sk, addr, NULL, NULL);
 	if (linux_listens(sk, addr, port))
 		return -EADDRINUSE;
 	return bind_one(sk, addr, port);
+}
+
+/*
+ * Binds an unbound socket to the wildcard and a port whose 4-tuple from
+ * saddr to peer is free.  The socket lock is held.
+ */
+int atcp_bind_for_connect(struct sock *sk, const struct in6_addr *saddr,
+			  const struct atcp_uaddr *peer)
+{
+	struct in6_addr any = atcp_wildcard(sk);
+
+	return bind_ephemeral(sk, &any, saddr, peer);
 }
 
 void atcp_unbind(struct sock *sk)
@@ -244,16 +332,6 @@ int atcp_listen_start(struct sock *sk)
 		WRITE_ONCE(sk->sk_state, TCP_LISTEN);
 	spin_unlock_bh(&b->lock);
 	return conflict ? -EADDRINUSE : 0;
-}
-
-static bool estab_match(const struct sock *sk, const struct net *net,
-			const struct in6_addr *laddr, u16 lport,
-			const struct in6_addr *raddr, __be16 rport)
-{
-	return net_eq(sock_net(sk), net) && sk->sk_num == lport &&
-	       sk->sk_dport == rport &&
-	       ipv6_addr_equal(&sk->sk_v6_rcv_saddr, laddr) &&
-	       ipv6_addr_equal(&sk->sk_v6_daddr, raddr);
 }
 
 /*

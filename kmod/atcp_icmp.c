@@ -52,8 +52,7 @@ struct atcp_icmp_cb {
 	u32 magic;
 	struct atcp_icmp m; /* may_rst is filled under the socket lock */
 	u32 mtu; /* ATCP_ICMP_PMTU: for the route, after the floors */
-	int err; /* the errno of a soft error, as Linux's tables give it */
-	bool v4;
+	struct atcp_icmp_error e;
 };
 
 static struct atcp_icmp_cb *atcp_icmp_cb(const struct sk_buff *skb)
@@ -65,6 +64,35 @@ static struct atcp_icmp_cb *atcp_icmp_cb(const struct sk_buff *skb)
 bool atcp_icmp_backlogged(const struct sk_buff *skb)
 {
 	return atcp_icmp_cb(skb)->magic == ATCP_ICMP_MAGIC;
+}
+
+/*
+ * What the program hears of an error the engine believed.  With
+ * IP_RECVERR (IPV6_RECVERR for ICMPv6) it is queued, and a soft error of a
+ * synchronized connection is reported at once through sk_err, as Linux's
+ * tcp_v4_err() does; without, SO_ERROR reads it (and clears it) and it is
+ * what a timeout reports.  As Linux's TCP, an IPv4 error that ends connect()
+ * is queued even unasked, and a path MTU change is not an error.
+ */
+static void atcp_icmp_report(struct sock *sk, struct sk_buff *skb,
+			     int result)
+{
+	const struct atcp_icmp_cb *cb = atcp_icmp_cb(skb);
+	struct atcp_sock *as = atcp_sk(sk);
+	bool asked = cb->e.v4 ? as->recverr : as->recverr6;
+
+	if (cb->m.kind == ATCP_ICMP_PMTU)
+		return;
+	if (asked || (cb->e.v4 && result == ATCP_ICMP_ABORTED))
+		atcp_errqueue_icmp(sk, skb, &cb->e);
+	if (result != ATCP_ICMP_SOFT_ERROR || !cb->e.err)
+		return;
+	if (asked && sk->sk_state != TCP_SYN_SENT) {
+		WRITE_ONCE(sk->sk_err, cb->e.err);
+		sk_error_report(sk);
+	} else {
+		WRITE_ONCE(sk->sk_err_soft, cb->e.err);
+	}
 }
 
 /*
@@ -97,7 +125,7 @@ void atcp_icmp_process(struct sock *sk, struct sk_buff *skb)
 		 * learns the path MTU, for this connection's next lookup (the
 		 * cached route turns obsolete) and for every later one.
 		 */
-		if (cb->v4)
+		if (cb->e.v4)
 			ipv4_update_pmtu(skb, net, cb->mtu, sk->sk_bound_dev_if,
 					 IPPROTO_TCP);
 		else
@@ -107,9 +135,7 @@ void atcp_icmp_process(struct sock *sk, struct sk_buff *skb)
 		if (r == ATCP_ICMP_MSS_LOWERED)
 			atcp_mib_add(net, ATCP_MIB_PMTU_UPDATES, 1);
 	}
-	/* As Linux: SO_ERROR reports a soft error at once and clears it. */
-	if (r == ATCP_ICMP_SOFT_ERROR && cb->err)
-		WRITE_ONCE(sk->sk_err_soft, cb->err);
+	atcp_icmp_report(sk, skb, r);
 	atcp_apply(sk, &act, NULL);
 out:
 	consume_skb(skb);
@@ -182,14 +208,14 @@ static bool atcp_icmp4_kind(const struct icmphdr *icmph,
 {
 	u32 mtu;
 
-	cb->err = EHOSTUNREACH;
+	cb->e.err = EHOSTUNREACH;
 	if (icmph->type == ICMP_TIME_EXCEEDED) {
 		cb->m.kind = ATCP_ICMP_HOST_UNREACH; /* soft, as Linux */
 		return true;
 	}
 	if (icmph->type != ICMP_DEST_UNREACH || icmph->code > NR_ICMP_UNREACH)
 		return false;
-	cb->err = icmp_err_convert[icmph->code].errno;
+	cb->e.err = icmp_err_convert[icmph->code].errno;
 	switch (icmph->code) {
 	case ICMP_FRAG_NEEDED:
 		mtu = ntohs(icmph->un.frag.mtu);
@@ -206,7 +232,7 @@ static bool atcp_icmp4_kind(const struct icmphdr *icmph,
 	case ICMP_HOST_ANO:
 	case ICMP_PKT_FILTERED:
 		cb->m.kind = ATCP_ICMP_REFUSED; /* FreeBSD: admin prohibited too */
-		cb->err = ECONNREFUSED;
+		cb->e.err = ECONNREFUSED;
 		return true;
 	case ICMP_NET_UNREACH:
 	case ICMP_NET_UNKNOWN:
@@ -255,7 +281,12 @@ unsigned int atcp_icmp4_hook(void *priv, struct sk_buff *skb,
 
 	th = (const struct tcphdr *)((const u8 *)inner + ihl);
 	cb.m.seq = ntohl(th->seq);
-	cb.v4 = true;
+	cb.e.type = icmph->type;
+	cb.e.code = icmph->code;
+	cb.e.info = cb.mtu;
+	cb.e.port = th->dest;
+	cb.e.quote_len = ihl;
+	cb.e.v4 = true;
 	ipv6_addr_set_v4mapped(inner->saddr, &local);
 	ipv6_addr_set_v4mapped(inner->daddr, &remote);
 	c = atcp_icmp_clone(skb, inner_off);
@@ -277,7 +308,7 @@ static bool atcp_icmp6_kind(const struct icmp6hdr *h, struct atcp_icmp_cb *cb)
 				sizeof(struct tcphdr);
 		return true;
 	}
-	icmpv6_err_convert(h->icmp6_type, h->icmp6_code, &cb->err);
+	icmpv6_err_convert(h->icmp6_type, h->icmp6_code, &cb->e.err);
 	switch (h->icmp6_type) {
 	case ICMPV6_DEST_UNREACH:
 		switch (h->icmp6_code) {
@@ -289,7 +320,7 @@ static bool atcp_icmp6_kind(const struct icmp6hdr *h, struct atcp_icmp_cb *cb)
 		case ICMPV6_POLICY_FAIL:
 		case ICMPV6_REJECT_ROUTE:
 			cb->m.kind = ATCP_ICMP_REFUSED;
-			cb->err = ECONNREFUSED;
+			cb->e.err = ECONNREFUSED;
 			return true;
 		default:
 			cb->m.kind = ATCP_ICMP_HOST_UNREACH;
@@ -303,7 +334,7 @@ static bool atcp_icmp6_kind(const struct icmp6hdr *h, struct atcp_icmp_cb *cb)
 		if (h->icmp6_code != ICMPV6_UNK_NEXTHDR)
 			return false;
 		cb->m.kind = ATCP_ICMP_REFUSED;
-		cb->err = ECONNREFUSED;
+		cb->e.err = ECONNREFUSED;
 		return true;
 	}
 	return false;
@@ -348,6 +379,11 @@ unsigned int atcp_icmp6_hook(void *priv, struct sk_buff *skb,
 	inner = (const struct ipv6hdr *)(skb->data + inner_off);
 	th = (const struct tcphdr *)(skb->data + thoff);
 	cb.m.seq = ntohl(th->seq);
+	cb.e.type = h->icmp6_type;
+	cb.e.code = h->icmp6_code;
+	cb.e.info = cb.mtu;
+	cb.e.port = th->dest;
+	cb.e.quote_len = thoff - inner_off;
 	c = atcp_icmp_clone(skb, inner_off);
 	if (c) {
 		*atcp_icmp_cb(c) = cb;

@@ -278,9 +278,7 @@ static int atcp_start_connect(struct sock *sk, const struct atcp_uaddr *a)
 	dst_release(dst);
 	WRITE_ONCE(as->family, a->family);
 	if (!as->bound) {
-		struct in6_addr any = atcp_wildcard(sk);
-
-		err = atcp_bind_port(sk, &any, 0);
+		err = atcp_bind_for_connect(sk, &saddr, a);
 		if (err)
 			return err;
 	}

@@ -80,6 +80,8 @@ struct atcp_sock {
 	bool more_corked; /* TCP_CORK set by a send with MSG_MORE */
 	u8 family; /* AF_INET or AF_INET6 once chosen; WRITE_ONCE */
 	bool v6only; /* IPV6_V6ONLY: an IPv6 wildcard takes no IPv4; WRITE_ONCE */
+	bool recverr; /* IP_RECVERR: ICMP errors to the error queue; WRITE_ONCE */
+	bool recverr6; /* IPV6_RECVERR, the same for ICMPv6; WRITE_ONCE */
 	u32 dst_cookie; /* validates an IPv6 route cached in sk_dst_cache */
 
 	struct timer_list timer; /* the engine's next deadline */
@@ -179,6 +181,9 @@ typedef bool (*atcp_want_fn)(const struct sock *sk, const void *arg);
 int atcp_hash_init(void);
 void atcp_hash_exit(void);
 int atcp_bind_port(struct sock *sk, const struct in6_addr *addr, u16 port);
+struct atcp_uaddr;
+int atcp_bind_for_connect(struct sock *sk, const struct in6_addr *saddr,
+			  const struct atcp_uaddr *peer);
 void atcp_unbind(struct sock *sk);
 int atcp_hash_connection(struct sock *sk);
 void atcp_unhash_connection(struct sock *sk);
@@ -213,6 +218,22 @@ unsigned int atcp_icmp6_hook(void *priv, struct sk_buff *skb,
 			     const struct nf_hook_state *state);
 bool atcp_icmp_backlogged(const struct sk_buff *skb);
 void atcp_icmp_process(struct sock *sk, struct sk_buff *skb);
+
+/* atcp_errqueue.c: an ICMP error as the error queue reports it. */
+struct atcp_icmp_error {
+	int err; /* errno, positive, from Linux's tables */
+	u32 info; /* ee_info: the MTU reported, or 0 */
+	__be16 port; /* the quoted destination port */
+	u16 quote_len; /* of the quoted IP header, to the quoted TCP header */
+	u8 type, code;
+	bool v4;
+};
+
+void atcp_errqueue_icmp(struct sock *sk, struct sk_buff *skb,
+			const struct atcp_icmp_error *e);
+struct msghdr;
+int atcp_errqueue_recv(struct sock *sk, struct msghdr *msg, size_t len,
+		       int *addr_len);
 
 /* atcp_conn.c */
 void atcp_conn_init(struct sock *sk);

@@ -2,7 +2,7 @@
 /*
  * Socket options at IPPROTO_TCP: Linux's numbers, atcp's TCP_NOPUSH and
  * TCP_NOOPT, TCP_INFO filled from the engine, and SO_KEEPALIVE's hook; at
- * IPPROTO_IPV6, IPV6_V6ONLY.
+ * IPPROTO_IP, IP_RECVERR; at IPPROTO_IPV6, IPV6_V6ONLY and IPV6_RECVERR.
  */
 #include <linux/in6.h>
 #include <linux/tcp.h>
@@ -48,28 +48,47 @@ static int atcp_option_of(int optname, enum atcp_option *opt)
 }
 
 /*
- * IPV6_V6ONLY, before bind() as Linux allows it.  A socket that has not
- * chosen its family yet keeps it for when bind() or connect() chooses IPv6:
- * programs set it on sockets of either family and ignore the error.  Other
- * IPv6 options are not atcp's.
+ * The IP-level flags atcp keeps: IP_RECVERR; IPV6_V6ONLY and IPV6_RECVERR
+ * on a socket that is not IPv4's.  A socket that has not chosen its family
+ * yet keeps them for when bind() or connect() chooses IPv6: programs set
+ * IPv6 options on sockets of either family and ignore the error.  Other IP
+ * and IPv6 options are not atcp's.
  */
-static int atcp_set_v6only(struct sock *sk, int optname, sockptr_t optval,
-			   unsigned int optlen)
+static bool *atcp_ip_flag(struct sock *sk, int level, int optname)
 {
 	struct atcp_sock *as = atcp_sk(sk);
+
+	if (level == SOL_IP)
+		return optname == IP_RECVERR ? &as->recverr : NULL;
+	if (READ_ONCE(as->family) == AF_INET)
+		return NULL;
+	if (optname == IPV6_V6ONLY)
+		return &as->v6only;
+	return optname == IPV6_RECVERR ? &as->recverr6 : NULL;
+}
+
+static int atcp_set_ip_flag(struct sock *sk, int level, int optname,
+			    sockptr_t optval, unsigned int optlen)
+{
+	struct atcp_sock *as = atcp_sk(sk);
+	bool *flag = atcp_ip_flag(sk, level, optname);
 	int val, err = 0;
 
-	if (optname != IPV6_V6ONLY || READ_ONCE(as->family) == AF_INET)
+	if (!flag)
 		return -ENOPROTOOPT;
 	if (optlen < sizeof(int))
 		return -EINVAL;
 	if (copy_from_sockptr(&val, optval, sizeof(val)))
 		return -EFAULT;
 	lock_sock(sk);
-	if (as->bound)
-		err = -EINVAL;
-	else
-		WRITE_ONCE(as->v6only, !!val);
+	if (flag == &as->v6only && as->bound) {
+		err = -EINVAL; /* as Linux: before bind() only */
+	} else {
+		WRITE_ONCE(*flag, !!val);
+		/* As Linux: turning IP_RECVERR off drops what is queued. */
+		if (!val && flag != &as->v6only)
+			skb_queue_purge(&sk->sk_error_queue);
+	}
 	release_sock(sk);
 	return err;
 }
@@ -82,8 +101,8 @@ int atcp_setsockopt(struct socket *sock, int level, int optname,
 	enum atcp_option opt;
 	int val, err;
 
-	if (level == SOL_IPV6)
-		return atcp_set_v6only(sk, optname, optval, optlen);
+	if (level == SOL_IP || level == SOL_IPV6)
+		return atcp_set_ip_flag(sk, level, optname, optval, optlen);
 	if (level != SOL_TCP)
 		return -ENOPROTOOPT;
 	err = atcp_option_of(optname, &opt);
@@ -158,17 +177,18 @@ int atcp_getsockopt(struct socket *sock, int level, int optname,
 	struct tcp_info ti;
 	int len, val;
 
-	if (level != SOL_TCP && level != SOL_IPV6)
+	if (level != SOL_TCP && level != SOL_IP && level != SOL_IPV6)
 		return -ENOPROTOOPT;
 	if (get_user(len, optlen))
 		return -EFAULT;
 	if (len < 0)
 		return -EINVAL;
-	if (level == SOL_IPV6) {
-		if (optname != IPV6_V6ONLY ||
-		    READ_ONCE(atcp_sk(sk)->family) == AF_INET)
+	if (level != SOL_TCP) {
+		bool *flag = atcp_ip_flag(sk, level, optname);
+
+		if (!flag)
 			return -ENOPROTOOPT;
-		val = READ_ONCE(atcp_sk(sk)->v6only);
+		val = READ_ONCE(*flag);
 		goto put_int;
 	}
 

@@ -176,6 +176,13 @@ int atcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 	int target, err = 0;
 	long timeo;
 
+	if (flags & MSG_ERRQUEUE) {
+		int addr_len = 0;
+
+		err = atcp_errqueue_recv(sk, msg, len, &addr_len);
+		msg->msg_namelen = addr_len;
+		return err;
+	}
 	if (flags & ~(MSG_DONTWAIT | MSG_PEEK | MSG_WAITALL |
 		      MSG_CMSG_CLOEXEC | MSG_NOSIGNAL))
 		return -EOPNOTSUPP;
@@ -259,7 +266,8 @@ __poll_t atcp_poll(struct file *file, struct socket *sock,
 				mask |= EPOLLOUT | EPOLLWRNORM;
 		}
 	}
-	if (READ_ONCE(sk->sk_err))
+	if (READ_ONCE(sk->sk_err) ||
+	    !skb_queue_empty_lockless(&sk->sk_error_queue))
 		mask |= EPOLLERR;
 	return mask;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers the atcp selftests share: the family in force, module reloads,
- * sysctl writes and a loopback listener.
+ * sysctl writes, a network namespace of a test's own and a loopback
+ * listener.
  */
 #ifndef ATCP_SELFTEST_H
 #define ATCP_SELFTEST_H
@@ -17,6 +18,10 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
 
 #include <linux/atcp.h>
 
@@ -80,6 +85,31 @@ static inline int write_sysctl(const char *path, const char *value)
 	close(fd);
 	errno = saved;
 	return n < 0 ? -1 : 0;
+}
+
+/*
+ * Moves the calling process (a test's own, under the harness) to a new
+ * network namespace with loopback up: sysctls, routes and firewall rules
+ * of its own, and no other test's sockets.  -1 with errno on failure.
+ */
+static inline int enter_fresh_netns(void)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int fd, ret, saved;
+
+	if (unshare(CLONE_NEWNET))
+		return -1;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	ret = ioctl(fd, SIOCGIFFLAGS, &ifr);
+	ifr.ifr_flags |= IFF_UP;
+	if (!ret)
+		ret = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return ret;
 }
 
 /* TIME-WAIT's 2 * MSL in this file's MSL: closed connections let go soon. */

@@ -247,6 +247,96 @@ TEST(bind_port_zero_takes_an_ephemeral_port)
 	close(fd);
 }
 
+/*
+ * Linux's TCP hands out ip_local_port_range without knowing atcp's ports:
+ * of net.atcp.ephemeral_ports, atcp takes those outside that range first,
+ * from a random start, and those inside only when none outside is free.
+ */
+TEST(ephemeral_ports_outside_linuxs_range_come_first)
+{
+	enum { OUTSIDE = 8 };
+	int fds[OUTSIDE + 1], seen[OUTSIDE] = { 0 }, distinct = 0;
+
+	ASSERT_EQ(0, enter_fresh_netns());
+	ASSERT_EQ(0, write_sysctl("/proc/sys/net/ipv4/ip_local_port_range", "40000 60000"));
+	ASSERT_EQ(0, write_sysctl("/proc/sys/net/atcp/ephemeral_ports", "59990 60008"));
+	for (int i = 0; i < OUTSIDE + 1; i++) {
+		int port;
+
+		fds[i] = atcp_socket();
+		ASSERT_LE(0, fds[i]);
+		ASSERT_EQ(0, bind_to(fds[i], "127.0.0.1", 0));
+		port = local_port(fds[i]);
+		if (i < OUTSIDE) {
+			ASSERT_LT(60000, port) TH_LOG("bind %d took %d", i, port);
+			ASSERT_GE(60008, port);
+			distinct += !seen[port - 60001]++;
+		} else {
+			EXPECT_LE(59990, port) TH_LOG("all outside taken: %d", port);
+			EXPECT_GE(60000, port);
+		}
+	}
+	EXPECT_EQ(OUTSIDE, distinct);
+	for (int i = 0; i < OUTSIDE + 1; i++)
+		close(fds[i]);
+}
+
+/*
+ * A connect() that picks its port passes over one whose 4-tuple a
+ * connection still holds, as Linux's does: here a listener's child in
+ * TIME-WAIT from 62000 to 62001 after both sockets that bound those ports
+ * are gone, with 62002 free.
+ */
+TEST(connect_passes_over_a_port_whose_4_tuple_is_in_use)
+{
+	struct linger reset = { .l_onoff = 1, .l_linger = 0 };
+	struct sockaddr_in a = ipv4("127.0.0.1", 62000);
+	struct sockaddr_in b = ipv4("127.0.0.1", 62001);
+	int lfd, c, s;
+	char byte;
+
+	ASSERT_EQ(0, enter_fresh_netns());
+	ASSERT_EQ(0, write_sysctl("/proc/sys/net/atcp/ephemeral_ports", "62000 62002"));
+	lfd = atcp_socket();
+	ASSERT_LE(0, lfd);
+	ASSERT_EQ(0, bind_to(lfd, "127.0.0.1", 62000));
+	ASSERT_EQ(0, listen(lfd, 1));
+	c = atcp_socket();
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, bind_to(c, "127.0.0.1", 62001));
+	ASSERT_EQ(0, connect_to(c, &a));
+	s = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, s);
+	/* The server closes first: its child waits in TIME-WAIT. */
+	ASSERT_EQ(0, close(s));
+	ASSERT_EQ(0, recv(c, &byte, 1, 0));
+	ASSERT_EQ(0, close(c));
+	ASSERT_EQ(0, close(lfd));
+
+	lfd = atcp_socket();
+	ASSERT_LE(0, lfd);
+	/* The client may still wait in LAST-ACK for a moment. */
+	for (int tries = 0; bind_to(lfd, "127.0.0.1", 62001); tries++) {
+		ASSERT_EQ(EADDRINUSE, errno);
+		ASSERT_GT(100, tries);
+		usleep(10000);
+	}
+	ASSERT_EQ(0, listen(lfd, 16));
+	for (int i = 0; i < 16; i++) {
+		c = atcp_socket();
+		ASSERT_LE(0, c);
+		ASSERT_EQ(0, connect_to(c, &b)) TH_LOG("connect %d: %s", i, strerror(errno));
+		EXPECT_EQ(62002, local_port(c));
+		s = accept(lfd, NULL, NULL);
+		ASSERT_LE(0, s);
+		/* A reset leaves no TIME-WAIT behind to hold 62002. */
+		ASSERT_EQ(0, setsockopt(c, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset)));
+		close(c);
+		close(s);
+	}
+	close(lfd);
+}
+
 TEST(getsockname_shows_the_bound_address)
 {
 	struct sockaddr_in sin;

@@ -596,31 +596,7 @@ FIXTURE(stress)
 {
 	long slab, refs;
 	int klog;
-	char ports[64]; /* net.atcp.ephemeral_ports before the case */
 };
-
-#define PORTS_SYSCTL "/proc/sys/net/atcp/ephemeral_ports"
-
-/*
- * atcp's ephemeral ports (49152-65535) overlap Linux's (32768-60999), and
- * the two allocators do not know each other's ports: an atcp client and a
- * Linux client connecting to one listener can pick the same port, and the
- * second one's 4-tuple is then the first one's (its connect() never
- * completes).  Kept apart here, so that the cases meet only the races they
- * are about.
- */
-static int ports_apart_from_linux(char *saved, size_t size)
-{
-	FILE *f = fopen(PORTS_SYSCTL, "r");
-
-	saved[0] = '\0';
-	if (f) {
-		if (!fgets(saved, size, f))
-			saved[0] = '\0';
-		fclose(f);
-	}
-	return write_sysctl(PORTS_SYSCTL, "61000 65535");
-}
 
 static int wait_until_no_sockets(int ms)
 {
@@ -641,8 +617,6 @@ FIXTURE_SETUP(stress)
 	ASSERT_NE(0, access(WEDGED_MARK, F_OK)) TH_LOG("an earlier case left the kernel stuck");
 	ASSERT_LE(0, atcp_family()) TH_LOG("atcp.ko is not loaded");
 	ASSERT_EQ(0, short_time_wait()) TH_LOG("net.atcp.msl: %s", strerror(errno));
-	ASSERT_EQ(0, ports_apart_from_linux(self->ports, sizeof(self->ports)))
-		TH_LOG("net.atcp.ephemeral_ports: %s", strerror(errno));
 	/* What an earlier test left must be gone before the baseline. */
 	ASSERT_EQ(0, wait_until_no_sockets(CLOSING_GRACE_MS))
 		TH_LOG("atcp sockets from before this case are still there");
@@ -658,8 +632,6 @@ FIXTURE_TEARDOWN(stress)
 {
 	if (self->klog >= 0)
 		close(self->klog);
-	if (self->ports[0])
-		write_sysctl(PORTS_SYSCTL, self->ports);
 }
 
 /* Every task of pid with its state and kernel stack. */

@@ -7,8 +7,8 @@
 #include "text.h"
 
 #include <fcntl.h>
-#include <linux/atcp.h>
 #include <getopt.h>
+#include <linux/atcp.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -80,9 +80,8 @@ bool daemonize()
 int main(int argc, char** argv)
 {
     Options options;
-    static const option long_options[] = {{"help", no_argument, nullptr, 'h'},
-                                                  {"version", no_argument, nullptr, 'V'},
-                                                  {}};
+    static const option long_options[] = {
+        {"help", no_argument, nullptr, 'h'}, {"version", no_argument, nullptr, 'V'}, {}};
     int opt;
     uint64_t value;
     while ((opt = getopt_long(argc, argv, "dc:R:t:s:h", long_options, nullptr)) != -1) {

@@ -63,14 +63,10 @@ Error bad_usage(std::string message)
 Result<Options> parse_options(int argc, char** argv, const Users& users)
 {
     static const option longs[] = {
-        {"listening", no_argument, nullptr, 'l'},
-        {"pid", required_argument, nullptr, 'p'},
-        {"user", required_argument, nullptr, 'u'},
-        {"numeric", no_argument, nullptr, 'n'},
-        {"json", no_argument, nullptr, 'j'},
-        {"help", no_argument, nullptr, 'h'},
-        {"version", no_argument, nullptr, 'V'},
-        {nullptr, 0, nullptr, 0},
+        {"listening", no_argument, nullptr, 'l'},  {"pid", required_argument, nullptr, 'p'},
+        {"user", required_argument, nullptr, 'u'}, {"numeric", no_argument, nullptr, 'n'},
+        {"json", no_argument, nullptr, 'j'},       {"help", no_argument, nullptr, 'h'},
+        {"version", no_argument, nullptr, 'V'},    {nullptr, 0, nullptr, 0},
     };
     Options o;
     // getopt's own messages name argv[0]: the tool's name, not its path.

@@ -102,11 +102,11 @@ TEST(InetdServices, CommentsAndBrokenLines)
     EXPECT_EQ(inetd_fixture().port("broken"), std::nullopt);
     EXPECT_EQ(inetd_fixture().port("7/tcp"), std::nullopt);
     auto db = Services::parse("a 1/tcp # b 2/tcp\n"
-                                "c\n"
-                                "d 0/tcp\n"
-                                "e 65536/tcp\n"
-                                "f 65535/tcp\r\n"
-                                "g 12\n");
+                              "c\n"
+                              "d 0/tcp\n"
+                              "e 65536/tcp\n"
+                              "f 65535/tcp\r\n"
+                              "g 12\n");
     EXPECT_EQ(db.port("a"), 1);
     EXPECT_EQ(db.port("b"), std::nullopt);
     EXPECT_EQ(db.port("c"), std::nullopt);
