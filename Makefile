@@ -72,9 +72,13 @@ FUZZ_LIMIT = $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS) -seed=1,-max_total_time=$(FUZZ
 FUZZERS := codec_fuzz engine_fuzz
 FUZZ_FLAGS := -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude
 
-$(BUILD)/fuzz/%: kmod/engine/fuzz/%.cpp $(wildcard kmod/engine/*.cpp kmod/engine/*.hpp include/atcp/*.h)
+include kmod/engine/sources.mk
+ENGINE_SOURCES := $(addprefix kmod/engine/,$(atcp-engine-sources))
+
+$(BUILD)/fuzz/%: kmod/engine/fuzz/%.cpp $(ENGINE_SOURCES) kmod/engine/sources.mk \
+		$(wildcard kmod/engine/*.hpp include/atcp/*.h)
 	@mkdir -p $(BUILD)/fuzz/corpus-$*
-	clang++ $(FUZZ_FLAGS) -o $@ kmod/engine/*.cpp $<
+	clang++ $(FUZZ_FLAGS) -o $@ $(ENGINE_SOURCES) $<
 
 fuzz: $(addprefix $(BUILD)/fuzz/,$(FUZZERS))
 	$(BUILD)/fuzz/engine_fuzz kmod/engine/fuzz/regressions/*
@@ -158,7 +162,8 @@ install-dkms-source:
 	install -d $(DESTDIR)$(DKMS_SRC)
 	sed 's/@VERSION@/$(VERSION)/' kmod/dkms.conf.in >$(DESTDIR)$(DKMS_SRC)/dkms.conf
 	find kmod include \( -path kmod/engine/tests -o -path kmod/engine/fuzz -o -path kmod/engine/bench \) -prune \
-		-o -type f \( -name '*.[ch]' -o -name '*.cpp' -o -name '*.hpp' -o -name Kbuild -o -name Makefile \) -print | \
+		-o -type f \( -name '*.[ch]' -o -name '*.cpp' -o -name '*.hpp' -o -name '*.mk' -o -name Kbuild \
+		-o -name Makefile \) -print | \
 		while read -r f; do install -D -m 0644 $$f $(DESTDIR)$(DKMS_SRC)/$$f || exit 1; done
 
 # DKMS without packages: add the source, build and install for the running

@@ -11,11 +11,8 @@ struct net;
 
 int atcp_net_register(void);
 void atcp_net_unregister(void);
-/*
- * The engine's parameters for a new connection in net, from its sysctls;
- * v6 takes the IPv6 default MSS.
- */
-void atcp_net_params(const struct net *net, struct atcp_params *p, bool v6);
+/* The engine's parameters for a new socket in net, from its sysctls. */
+void atcp_net_params(const struct net *net, struct atcp_params *p);
 void atcp_net_ephemeral_ports(const struct net *net, int *first, int *last);
 int atcp_net_icmp_may_rst(const struct net *net);
 

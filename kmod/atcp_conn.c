@@ -87,6 +87,7 @@ void atcp_release_cb(struct sock *sk)
 void atcp_conn_init(struct sock *sk)
 {
 	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_params params;
 
 	sk->sk_protocol = IPPROTO_TCP;
 	sk->sk_state = TCP_CLOSE;
@@ -106,8 +107,9 @@ void atcp_conn_init(struct sock *sk)
 	INIT_LIST_HEAD(&as->syn_queue);
 	INIT_LIST_HEAD(&as->accept_queue);
 	INIT_LIST_HEAD(&as->child_node);
-	atcp_net_params(sock_net(sk), &as->params, false);
-	atcp_engine_init(&as->tcb, &as->params);
+	/* A socket reads the sysctls once: socket(), or a listener's SYN. */
+	atcp_net_params(sock_net(sk), &params);
+	atcp_engine_init(&as->tcb, &params);
 }
 
 /* The last of the socket: the connection is over and no file refers to it. */
@@ -273,10 +275,6 @@ static void atcp_spawn(struct sock *lsk, struct sk_buff *skb,
 	sk->sk_dport = htons(h->src_port);
 	if (ipv6_addr_type(&saddr) & IPV6_ADDR_LINKLOCAL)
 		sk->sk_bound_dev_if = skb->skb_iif;
-	if (!atcp_wire_v4(sk)) {
-		atcp_net_params(sock_net(sk), &as->params, true);
-		atcp_engine_init(&as->tcb, &as->params);
-	}
 	as->rcv_seq = h->seq + 1;
 
 	bh_lock_sock_nested(sk);
@@ -301,8 +299,9 @@ static void atcp_spawn(struct sock *lsk, struct sk_buff *skb,
 	WRITE_ONCE(las->nchildren, las->nchildren + 1);
 	spin_unlock(&las->accept_lock);
 
-	atcp_engine_accept(&as->tcb, &las->tcb, h, atcp_route_mss(sk),
-			   atcp_isn_hash(sk), atcp_now_us(), &act);
+	atcp_engine_accept(&as->tcb, &las->tcb, h, !atcp_wire_v4(sk),
+			   atcp_route_mss(sk), atcp_isn_hash(sk), atcp_now_us(),
+			   &act);
 	atcp_apply(sk, &act, NULL);
 	bh_unlock_sock(sk);
 }
@@ -310,13 +309,15 @@ static void atcp_spawn(struct sock *lsk, struct sk_buff *skb,
 void atcp_listen_input(struct sock *sk, struct sk_buff *skb,
 		       const struct atcp_tcp_header *h)
 {
-	u32 payload = skb->len - h->header_len;
 	struct atcp_actions act;
+	int i;
 
-	atcp_engine_input(&atcp_sk(sk)->tcb, h, payload, atcp_now_us(), &act);
+	atcp_engine_input(&atcp_sk(sk)->tcb, h, skb->len - h->header_len,
+			  atcp_now_us(), &act);
 	atcp_mib_add_delta(sock_net(sk), &act.mib);
-	if (act.nsegs) /* a listener only ever answers with RFC 9293's RST */
-		atcp_send_reset(sock_net(sk), skb, h, payload);
+	/* A listener only ever answers with RFC 9293's RST. */
+	for (i = 0; i < act.nsegs; i++)
+		atcp_send_reply(sock_net(sk), skb, &act.segs[i]);
 	if (act.wake & ATCP_WAKE_SPAWN)
 		atcp_spawn(sk, skb, h);
 	consume_skb(skb);

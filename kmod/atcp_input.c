@@ -45,9 +45,11 @@ static void atcp_process(struct sock *sk, struct sk_buff *skb)
 	if (atcp_sk(sk)->released) {
 		/* The connection ended while this waited in the backlog. */
 		struct net *net = sock_net(sk);
+		struct atcp_out_segment rst;
 
 		atcp_mib_add(net, ATCP_MIB_IN_SEGS, 1);
-		if (atcp_send_reset(net, skb, &h, skb->len - h.header_len)) {
+		if (atcp_engine_reset_owed(&h, skb->len - h.header_len, &rst) &&
+		    atcp_send_reply(net, skb, &rst)) {
 			atcp_mib_add(net, ATCP_MIB_OUT_SEGS, 1);
 			atcp_mib_add(net, ATCP_MIB_OUT_RSTS, 1);
 		}

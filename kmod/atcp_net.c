@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Per network namespace state: the net.atcp sysctls, which become the
- * engine's parameters for each new connection.
+ * engine's parameters for each new socket (one table drives both, and the
+ * engine gives the defaults), and the RFC 4022 counters.
  */
 #include <linux/kernel.h>
 #include <linux/slab.h>
@@ -14,65 +15,53 @@
 #include "atcp.h"
 #include "atcp_sock.h"
 
-struct atcp_sysctl {
-	int rfc1323;
-	int mssdflt;
-	int v6mssdflt;
-	int msl; /* milliseconds, as every time below */
-	int delacktime;
-	int keepidle;
-	int keepintvl;
-	int keepcnt;
-	int syn_retries;
-	int data_retries;
-	int rexmit_min;
-	int rexmit_max;
-	int finwait2_timeout;
-	int icmp_may_rst;
-};
-
 struct atcp_mib_counters {
 	u64 v[ATCP_MIB_COUNT];
 };
 
 struct atcp_net {
-	struct atcp_sysctl cfg;
+	/* The sysctls' values: written with WRITE_ONCE, read with READ_ONCE. */
+	struct atcp_params params;
 	struct atcp_mib_counters __percpu *mib;
 	u32 ephemeral_ports; /* first << 16 | last, read and written whole */
 	struct ctl_table *table;
 	struct ctl_table_header *sysctl;
 };
 
-struct atcp_sysctl_spec {
+/*
+ * The net.atcp sysctls but ephemeral_ports: each is one of the engine's
+ * parameters, a u32, and takes its default from atcp_params_default().
+ * The valid ranges, as Documentation/atcp.4 gives them.
+ */
+struct atcp_sysctl {
 	const char *name;
-	size_t offset;
+	size_t offset; /* of its field in struct atcp_params */
 	int min;
 	int max;
 };
 
-#define SPEC(field, lo, hi) { #field, offsetof(struct atcp_sysctl, field), lo, hi }
+#define ATCP_SYSCTL(name, field, lo, hi) \
+	{ name, offsetof(struct atcp_params, field), lo, hi }
 
-/* The valid ranges, as Documentation/atcp.4 gives them. */
-static const struct atcp_sysctl_spec atcp_sysctl_specs[] = {
-	SPEC(rfc1323, 0, 1),
-	SPEC(mssdflt, 216, 65495), /* FreeBSD's minmss .. loopback's MTU */
-	SPEC(v6mssdflt, 216, 65476), /* .. loopback's MTU less IPv6 and TCP */
-	SPEC(msl, 100, 120000),
-	SPEC(delacktime, 1, 200),
-	SPEC(keepidle, 1000, 32767000),
-	SPEC(keepintvl, 1000, 32767000),
-	SPEC(keepcnt, 1, 127),
-	SPEC(syn_retries, 1, 127),
-	SPEC(data_retries, 1, 100),
-	SPEC(rexmit_min, 1, 10000),
-	SPEC(rexmit_max, 1000, 600000),
-	SPEC(finwait2_timeout, 1000, 600000),
-	SPEC(icmp_may_rst, 0, 1),
+static const struct atcp_sysctl atcp_sysctls[] = {
+	ATCP_SYSCTL("rfc1323", rfc1323, 0, 1),
+	/* FreeBSD's minmss .. what loopback's MTU holds */
+	ATCP_SYSCTL("mssdflt", mss_default, 216, 65495),
+	ATCP_SYSCTL("v6mssdflt", mss_default_v6, 216, 65476),
+	ATCP_SYSCTL("msl", msl_ms, 100, 120000),
+	ATCP_SYSCTL("delacktime", delack_ms, 1, 200),
+	ATCP_SYSCTL("keepidle", keepalive_idle_ms, 1000, 32767000),
+	ATCP_SYSCTL("keepintvl", keepalive_intvl_ms, 1000, 32767000),
+	ATCP_SYSCTL("keepcnt", keepalive_count, 1, 127),
+	ATCP_SYSCTL("syn_retries", syn_retries, 1, 127),
+	ATCP_SYSCTL("data_retries", data_retries, 1, 100),
+	ATCP_SYSCTL("rexmit_min", rto_min_ms, 1, 10000),
+	ATCP_SYSCTL("rexmit_max", rto_max_ms, 1000, 600000),
+	ATCP_SYSCTL("finwait2_timeout", fin_wait_2_ms, 1000, 600000),
+	ATCP_SYSCTL("icmp_may_rst", icmp_may_rst, 0, 1),
 };
 
 #define EPHEMERAL_MIN 1024
-/* FreeBSD's net.inet.tcp.v6mssdflt: the IPv6 minimum MTU less 60 bytes. */
-#define ATCP_V6_MSS_DEFAULT 1220
 
 static unsigned int atcp_net_id __read_mostly;
 
@@ -81,29 +70,60 @@ static struct atcp_net *atcp_net(const struct net *net)
 	return net_generic(net, atcp_net_id);
 }
 
-void atcp_net_params(const struct net *net, struct atcp_params *p, bool v6)
+static u32 *atcp_param(struct atcp_params *p, const struct atcp_sysctl *s)
 {
-	const struct atcp_sysctl *c = &atcp_net(net)->cfg;
+	return (u32 *)((char *)p + s->offset);
+}
+
+void atcp_net_params(const struct net *net, struct atcp_params *p)
+{
+	struct atcp_params *now = &atcp_net(net)->params;
+	size_t i;
 
 	atcp_params_default(p);
-	p->rfc1323 = READ_ONCE(c->rfc1323);
-	p->mss_default = v6 ? READ_ONCE(c->v6mssdflt) : READ_ONCE(c->mssdflt);
-	p->msl_ms = READ_ONCE(c->msl);
-	p->delack_ms = READ_ONCE(c->delacktime);
-	p->keepalive_idle_ms = READ_ONCE(c->keepidle);
-	p->keepalive_intvl_ms = READ_ONCE(c->keepintvl);
-	p->keepalive_count = READ_ONCE(c->keepcnt);
-	p->syn_retries = READ_ONCE(c->syn_retries);
-	p->data_retries = READ_ONCE(c->data_retries);
-	p->rto_min_ms = READ_ONCE(c->rexmit_min);
-	p->rto_max_ms = READ_ONCE(c->rexmit_max);
-	p->fin_wait_2_ms = READ_ONCE(c->finwait2_timeout);
+	/* A sysctl write may race: each value is read once, whole. */
+	for (i = 0; i < ARRAY_SIZE(atcp_sysctls); i++)
+		*atcp_param(p, &atcp_sysctls[i]) =
+			READ_ONCE(*atcp_param(now, &atcp_sysctls[i]));
 }
 
 /* FreeBSD's net.inet.tcp.icmp_may_rst: read when an error arrives. */
 int atcp_net_icmp_may_rst(const struct net *net)
 {
-	return READ_ONCE(atcp_net(net)->cfg.icmp_may_rst);
+	return READ_ONCE(atcp_net(net)->params.icmp_may_rst);
+}
+
+/* proc_dointvec_minmax() on n ints of the caller's, in [*min, *max]. */
+static int atcp_proc_ints(atcp_ctl_table_const struct ctl_table *table,
+			  int *vals, size_t n, const int *min, const int *max,
+			  int write, void *buffer, size_t *lenp, loff_t *ppos)
+{
+	struct ctl_table tmp = {
+		.data = vals,
+		.maxlen = n * sizeof(*vals),
+		.mode = table->mode,
+		.extra1 = (void *)min,
+		.extra2 = (void *)max,
+	};
+
+	return proc_dointvec_minmax(&tmp, write, buffer, lenp, ppos);
+}
+
+/* A parameter's sysctl: table->data is its u32, extra1 its atcp_sysctl. */
+static int atcp_param_handler(atcp_ctl_table_const struct ctl_table *table,
+			      int write, void *buffer, size_t *lenp,
+			      loff_t *ppos)
+{
+	const struct atcp_sysctl *s = table->extra1;
+	u32 *param = table->data;
+	int val = READ_ONCE(*param);
+	int ret;
+
+	ret = atcp_proc_ints(table, &val, 1, &s->min, &s->max, write, buffer,
+			     lenp, ppos);
+	if (write && ret == 0)
+		WRITE_ONCE(*param, val);
+	return ret;
 }
 
 static void ports_of(const struct atcp_net *an, int *first, int *last)
@@ -127,47 +147,17 @@ atcp_ephemeral_ports_handler(atcp_ctl_table_const struct ctl_table *table,
 	static const int min = EPHEMERAL_MIN, max = 65535;
 	struct atcp_net *an = table->data;
 	int range[2];
-	struct ctl_table tmp = {
-		.data = range,
-		.maxlen = sizeof(range),
-		.mode = table->mode,
-		.extra1 = (void *)&min,
-		.extra2 = (void *)&max,
-	};
 	int ret;
 
 	ports_of(an, &range[0], &range[1]);
-	ret = proc_dointvec_minmax(&tmp, write, buffer, lenp, ppos);
+	ret = atcp_proc_ints(table, range, ARRAY_SIZE(range), &min, &max, write,
+			     buffer, lenp, ppos);
 	if (write && ret == 0) {
 		if (range[1] < range[0])
 			return -EINVAL;
 		WRITE_ONCE(an->ephemeral_ports, range[0] << 16 | range[1]);
 	}
 	return ret;
-}
-
-static void atcp_sysctl_defaults(struct atcp_net *an)
-{
-	struct atcp_sysctl *c = &an->cfg;
-	struct atcp_params p;
-
-	/* One source of truth for the defaults: the engine's. */
-	atcp_params_default(&p);
-	c->rfc1323 = p.rfc1323;
-	c->mssdflt = p.mss_default;
-	c->v6mssdflt = ATCP_V6_MSS_DEFAULT;
-	c->msl = p.msl_ms;
-	c->delacktime = p.delack_ms;
-	c->keepidle = p.keepalive_idle_ms;
-	c->keepintvl = p.keepalive_intvl_ms;
-	c->keepcnt = p.keepalive_count;
-	c->syn_retries = p.syn_retries;
-	c->data_retries = p.data_retries;
-	c->rexmit_min = p.rto_min_ms;
-	c->rexmit_max = p.rto_max_ms;
-	c->finwait2_timeout = p.fin_wait_2_ms;
-	c->icmp_may_rst = 1; /* FreeBSD's default; no engine parameter */
-	an->ephemeral_ports = 49152 << 16 | 65535; /* IANA's dynamic range */
 }
 
 void atcp_mib_add(const struct net *net, enum atcp_mib idx, s64 n)
@@ -212,29 +202,32 @@ u64 atcp_mib_read(const struct net *net, enum atcp_mib idx)
 
 static int __net_init atcp_net_init(struct net *net)
 {
-	const size_t n = ARRAY_SIZE(atcp_sysctl_specs);
+	const size_t n = ARRAY_SIZE(atcp_sysctls);
 	struct atcp_net *an = atcp_net(net);
 	struct ctl_table *t;
 	size_t i;
 
-	atcp_sysctl_defaults(an);
+	/* The sysctls are the u32s that lead struct atcp_params, one each. */
+	BUILD_BUG_ON(offsetof(struct atcp_params, icmp_may_rst) !=
+		     (n - 1) * sizeof(u32));
+	atcp_params_default(&an->params);
+	an->ephemeral_ports = 49152 << 16 | 65535; /* IANA's dynamic range */
 	an->mib = alloc_percpu(struct atcp_mib_counters);
 	if (!an->mib)
 		return -ENOMEM;
-	/* One entry per spec, the port range, and the terminator. */
+	/* One entry per parameter, the port range, and the terminator. */
 	t = kcalloc(n + 2, sizeof(*t), GFP_KERNEL);
 	if (!t)
 		goto free_mib;
 	for (i = 0; i < n; i++) {
-		const struct atcp_sysctl_spec *s = &atcp_sysctl_specs[i];
+		const struct atcp_sysctl *s = &atcp_sysctls[i];
 
 		t[i].procname = s->name;
-		t[i].data = (char *)&an->cfg + s->offset;
+		t[i].data = atcp_param(&an->params, s);
 		t[i].maxlen = sizeof(int);
 		t[i].mode = 0644;
-		t[i].proc_handler = proc_dointvec_minmax;
-		t[i].extra1 = (void *)&s->min;
-		t[i].extra2 = (void *)&s->max;
+		t[i].proc_handler = atcp_param_handler;
+		t[i].extra1 = (void *)s;
 	}
 	t[n].procname = "ephemeral_ports";
 	t[n].data = an;

@@ -274,7 +274,7 @@ u32 atcp_route_mss(struct sock *sk)
 	u32 mss;
 
 	if (IS_ERR(dst))
-		return v4 ? 536 : 1220;
+		return v4 ? ATCP_MSS_DEFAULT : ATCP_MSS_DEFAULT_V6;
 	mss = dst_mtu(dst) - headers;
 	dst_release(dst);
 	return min(mss, largest);
@@ -312,25 +312,23 @@ void atcp_skb_addrs(const struct sk_buff *skb, struct in6_addr *saddr,
 }
 
 /*
- * RFC 9293 3.10.7.1: the RST for a segment no socket takes; false when the
- * segment gets none (it was a RST itself) or it could not be sent.
+ * A segment the engine built in answer to in, without a connection (a
+ * listener's or RFC 9293 3.10.7.1's RST): back to where in came from, from
+ * where it went.  False when it could not be sent.
  */
-bool atcp_send_reset(struct net *net, struct sk_buff *in,
-		     const struct atcp_tcp_header *th, u32 payload_len)
+bool atcp_send_reply(struct net *net, struct sk_buff *in,
+		     const struct atcp_out_segment *seg)
 {
 	struct in6_addr saddr, daddr;
-	struct atcp_out_segment rst;
 	struct dst_entry *dst;
 	struct sk_buff *skb;
 
-	if (atcp_engine_reset_for(th, payload_len, &rst))
-		return false;
-	skb = atcp_alloc_segment(&rst.hdr, 0);
+	skb = atcp_alloc_segment(&seg->hdr, 0);
 	if (!skb)
 		return false;
 	atcp_skb_addrs(in, &daddr, &saddr); /* the reply goes back */
-	dst = atcp_route_to(net, NULL, &saddr, &daddr, htons(rst.hdr.src_port),
-			    htons(rst.hdr.dst_port), in->skb_iif);
+	dst = atcp_route_to(net, NULL, &saddr, &daddr, htons(seg->hdr.src_port),
+			    htons(seg->hdr.dst_port), in->skb_iif);
 	if (IS_ERR(dst)) {
 		kfree_skb(skb);
 		return false;

@@ -163,7 +163,7 @@ static int atcp_listen(struct socket *sock, int backlog)
 	if (sk->sk_state == TCP_LISTEN)
 		goto out;
 	if (!as->bound) {
-		/* Seed 002: listen() picks a port when none was bound. */
+		/* tcp(4), ip(7): listen() binds an unbound socket to a port. */
 		struct in6_addr any = atcp_wildcard(sk);
 
 		err = atcp_bind_port(sk, &any, 0);
@@ -176,9 +176,8 @@ static int atcp_listen(struct socket *sock, int backlog)
 	spin_lock_bh(&as->accept_lock);
 	as->accepting = true;
 	spin_unlock_bh(&as->accept_lock);
-	atcp_net_params(sock_net(sk), &as->params, false);
 	atcp_sync_options(sk);
-	atcp_engine_listen(&as->tcb, &as->params, sk->sk_num);
+	atcp_engine_listen(&as->tcb, sk->sk_num);
 	atcp_genl_event(sk, ATCP_EVENT_LISTEN);
 out:
 	release_sock(sk);
@@ -293,11 +292,10 @@ static int atcp_start_connect(struct sock *sk, const struct atcp_uaddr *a)
 		return err;
 	}
 	sk_dst_reset(sk);
-	atcp_net_params(sock_net(sk), &as->params, !v4);
 	atcp_sync_options(sk);
-	atcp_engine_connect(&as->tcb, &as->params, sk->sk_num,
-			    ntohs(a->port), atcp_route_mss(sk), atcp_isn_hash(sk),
-			    atcp_now_us(), &act);
+	atcp_engine_connect(&as->tcb, !v4, sk->sk_num, ntohs(a->port),
+			    atcp_route_mss(sk), atcp_isn_hash(sk), atcp_now_us(),
+			    &act);
 	atcp_apply(sk, &act, NULL);
 	return 0;
 }

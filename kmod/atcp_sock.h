@@ -68,7 +68,6 @@ struct atcp_sock {
 		struct inet_sock inet;
 	};
 	struct atcp_tcb tcb;
-	struct atcp_params params;
 
 	/* The bucket lock and the socket lock (writers); RCU (readers). */
 	struct hlist_node bind_node; /* bind table, by local port */
@@ -198,8 +197,8 @@ int atcp_hash_collect(struct net *net, struct atcp_dump_pos *pos,
 
 /* atcp_output.c */
 void atcp_transmit(struct sock *sk, const struct atcp_out_segment *seg);
-bool atcp_send_reset(struct net *net, struct sk_buff *in,
-		     const struct atcp_tcp_header *th, u32 payload_len);
+bool atcp_send_reply(struct net *net, struct sk_buff *in,
+		     const struct atcp_out_segment *seg);
 u32 atcp_route_mss(struct sock *sk);
 struct dst_entry *atcp_route_to(struct net *net, const struct sock *sk,
 				struct in6_addr *saddr,

@@ -25,30 +25,51 @@
 #include "tcp_codec.h"
 #include "../uapi/linux/atcp.h"
 
+#ifndef __KERNEL__
+#include <stdbool.h>
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* Tunables, from the per-namespace sysctls; copied into a TCB when it opens. */
+/*
+ * Tunables; a TCB takes them once, from atcp_engine_init().  The first
+ * group are the per-namespace sysctls (net.atcp.*), one each and all
+ * uint32_t, so that the glue's sysctl table can hold each by its offset.
+ */
 struct atcp_params {
-	uint32_t mss_default; /* peer sent no MSS option (RFC 9293 3.7.1) */
+	uint32_t rfc1323; /* window scaling and timestamps (RFC 7323) */
+	uint32_t mss_default; /* an IPv4 peer sent no MSS option (RFC 9293 3.7.1) */
+	uint32_t mss_default_v6; /* an IPv6 peer sent none */
 	uint32_t msl_ms; /* TIME-WAIT lasts 2 * MSL */
-	uint32_t rto_initial_ms; /* RFC 6298 2.1 */
-	uint32_t rto_min_ms;
-	uint32_t rto_max_ms;
 	uint32_t delack_ms; /* longest an ACK is delayed */
 	uint32_t keepalive_idle_ms;
 	uint32_t keepalive_intvl_ms;
+	uint32_t keepalive_count;
+	uint32_t syn_retries; /* SYN or SYN-ACK retransmissions before ETIMEDOUT */
+	uint32_t data_retries; /* retransmissions of data or FIN before ETIMEDOUT */
+	uint32_t rto_min_ms;
+	uint32_t rto_max_ms;
 	uint32_t fin_wait_2_ms; /* an orphaned FIN-WAIT-2 gives up after this */
-	uint8_t keepalive_count;
-	uint8_t syn_retries; /* SYN or SYN-ACK retransmissions before ETIMEDOUT */
-	uint8_t data_retries; /* retransmissions of data or FIN before ETIMEDOUT */
-	uint8_t rfc1323; /* window scaling and timestamps (RFC 7323) */
-	uint8_t ooo_max; /* out-of-order ranges held, at most ATCP_OOO_MAX */
+	uint32_t icmp_may_rst; /* not the engine's: the caller's atcp_icmp.may_rst */
+
+	uint32_t rto_initial_ms; /* RFC 6298 2.1 */
 	uint16_t challenge_ack_limit; /* challenge ACKs per second (RFC 5961 7) */
+	uint8_t ooo_max; /* out-of-order ranges held, at most ATCP_OOO_MAX */
 };
 
 #define ATCP_OOO_MAX 8
+
+/*
+ * The send MSS assumed when the peer's SYN carries no MSS option (RFC 9293
+ * 3.7.1, MUST-15): IPv4's 576-byte minimum datagram less 40 bytes of
+ * headers, and IPv6's 1280-byte minimum link MTU (RFC 8200 5) less 60.
+ * They are also the defaults of net.atcp.mssdflt and v6mssdflt, and the
+ * MSS of a connection whose route cannot be found.
+ */
+#define ATCP_MSS_DEFAULT 536
+#define ATCP_MSS_DEFAULT_V6 1220
 
 /* Fills p with the defaults (those of FreeBSD and Linux where they agree). */
 void atcp_params_default(struct atcp_params *p);
@@ -179,36 +200,44 @@ struct atcp_conn_info {
 };
 
 /*
- * A new TCB: zeroed, with the namespace's parameters recorded so that
- * options read their defaults before it opens.
+ * A new TCB, for a new socket or a listener's child: zeroed, with the
+ * parameters it keeps for its whole life, options' defaults included.
  */
 void atcp_engine_init(struct atcp_tcb *tcb, const struct atcp_params *params);
 
 /*
- * Opens: each prepares a TCB that is zeroed, or CLOSED after an earlier
- * connection (only the options set through atcp_engine_setopt carry over).
- * isn_hash is RFC 6528's F(): a keyed hash of the 4-tuple the caller
- * computes; the engine adds the clock.
- * mss_max is the largest segment the path allows (route MTU minus headers);
- * below 48, Linux's tcp_min_snd_mss, it is taken as 48.
+ * Opens: each takes a TCB from atcp_engine_init(), or one CLOSED after an
+ * earlier connection (only its parameters and the options set through
+ * atcp_engine_setopt carry over).  ipv6: the connection runs over IPv6,
+ * whose default MSS it takes.  isn_hash is RFC 6528's F(): a keyed hash of
+ * the 4-tuple the caller computes; the engine adds the clock.  mss_max is
+ * the largest segment the path allows (route MTU minus headers); below 48,
+ * Linux's tcp_min_snd_mss, it is taken as 48.
  */
-void atcp_engine_connect(struct atcp_tcb *tcb, const struct atcp_params *params,
-			 uint16_t local_port, uint16_t remote_port, uint32_t mss_max,
-			 uint32_t isn_hash, uint64_t now_us, struct atcp_actions *act);
-void atcp_engine_listen(struct atcp_tcb *tcb, const struct atcp_params *params,
-			uint16_t local_port);
-/* The SYN a listener woke ATCP_WAKE_SPAWN for, given again to a new child. */
+void atcp_engine_connect(struct atcp_tcb *tcb, bool ipv6, uint16_t local_port,
+			 uint16_t remote_port, uint32_t mss_max,
+			 uint32_t isn_hash, uint64_t now_us,
+			 struct atcp_actions *act);
+void atcp_engine_listen(struct atcp_tcb *tcb, uint16_t local_port);
+/*
+ * The SYN a listener woke ATCP_WAKE_SPAWN for, given again to a new child
+ * (from atcp_engine_init()), which takes the listener's options.
+ */
 void atcp_engine_accept(struct atcp_tcb *child, const struct atcp_tcb *listener,
-			const struct atcp_tcp_header *syn, uint32_t mss_max,
-			uint32_t isn_hash, uint64_t now_us, struct atcp_actions *act);
+			const struct atcp_tcp_header *syn, bool ipv6,
+			uint32_t mss_max, uint32_t isn_hash, uint64_t now_us,
+			struct atcp_actions *act);
 
 /* A segment arrived; its checksum is good.  payload_len excludes the header. */
 void atcp_engine_input(struct atcp_tcb *tcb, const struct atcp_tcp_header *seg,
 		       uint32_t payload_len, uint64_t now_us,
 		       struct atcp_actions *act);
-/* The segment to answer one that matched no TCB (RFC 9293 3.10.7.1). */
-int atcp_engine_reset_for(const struct atcp_tcp_header *seg,
-			  uint32_t payload_len, struct atcp_out_segment *rst);
+/*
+ * Whether a segment that matched no TCB is owed a RST, as all but a RST are
+ * (RFC 9293 3.10.7.1); if so, *rst is that RST.
+ */
+bool atcp_engine_reset_owed(const struct atcp_tcp_header *seg,
+			    uint32_t payload_len, struct atcp_out_segment *rst);
 
 /* The deadline passed. */
 void atcp_engine_timer(struct atcp_tcb *tcb, uint64_t now_us,

@@ -21,7 +21,9 @@ extern "C" {
 #define ATCP_TCP_HDR_MIN 20
 #define ATCP_TCP_HDR_MAX 60
 #define ATCP_TCP_OPT_MAX (ATCP_TCP_HDR_MAX - ATCP_TCP_HDR_MIN)
-#define ATCP_TCP_SACK_MAX 4 /* (40 - 2) / 8 blocks fit in the option space */
+#define ATCP_TCP_SACK_BLOCK_LEN 8 /* a SACK block's two sequence numbers */
+/* The SACK blocks that fit in the option space beside the kind and length. */
+#define ATCP_TCP_SACK_MAX ((ATCP_TCP_OPT_MAX - 2) / ATCP_TCP_SACK_BLOCK_LEN)
 #define ATCP_TCP_WSCALE_MAX 14 /* RFC 7323 section 2.3 */
 
 enum atcp_tcp_flag {
@@ -33,6 +35,17 @@ enum atcp_tcp_flag {
 	ATCP_TCP_URG = 0x20,
 	ATCP_TCP_ECE = 0x40,
 	ATCP_TCP_CWR = 0x80,
+};
+
+/* The option kinds the codec reads and writes (RFC 9293 3.2). */
+enum atcp_tcp_option_kind {
+	ATCP_TCPOPT_EOL = 0, /* end of the option list */
+	ATCP_TCPOPT_NOP = 1, /* no-operation: padding between options */
+	ATCP_TCPOPT_MSS = 2, /* maximum segment size, in SYNs (RFC 9293 3.7.1) */
+	ATCP_TCPOPT_WSCALE = 3, /* window scale, in SYNs (RFC 7323 2) */
+	ATCP_TCPOPT_SACK_PERM = 4, /* SACK permitted, in SYNs (RFC 2018 2) */
+	ATCP_TCPOPT_SACK = 5, /* SACK blocks (RFC 2018 3) */
+	ATCP_TCPOPT_TIMESTAMP = 8, /* timestamps (RFC 7323 3) */
 };
 
 /* Bits of atcp_tcp_options.present. */

@@ -6,9 +6,20 @@ using namespace atcp;
 
 namespace {
 
+// The largest IPv4 datagram less its header and TCP's.
 constexpr uint32_t kMaxMss = 65535 - 40;
 // Linux's tcp_min_snd_mss: a path claiming less is not believed.
 constexpr uint32_t kMinPathMss = 48;
+// Linux's TCP_MIN_MSS, the least TCP_MAXSEG takes: (60 + 60 + 8) - (20 + 20),
+// IP and TCP headers at their largest less at their smallest.
+constexpr uint32_t kMinUserMss = 88;
+// Linux's MAX_TCP_KEEPIDLE and MAX_TCP_KEEPINTVL (seconds), MAX_TCP_KEEPCNT.
+constexpr uint32_t kMaxKeepSeconds = 32767;
+constexpr uint32_t kMaxKeepCount = 127;
+// The least receive buffer: the 2048 data bytes of Linux's smallest one
+// (SOCK_MIN_RCVBUF, TCP_SKB_MIN_TRUESIZE); a smaller window would not hold
+// a segment of the default MSS and its neighbours.
+constexpr uint32_t kMinRcvBuf = 2048;
 
 uint16_t path_mss(uint32_t mss_max)
 {
@@ -21,10 +32,12 @@ void set_flag(Tcb& t, TcbFlag f, uint32_t value)
 }
 
 // A TCB that ran a connection before starts the next one afresh, keeping
-// only what the user set (a socket may connect again after a failure).
+// only its parameters and what the user set (a socket may connect again
+// after a failure).
 void keep_only_options(Tcb& t)
 {
     Tcb fresh{};
+    fresh.params = t.params;
     fresh.take_user_options(t);
     t = fresh;
 }
@@ -34,8 +47,9 @@ void keep_only_options(Tcb& t)
 extern "C" void atcp_params_default(atcp_params* p)
 {
     *p = atcp_params{};
-    p->mss_default = 536; // RFC 9293 3.7.1 and FreeBSD's net.inet.tcp.mssdflt
-    p->msl_ms = 30000;    // FreeBSD's net.inet.tcp.msl
+    p->mss_default = ATCP_MSS_DEFAULT;       // FreeBSD's net.inet.tcp.mssdflt
+    p->mss_default_v6 = ATCP_MSS_DEFAULT_V6; // FreeBSD's net.inet.tcp.v6mssdflt
+    p->msl_ms = 30000;                       // FreeBSD's net.inet.tcp.msl
     p->rto_initial_ms = 1000;
     p->rto_min_ms = 200;
     p->rto_max_ms = 120000;
@@ -49,6 +63,7 @@ extern "C" void atcp_params_default(atcp_params* p)
     p->rfc1323 = 1;
     p->ooo_max = ATCP_OOO_MAX;
     p->challenge_ack_limit = 100;
+    p->icmp_may_rst = 1; // FreeBSD's net.inet.tcp.icmp_may_rst
 }
 
 extern "C" void atcp_engine_init(atcp_tcb* tcb, const atcp_params* params)
@@ -58,13 +73,13 @@ extern "C" void atcp_engine_init(atcp_tcb* tcb, const atcp_params* params)
     t.params = *params;
 }
 
-extern "C" void atcp_engine_connect(atcp_tcb* tcb, const atcp_params* params, uint16_t local_port,
+extern "C" void atcp_engine_connect(atcp_tcb* tcb, bool ipv6, uint16_t local_port,
                                     uint16_t remote_port, uint32_t mss_max, uint32_t isn_hash,
                                     uint64_t now_us, atcp_actions* act)
 {
     Tcb& t = tcb_of(tcb);
     keep_only_options(t);
-    t.params = *params;
+    t.set(kIpv6, ipv6);
     t.local_port = local_port;
     t.remote_port = remote_port;
     t.mss_max = path_mss(mss_max);
@@ -73,19 +88,19 @@ extern "C" void atcp_engine_connect(atcp_tcb* tcb, const atcp_params* params, ui
     c.finish();
 }
 
-extern "C" void atcp_engine_listen(atcp_tcb* tcb, const atcp_params* params, uint16_t local_port)
+extern "C" void atcp_engine_listen(atcp_tcb* tcb, uint16_t local_port)
 {
     Tcb& t = tcb_of(tcb);
-    t.params = *params;
     t.local_port = local_port;
     t.state = ATCP_LISTEN;
 }
 
 extern "C" void atcp_engine_accept(atcp_tcb* child, const atcp_tcb* listener,
-                                   const atcp_tcp_header* syn, uint32_t mss_max, uint32_t isn_hash,
-                                   uint64_t now_us, atcp_actions* act)
+                                   const atcp_tcp_header* syn, bool ipv6, uint32_t mss_max,
+                                   uint32_t isn_hash, uint64_t now_us, atcp_actions* act)
 {
     Tcb& t = tcb_of(child);
+    t.set(kIpv6, ipv6);
     t.mss_max = path_mss(mss_max);
     Conn c(t, *act, now_us);
     c.open_passive(tcb_of(listener), *syn, isn_hash);
@@ -174,7 +189,7 @@ extern "C" int atcp_engine_setopt(atcp_tcb* tcb, atcp_option opt, uint32_t value
         break;
     case ATCP_OPTION_MAXSEG:
         // tcp(4): it can only lower the MSS; 0 restores the default.
-        if (value != 0 && (value < 88 || value > kMaxMss))
+        if (value != 0 && (value < kMinUserMss || value > kMaxMss))
             return -1;
         t.user_mss = static_cast<uint16_t>(value);
         if (value != 0 && t.has(kSynAcked) && value < t.snd_mss)
@@ -185,12 +200,12 @@ extern "C" int atcp_engine_setopt(atcp_tcb* tcb, atcp_option opt, uint32_t value
         break;
     case ATCP_OPTION_KEEPIDLE:
     case ATCP_OPTION_KEEPINTVL:
-        if (value < 1 || value > 32767) // Linux's MAX_TCP_KEEPIDLE and KEEPINTVL
+        if (value < 1 || value > kMaxKeepSeconds)
             return -1;
         (opt == ATCP_OPTION_KEEPIDLE ? t.keepalive_idle_ms : t.keepalive_intvl_ms) = value * 1000;
         break;
     case ATCP_OPTION_KEEPCNT:
-        if (value < 1 || value > 127) // Linux's MAX_TCP_KEEPCNT
+        if (value < 1 || value > kMaxKeepCount)
             return -1;
         t.keepalive_count = static_cast<uint8_t>(value);
         break;
@@ -200,7 +215,7 @@ extern "C" int atcp_engine_setopt(atcp_tcb* tcb, atcp_option opt, uint32_t value
         t.user_timeout_ms = value;
         break;
     case ATCP_OPTION_RCVBUF:
-        if (value < 2048)
+        if (value < kMinRcvBuf)
             return -1;
         t.rcv_buf = value;
         break;
@@ -228,7 +243,7 @@ extern "C" uint32_t atcp_engine_getopt(const atcp_tcb* tcb, atcp_option opt)
         return t.has(kNoOpt);
     case ATCP_OPTION_MAXSEG:
         // Linux and BSD report the MSS in use once connected.
-        return t.has(kSynAcked) ? t.snd_mss : (t.user_mss != 0 ? t.user_mss : t.params.mss_default);
+        return t.has(kSynAcked) ? t.snd_mss : (t.user_mss != 0 ? t.user_mss : t.mss_default());
     case ATCP_OPTION_KEEPALIVE:
         return t.has(kKeepAlive);
     case ATCP_OPTION_KEEPIDLE:

@@ -41,7 +41,7 @@ void Conn::init_common(uint32_t isn_hash)
     if (t_.keepalive_intvl_ms == 0)
         t_.keepalive_intvl_ms = t_.params.keepalive_intvl_ms;
     if (t_.keepalive_count == 0)
-        t_.keepalive_count = t_.params.keepalive_count;
+        t_.keepalive_count = static_cast<uint8_t>(t_.params.keepalive_count);
 
     // TCP_MAXSEG can only lower what the path allows (tcp(4)).
     t_.adv_mss = t_.user_mss != 0 ? min_of(t_.mss_max, t_.user_mss) : t_.mss_max;
@@ -71,7 +71,7 @@ void Conn::take_syn_options(const atcp_tcp_header& syn)
     const atcp_tcp_options& o = syn.opt;
     const bool extensions = t_.params.rfc1323 && !t_.has(kNoOpt);
 
-    t_.peer_mss = (o.present & ATCP_OPT_MSS) ? o.mss : static_cast<uint16_t>(t_.params.mss_default);
+    t_.peer_mss = (o.present & ATCP_OPT_MSS) ? o.mss : static_cast<uint16_t>(t_.mss_default());
     t_.set(kWindowScale, extensions && (o.present & ATCP_OPT_WSCALE));
     t_.set(kTimestamps, extensions && (o.present & ATCP_OPT_TIMESTAMP));
     t_.set(kSackOk, !t_.has(kNoOpt) && (o.present & ATCP_OPT_SACK_PERM));
@@ -113,7 +113,6 @@ void Conn::open_active(uint32_t isn_hash)
 
 void Conn::open_passive(const Tcb& listener, const atcp_tcp_header& syn, uint32_t isn_hash)
 {
-    t_.params = listener.params;
     t_.take_user_options(listener);
     t_.set(kPassive);
     t_.local_port = listener.local_port;
@@ -215,6 +214,12 @@ void Conn::orphan()
         t_.close_at = now_ + uint64_t{t_.params.fin_wait_2_ms} * 1000;
 }
 
+// TIME-WAIT lasts 2 MSL from the last FIN it acknowledged (RFC 9293 3.10.7.4).
+void Conn::arm_time_wait()
+{
+    t_.close_at = now_ + uint64_t{t_.params.msl_ms} * 2 * 1000;
+}
+
 void Conn::option_changed()
 {
     arm_keepalive();
@@ -240,7 +245,7 @@ void Conn::fin_acked()
         break;
     case ATCP_CLOSING:
         set_state(ATCP_TIME_WAIT);
-        t_.close_at = now_ + uint64_t{t_.params.msl_ms} * 2000;
+        arm_time_wait();
         break;
     case ATCP_LAST_ACK:
         release();

@@ -99,6 +99,7 @@ class Conn {
     void fail(atcp_error e);
     void release();
     void fin_acked();
+    void arm_time_wait();
 
     // reassembly.cpp
     bool hold(uint32_t start, uint32_t end);

@@ -6,6 +6,10 @@ namespace atcp {
 namespace {
 
 constexpr uint64_t kPawsIdleUs = 24ull * 24 * 3600 * 1000 * 1000; // RFC 7323 5.5: 24 days
+// RFC 5961 7: the challenge ACK limit counts per second.
+constexpr uint64_t kChallengeWindowUs = 1000 * 1000;
+// RFC 6298 5.7: the RTO data starts with after a SYN timed out unmeasured.
+constexpr uint32_t kRtoAfterSynTimeoutUs = 3000 * 1000;
 
 } // namespace
 
@@ -15,7 +19,7 @@ void Conn::input(const Segment& arrived)
     ++t_.segs_in;
     switch (t_.state) {
     case ATCP_CLOSED:
-        return; // the caller answers with atcp_engine_reset_for
+        return; // the caller answers with atcp_engine_reset_owed
     case ATCP_LISTEN:
         input_listen(arrived);
         return;
@@ -46,7 +50,7 @@ void Conn::input(const Segment& arrived)
         if (!seg.flag(ATCP_TCP_RST)) {
             t_.set(kAckNow);
             if (t_.state == ATCP_TIME_WAIT && seg.flag(ATCP_TCP_FIN))
-                t_.close_at = now_ + uint64_t{t_.params.msl_ms} * 2000;
+                arm_time_wait();
         }
         return;
     }
@@ -86,7 +90,7 @@ void Conn::input(const Segment& arrived)
     if (t_.state == ATCP_TIME_WAIT) {
         // The peer's FIN is in already: acknowledge, restart 2 MSL (RFC 9293 3.10.7.4).
         t_.set(kAckNow);
-        t_.close_at = now_ + uint64_t{t_.params.msl_ms} * 2000;
+        arm_time_wait();
         return;
     }
     if (t_.state == ATCP_ESTABLISHED || t_.state == ATCP_FIN_WAIT_1 ||
@@ -123,7 +127,7 @@ void Conn::input_listen(const Segment& seg)
         return;
     if (seg.flag(ATCP_TCP_ACK)) {
         atcp_out_segment* rst = new_segment(0, 0);
-        if (rst != nullptr && atcp_engine_reset_for(&seg.hdr, seg.len, rst) == 0)
+        if (rst != nullptr && atcp_engine_reset_owed(&seg.hdr, seg.len, rst))
             act_.mib.out_rsts = 1;
         return;
     }
@@ -248,7 +252,7 @@ void Conn::input_rst(const Segment& seg)
 // RFC 5961 section 7: challenge ACKs are rate limited.
 void Conn::challenge_ack()
 {
-    if (now_ - t_.challenge_window_us >= 1000000) {
+    if (now_ - t_.challenge_window_us >= kChallengeWindowUs) {
         t_.challenge_window_us = now_;
         t_.challenge_acks = 0;
     }
@@ -350,7 +354,7 @@ void Conn::take_rtt_sample(const Segment& seg)
 void Conn::handshake_rto(bool syn_timed_out)
 {
     if (syn_timed_out && t_.srtt_us == 0) {
-        t_.rto_us = max_of(t_.rto_us, 3000000u);
+        t_.rto_us = max_of(t_.rto_us, kRtoAfterSynTimeoutUs);
         t_.backoff = 0; // re-initialized, not backed off
     }
 }
@@ -450,7 +454,7 @@ void Conn::input_fin()
     case ATCP_FIN_WAIT_2:
     case ATCP_TIME_WAIT:
         set_state(ATCP_TIME_WAIT);
-        t_.close_at = now_ + uint64_t{t_.params.msl_ms} * 2000;
+        arm_time_wait();
         break;
     default:
         break;

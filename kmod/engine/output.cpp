@@ -317,11 +317,11 @@ void Conn::add_sack_blocks(atcp_tcp_options& o)
 using namespace atcp;
 
 // RFC 9293 3.10.7.1: the answer to a segment for no connection.
-extern "C" int atcp_engine_reset_for(const atcp_tcp_header* seg, uint32_t payload_len,
-                                     atcp_out_segment* rst)
+extern "C" bool atcp_engine_reset_owed(const atcp_tcp_header* seg, uint32_t payload_len,
+                                       atcp_out_segment* rst)
 {
     if (seg->flags & ATCP_TCP_RST)
-        return -1;
+        return false;
     *rst = atcp_out_segment{};
     rst->hdr.src_port = seg->dst_port;
     rst->hdr.dst_port = seg->src_port;
@@ -333,5 +333,5 @@ extern "C" int atcp_engine_reset_for(const atcp_tcp_header* seg, uint32_t payloa
         rst->hdr.ack = seg->seq + s.seq_len();
         rst->hdr.flags = ATCP_TCP_RST | ATCP_TCP_ACK;
     }
-    return 0;
+    return true;
 }

@@ -10,26 +10,27 @@ namespace atcp {
 
 // Bits of Tcb::flags.
 enum TcbFlag : uint32_t {
-    kNoDelay = 1u << 0,
-    kNoPush = 1u << 1,
-    kCork = 1u << 2,
-    kNoOpt = 1u << 3,
-    kKeepAlive = 1u << 4,
+    kNoDelay = 1u << 0,     // TCP_NODELAY: no Nagle (RFC 9293 3.7.4)
+    kNoPush = 1u << 1,      // TCP_NOPUSH (tcp(4)): only full segments until cleared
+    kCork = 1u << 2,        // TCP_CORK (tcp(7)): as NOPUSH, for at most 200 ms
+    kNoOpt = 1u << 3,       // TCP_NOOPT (tcp(4)): no TCP options at all, not even MSS
+    kKeepAlive = 1u << 4,   // SO_KEEPALIVE: probe an idle connection (RFC 1122 4.2.3.6)
     kTimestamps = 1u << 5,  // both SYNs carried TS (RFC 7323 3.2)
     kWindowScale = 1u << 6, // both SYNs carried WS (RFC 7323 2.2)
     kSackOk = 1u << 7,      // the peer's SYN carried SACK-permitted
     kFinQueued = 1u << 8,   // the user closed: a FIN follows the data
-    kFinSent = 1u << 9,
-    kFinHeld = 1u << 10, // the peer's FIN arrived beyond a gap
-    kOrphan = 1u << 11,
-    kAckNow = 1u << 12,
-    kPassive = 1u << 13, // opened by a listener
-    kInRecovery = 1u << 14,
-    kRttTiming = 1u << 15,
-    kPersist = 1u << 16, // the retransmit deadline is a window probe
-    kRecoverSet = 1u << 17,
-    kSynAcked = 1u << 18,
-    kForcePush = 1u << 19, // one partial segment may go despite Nagle, cork or SWS
+    kFinSent = 1u << 9,     // our FIN went out once: it sits at send_end()
+    kFinHeld = 1u << 10,    // the peer's FIN arrived beyond a gap
+    kOrphan = 1u << 11,     // no socket: new data gets a RST, FIN-WAIT-2 times out
+    kAckNow = 1u << 12,     // an ACK goes out with this call, not delayed
+    kPassive = 1u << 13,    // opened by a listener
+    kInRecovery = 1u << 14, // in fast recovery until recover is acked (RFC 6582 3.2)
+    kRttTiming = 1u << 15,  // rtt_seq is timed from rtt_start_us (RFC 6298 3, Karn)
+    kPersist = 1u << 16,    // the retransmit deadline is a window probe
+    kRecoverSet = 1u << 17, // recover holds a loss's snd_max (RFC 6582 3.2 step 2)
+    kSynAcked = 1u << 18,   // our SYN is acknowledged: the send queue starts at snd_una
+    kForcePush = 1u << 19,  // one partial segment may go despite Nagle, cork or SWS
+    kIpv6 = 1u << 20,       // the connection runs over IPv6: IPv6's default MSS
 };
 
 constexpr uint32_t kUserFlags = kNoDelay | kNoPush | kCork | kNoOpt | kKeepAlive;
@@ -135,6 +136,8 @@ struct Tcb {
     }
 
     bool has(TcbFlag f) const { return (flags & f) != 0; }
+    // The peer's MSS when its SYN carries none (RFC 9293 3.7.1).
+    uint32_t mss_default() const { return has(kIpv6) ? params.mss_default_v6 : params.mss_default; }
 
     // The deadline due first (0: none) and which timer it is.
     struct DueTimer {

@@ -2,7 +2,6 @@
 // TCP header and options codec (RFC 9293 section 3.1, RFC 7323, RFC 2018).
 #include <atcp/tcp_codec.h>
 
-#include "tcp_option_kinds.hpp"
 #include "wire.hpp"
 
 namespace atcp {
@@ -17,39 +16,39 @@ constexpr size_t kTimestampLen = 10;
 bool apply_option(uint8_t kind, const uint8_t* body, size_t len, atcp_tcp_options& opt)
 {
     switch (kind) {
-    case kMss:
+    case ATCP_TCPOPT_MSS:
         if (len != kMssLen)
             return false;
         opt.mss = wire::load16(body);
         opt.present |= ATCP_OPT_MSS;
         return true;
-    case kWindowScale:
+    case ATCP_TCPOPT_WSCALE:
         if (len != kWindowScaleLen)
             return false;
         // RFC 7323 section 2.3: a shift above 14 is used as 14.
         opt.wscale = body[0] > ATCP_TCP_WSCALE_MAX ? ATCP_TCP_WSCALE_MAX : body[0];
         opt.present |= ATCP_OPT_WSCALE;
         return true;
-    case kSackPermitted:
+    case ATCP_TCPOPT_SACK_PERM:
         if (len != kSackPermittedLen)
             return false;
         opt.present |= ATCP_OPT_SACK_PERM;
         return true;
-    case kTimestamp:
+    case ATCP_TCPOPT_TIMESTAMP:
         if (len != kTimestampLen)
             return false;
         opt.ts_val = wire::load32(body);
         opt.ts_ecr = wire::load32(body + 4);
         opt.present |= ATCP_OPT_TIMESTAMP;
         return true;
-    case kSack: {
+    case ATCP_TCPOPT_SACK: {
         // RFC 2018 section 3: 2 + 8n bytes, at most four blocks fit.
-        const size_t blocks = (len - 2) / kSackBlockLen;
-        if ((len - 2) % kSackBlockLen != 0 || blocks == 0 || blocks > ATCP_TCP_SACK_MAX)
+        const size_t blocks = (len - 2) / ATCP_TCP_SACK_BLOCK_LEN;
+        if ((len - 2) % ATCP_TCP_SACK_BLOCK_LEN != 0 || blocks == 0 || blocks > ATCP_TCP_SACK_MAX)
             return false;
         for (size_t i = 0; i < blocks; ++i) {
-            opt.sack[i].start = wire::load32(body + i * kSackBlockLen);
-            opt.sack[i].end = wire::load32(body + i * kSackBlockLen + 4);
+            opt.sack[i].start = wire::load32(body + i * ATCP_TCP_SACK_BLOCK_LEN);
+            opt.sack[i].end = wire::load32(body + i * ATCP_TCP_SACK_BLOCK_LEN + 4);
         }
         opt.sack_count = static_cast<uint8_t>(blocks);
         opt.present |= ATCP_OPT_SACK;
@@ -66,9 +65,9 @@ atcp_codec_status parse_options(const uint8_t* p, size_t len, atcp_tcp_options& 
     size_t i = 0;
     while (i < len) {
         const uint8_t kind = p[i];
-        if (kind == kEol)
+        if (kind == ATCP_TCPOPT_EOL)
             break;
-        if (kind == kNop) {
+        if (kind == ATCP_TCPOPT_NOP) {
             ++i;
             continue;
         }
@@ -93,9 +92,9 @@ bool has(const atcp_tcp_options& opt, atcp_tcp_option bit)
 // SACK blocks that fit beside the other options in the 40-byte option space.
 size_t sack_blocks_that_fit(const atcp_tcp_options& opt, size_t used)
 {
-    if (!has(opt, ATCP_OPT_SACK) || used + 4 + kSackBlockLen > ATCP_TCP_OPT_MAX)
+    if (!has(opt, ATCP_OPT_SACK) || used + 4 + ATCP_TCP_SACK_BLOCK_LEN > ATCP_TCP_OPT_MAX)
         return 0;
-    size_t blocks = (ATCP_TCP_OPT_MAX - used - 4) / kSackBlockLen;
+    size_t blocks = (ATCP_TCP_OPT_MAX - used - 4) / ATCP_TCP_SACK_BLOCK_LEN;
     return blocks < opt.sack_count ? blocks : opt.sack_count;
 }
 
@@ -126,40 +125,40 @@ size_t write_options(const atcp_tcp_options& opt, uint8_t* p)
 {
     OptionWriter w(p);
     if (has(opt, ATCP_OPT_MSS)) {
-        w.put(kMss);
+        w.put(ATCP_TCPOPT_MSS);
         w.put(kMssLen);
         w.put16(opt.mss);
     }
     if (has(opt, ATCP_OPT_TIMESTAMP)) {
         if (has(opt, ATCP_OPT_SACK_PERM)) {
-            w.put(kSackPermitted);
+            w.put(ATCP_TCPOPT_SACK_PERM);
             w.put(kSackPermittedLen);
         } else {
-            w.put(kNop);
-            w.put(kNop);
+            w.put(ATCP_TCPOPT_NOP);
+            w.put(ATCP_TCPOPT_NOP);
         }
-        w.put(kTimestamp);
+        w.put(ATCP_TCPOPT_TIMESTAMP);
         w.put(kTimestampLen);
         w.put32(opt.ts_val);
         w.put32(opt.ts_ecr);
     } else if (has(opt, ATCP_OPT_SACK_PERM)) {
-        w.put(kNop);
-        w.put(kNop);
-        w.put(kSackPermitted);
+        w.put(ATCP_TCPOPT_NOP);
+        w.put(ATCP_TCPOPT_NOP);
+        w.put(ATCP_TCPOPT_SACK_PERM);
         w.put(kSackPermittedLen);
     }
     if (has(opt, ATCP_OPT_WSCALE)) {
-        w.put(kNop);
-        w.put(kWindowScale);
+        w.put(ATCP_TCPOPT_NOP);
+        w.put(ATCP_TCPOPT_WSCALE);
         w.put(kWindowScaleLen);
         w.put(opt.wscale);
     }
     const size_t blocks = sack_blocks_that_fit(opt, w.written());
     if (blocks > 0) {
-        w.put(kNop);
-        w.put(kNop);
-        w.put(kSack);
-        w.put(static_cast<uint8_t>(2 + blocks * kSackBlockLen));
+        w.put(ATCP_TCPOPT_NOP);
+        w.put(ATCP_TCPOPT_NOP);
+        w.put(ATCP_TCPOPT_SACK);
+        w.put(static_cast<uint8_t>(2 + blocks * ATCP_TCP_SACK_BLOCK_LEN));
         for (size_t i = 0; i < blocks; ++i) {
             w.put32(opt.sack[i].start);
             w.put32(opt.sack[i].end);

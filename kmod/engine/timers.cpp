@@ -107,7 +107,7 @@ void Conn::on_rexmt_deadline()
         return;
     }
 
-    const uint8_t limit = t_.has(kSynAcked) ? t_.params.data_retries : t_.params.syn_retries;
+    const uint32_t limit = t_.has(kSynAcked) ? t_.params.data_retries : t_.params.syn_retries;
     if (t_.retries >= limit || user_timeout) {
         time_out();
         return;

@@ -30,7 +30,8 @@ class Connection {
     {
         atcp_params_default(&params_);
         atcp_actions act;
-        atcp_engine_connect(&tcb_, &params_, 40000, 80, kMssMax, 0x12345678, now_, &act);
+        atcp_engine_init(&tcb_, &params_);
+        atcp_engine_connect(&tcb_, false, 40000, 80, kMssMax, 0x12345678, now_, &act);
         const atcp_tcp_header& syn = act.segs[0].hdr;
         iss_ = syn.seq;
         snd_max_ = iss_ + 1;

@@ -138,6 +138,10 @@ bool Caller::open()
     // The engine believes no path below Linux's tcp_min_snd_mss (48).
     mss_max_ = 48 + in_.u16();
     now_ += in_.u32();
+    // The knobs' bits are all taken: the family comes from the MSS's low bit.
+    const bool ipv6 = mss_max_ & 1;
+    atcp_engine_init(&tcb_, &params_);
+    atcp_engine_init(&listener_, &params_);
     atcp_actions act;
     if (knobs & 0x40) {
         // Options set before connect, or on the listener for the child to inherit.
@@ -146,13 +150,13 @@ bool Caller::open()
             check(act.nsegs == 0, "a segment from a TCB that is not open");
     }
     if (knobs & 0x80) {
-        atcp_engine_connect(&tcb_, &params_, port_, peer_port_, mss_max_, in_.u32(), now_, &act);
+        atcp_engine_connect(&tcb_, ipv6, port_, peer_port_, mss_max_, in_.u32(), now_, &act);
         take(act, nullptr, 0, false);
         flush();
         return true;
     }
     // Passive: the first segment goes to a listener, and a child takes it if it woke SPAWN.
-    atcp_engine_listen(&listener_, &params_, port_);
+    atcp_engine_listen(&listener_, port_);
     peer_port_ = in_.u16();
     atcp_tcp_header syn;
     if (!build(syn))
@@ -171,7 +175,7 @@ bool Caller::open()
     rcv_next_ = syn.seq + 1;
     peer_isn_ = syn.seq;
     wscale_peers_ = (syn.opt.present & ATCP_OPT_WSCALE) != 0;
-    atcp_engine_accept(&tcb_, &listener_, &syn, mss_max_, in_.u32(), now_, &act);
+    atcp_engine_accept(&tcb_, &listener_, &syn, ipv6, mss_max_, in_.u32(), now_, &act);
     take(act, nullptr, 0, false);
     flush();
     return true;

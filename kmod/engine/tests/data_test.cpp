@@ -256,6 +256,45 @@ TEST(Options, DefaultMssWhenPeerSendsNone)
     h.no_out();
 }
 
+// RFC 9293 3.7.1: 1220 for IPv6 (v6mssdflt), in connections made and accepted alike; until
+// connected TCP_MAXSEG reads the family's default.
+TEST(Options, DefaultMssOverIpv6)
+{
+    Harness active;
+    active.params().mss_default_v6 = 1000;
+    EXPECT_EQ(atcp_engine_getopt(&active.tcb(), ATCP_OPTION_MAXSEG), 536u);
+    active.connect(1460, true);
+    EXPECT_EQ(atcp_engine_getopt(&active.tcb(), ATCP_OPTION_MAXSEG), 1000u);
+    active.out(kOurSyn);
+    active.in("S. 0:0(0) ack 1 win 65535");
+    active.out(". 1:1(0) ack 1 win 65535");
+    EXPECT_EQ(active.info().snd_mss, 1000u);
+
+    Harness passive;
+    passive.accept("S 0:0(0) win 65535", 1460, true);
+    passive.out("S. 0:0(0) ack 1 win 65535 <mss 1460>");
+    passive.in(". 1:1(0) ack 1 win 65535");
+    passive.send(1300);
+    passive.out(". 1:1221(1220) ack 1 win 65535");
+    passive.no_out();
+}
+
+// A socket that connects again keeps the parameters it was created with.
+TEST(Options, ParametersOutliveAFailedConnect)
+{
+    Harness h;
+    h.params().mss_default = 1000;
+    h.connect();
+    h.out(kOurSyn);
+    h.in("R. 0:0(0) ack 1 win 0");
+    h.expect_state(ATCP_CLOSED);
+    h.connect();
+    h.out(kOurSyn);
+    h.in("S. 0:0(0) ack 1 win 65535");
+    h.out(". 1:1(0) ack 1 win 65535");
+    EXPECT_EQ(h.info().snd_mss, 1000u);
+}
+
 // The sysctl sets that default, and timestamps come out of it as out of any MSS.
 TEST(Options, MssDefaultParameterOnPassiveOpen)
 {

@@ -26,6 +26,16 @@ Harness::Harness(const atcp_params* params)
         atcp_params_default(&params_);
 }
 
+atcp_tcb& Harness::initialized()
+{
+    if (!initialized_) {
+        atcp_engine_init(&tcb_, &params_);
+        atcp_engine_init(&listener_, &params_);
+        initialized_ = true;
+    }
+    return tcb_;
+}
+
 uint32_t Harness::iss() const
 {
     return tcb_of(&tcb_).iss;
@@ -71,14 +81,21 @@ void Harness::flush_more()
     }
 }
 
-void Harness::connect(uint32_t mss_max)
+void Harness::connect(uint32_t mss_max, bool ipv6)
 {
     atcp_actions act;
-    atcp_engine_connect(&tcb_, &params_, kLocalPort, kRemotePort, mss_max, kIsnHash, now_, &act);
+    atcp_engine_connect(&initialized(), ipv6, kLocalPort, kRemotePort, mss_max, kIsnHash, now_,
+                        &act);
     take(act);
 }
 
-void Harness::accept(std::string_view syn, uint32_t mss_max, std::source_location where)
+void Harness::listen()
+{
+    initialized();
+    atcp_engine_listen(&listener_, kLocalPort);
+}
+
+void Harness::accept(std::string_view syn, uint32_t mss_max, bool ipv6, std::source_location where)
 {
     const auto trace = at(where);
     if (state() == ATCP_CLOSED && atcp_engine_state(&listener_) != ATCP_LISTEN)
@@ -87,7 +104,7 @@ void Harness::accept(std::string_view syn, uint32_t mss_max, std::source_locatio
     std::string error;
     ASSERT_TRUE(parse_segment(syn, kPeerIsn, 0, &s, &error)) << error;
     atcp_actions act;
-    atcp_engine_accept(&tcb_, &listener_, &s.hdr, mss_max, kIsnHash, now_, &act);
+    atcp_engine_accept(&initialized(), &listener_, &s.hdr, ipv6, mss_max, kIsnHash, now_, &act);
     take(act);
 }
 
@@ -195,7 +212,7 @@ atcp_icmp_result Harness::icmp(atcp_icmp_kind kind, uint32_t seq, uint32_t mss_m
 int Harness::setopt(atcp_option opt, uint32_t value)
 {
     atcp_actions act{};
-    const int ret = atcp_engine_setopt(&tcb_, opt, value, now_, &act);
+    const int ret = atcp_engine_setopt(&initialized(), opt, value, now_, &act);
     if (ret == 0) {
         take(act);
         flush_more();

@@ -35,12 +35,14 @@ class Harness {
 
     explicit Harness(const atcp_params* params = nullptr);
 
+    // The parameters the TCBs take when first used: change them before that.
     atcp_params& params() { return params_; }
 
-    // Opens: active, or passive from a SYN in trace notation.
-    void connect(uint32_t mss_max = 1460);
-    void listen() { atcp_engine_listen(&listener_, &params_, kLocalPort); }
-    void accept(std::string_view syn, uint32_t mss_max = 1460,
+    // Opens: active, or passive from a SYN in trace notation; ipv6 takes
+    // IPv6's default MSS.
+    void connect(uint32_t mss_max = 1460, bool ipv6 = false);
+    void listen();
+    void accept(std::string_view syn, uint32_t mss_max = 1460, bool ipv6 = false,
                 std::source_location where = std::source_location::current());
 
     // Feeds a segment; payload bytes are the peer's stream at those offsets.
@@ -82,19 +84,22 @@ class Harness {
     uint8_t wakes() const { return wakes_; }
     uint8_t error() const { return error_; }
     const atcp_mib_delta& mib() const { return mib_; }
-    atcp_tcb& tcb() { return tcb_; }
+    atcp_tcb& tcb() { return initialized(); }
 
     // The listener, for tests of LISTEN itself.
     void in_listener(std::string_view seg,
                      std::source_location where = std::source_location::current());
 
   private:
+    // The connection's TCB, and the listener's, after atcp_engine_init().
+    atcp_tcb& initialized();
     void take(const atcp_actions& act);
     void flush_more();
 
     atcp_params params_;
     atcp_tcb tcb_{};
     atcp_tcb listener_{};
+    bool initialized_ = false;
     atcp_actions last_{};
     uint64_t now_ = kStartUs;
     uint64_t deadline_ = 0;

@@ -221,10 +221,14 @@ class Sim {
 
     void start()
     {
-        atcp_engine_listen(&b().listener, &params_, b().port);
+        for (Side& s : sides_) {
+            atcp_engine_init(&s.tcb, &params_);
+            atcp_engine_init(&s.listener, &params_);
+        }
+        atcp_engine_listen(&b().listener, b().port);
         atcp_actions act;
-        atcp_engine_connect(&a().tcb, &params_, a().port, a().peer_port, kMssMax, a().isn_hash,
-                            now_, &act);
+        atcp_engine_connect(&a().tcb, false, a().port, a().peer_port, kMssMax, a().isn_hash, now_,
+                            &act);
         take(a(), act, nullptr);
         settle(a());
     }
@@ -479,7 +483,7 @@ class Sim {
                 s.spawned = true;
                 s.irs_known = true;
                 s.rcv_next = h.seq + 1;
-                atcp_engine_accept(&s.tcb, &s.listener, &h, kMssMax, s.isn_hash, now_, &act);
+                atcp_engine_accept(&s.tcb, &s.listener, &h, false, kMssMax, s.isn_hash, now_, &act);
                 take(s, act, nullptr);
                 settle(s);
             }
@@ -488,7 +492,7 @@ class Sim {
         if (s.released || s.state() == ATCP_CLOSED) {
             // RFC 9293 3.10.7.1: what the kernel answers for a connection that is gone.
             atcp_out_segment rst;
-            if (atcp_engine_reset_for(&h, in.len, &rst) == 0)
+            if (atcp_engine_reset_owed(&h, in.len, &rst))
                 transmit(s, rst);
             return;
         }

@@ -107,7 +107,7 @@ void feed(Harness& h, atcp_state s, std::string_view seg)
         h.in(seg);
 }
 
-// What atcp_engine_reset_for answers to seg, formatted; empty when it answers nothing.
+// What atcp_engine_reset_owed answers to seg, formatted; empty when it answers nothing.
 std::string reset_for(std::string_view seg, uint16_t src_port = 0, uint16_t dst_port = 0)
 {
     Segment s{};
@@ -116,7 +116,7 @@ std::string reset_for(std::string_view seg, uint16_t src_port = 0, uint16_t dst_
     s.hdr.src_port = src_port;
     s.hdr.dst_port = dst_port;
     atcp_out_segment rst;
-    if (atcp_engine_reset_for(&s.hdr, s.len, &rst) != 0)
+    if (!atcp_engine_reset_owed(&s.hdr, s.len, &rst))
         return {};
     return format_segment(rst, 0, Harness::kPeerIsn);
 }
@@ -162,7 +162,7 @@ void PrintTo(const Cell& c, std::ostream* os)
 // A very old ACK is "ack 4294867297": 99999 below our ISS, more than MAX.SND.WND (65535) below
 // SND.UNA in every state, so RFC 5961 5.2 finds it unacceptable.  "ack 5001" acks unsent data.
 
-// RFC 9293 3.10.7.1: no TCB, so atcp_engine_reset_for answers.  Relative to the peer's ISN.
+// RFC 9293 3.10.7.1: no TCB, so atcp_engine_reset_owed answers.  Relative to the peer's ISN.
 constexpr Cell kClosed[] = {
     {kSyn, "S 0:0(0) win 65535", "R. 0:0(0) ack 1 win 0", ATCP_CLOSED},
     {kSynAck, "S. 0:0(0) ack 77 win 65535", "R 77:77(0) win 0", ATCP_CLOSED},
@@ -857,7 +857,7 @@ TEST(ResetFor, SwapsPorts)
     s.hdr.src_port = Harness::kRemotePort;
     s.hdr.dst_port = Harness::kLocalPort;
     atcp_out_segment rst;
-    ASSERT_EQ(atcp_engine_reset_for(&s.hdr, s.len, &rst), 0);
+    ASSERT_TRUE(atcp_engine_reset_owed(&s.hdr, s.len, &rst));
     EXPECT_EQ(rst.hdr.src_port, Harness::kLocalPort);
     EXPECT_EQ(rst.hdr.dst_port, Harness::kRemotePort);
     EXPECT_EQ(rst.data_len, 0u);

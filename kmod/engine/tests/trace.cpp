@@ -2,7 +2,6 @@
 // tcpdump's notation for segments: parsing into codec headers, formatting from them, matching.
 #include "trace.hpp"
 
-#include "../tcp_option_kinds.hpp"
 #include "../wire.hpp"
 
 #include <algorithm>
@@ -385,20 +384,20 @@ std::string flags_text(uint8_t flags)
 std::string option_text(uint8_t kind, const uint8_t* body, size_t body_len, uint32_t ack_base)
 {
     switch (kind) {
-    case kMss:
+    case ATCP_TCPOPT_MSS:
         return "mss " + std::to_string(wire::load16(body));
-    case kWindowScale:
+    case ATCP_TCPOPT_WSCALE:
         return "wscale " + std::to_string(body[0]);
-    case kSackPermitted:
+    case ATCP_TCPOPT_SACK_PERM:
         return "sackOK";
-    case kSack: {
-        std::string out = "sack " + std::to_string(body_len / kSackBlockLen) + " ";
-        for (size_t i = 0; i + kSackBlockLen <= body_len; i += kSackBlockLen)
+    case ATCP_TCPOPT_SACK: {
+        std::string out = "sack " + std::to_string(body_len / ATCP_TCP_SACK_BLOCK_LEN) + " ";
+        for (size_t i = 0; i + ATCP_TCP_SACK_BLOCK_LEN <= body_len; i += ATCP_TCP_SACK_BLOCK_LEN)
             out += "{" + std::to_string(wire::load32(body + i) - ack_base) + ":" +
                    std::to_string(wire::load32(body + i + 4) - ack_base) + "}";
         return out;
     }
-    case kTimestamp:
+    case ATCP_TCPOPT_TIMESTAMP:
         return "TS val " + std::to_string(wire::load32(body)) + " ecr " +
                std::to_string(wire::load32(body + 4));
     default:
@@ -417,9 +416,9 @@ std::string options_text(const atcp_tcp_header& h, uint32_t ack_base)
         if (!out.empty())
             out += ",";
         const uint8_t kind = buf[i];
-        if (kind == kEol)
+        if (kind == ATCP_TCPOPT_EOL)
             return out + "eol"; // tcpdump reads no further
-        if (kind == kNop) {
+        if (kind == ATCP_TCPOPT_NOP) {
             out += "nop";
             ++i;
             continue;
