@@ -84,7 +84,7 @@ static struct atcp_bucket *estab_bucket(const struct net *net,
 
 /*
  * Whether sk may use addr:port beside the sockets already bound there.  As
- * seed 002 describes SO_REUSEADDR: with it on both sides an address in use
+ * tcp(4) describes SO_REUSEADDR: with it on both sides an address in use
  * may be bound again, and uniqueness is checked per 4-tuple at connect; a
  * listener never shares.
  */
@@ -336,7 +336,7 @@ int atcp_listen_start(struct sock *sk)
 
 /*
  * Adds a connection with its 4-tuple set; EADDRINUSE when the 4-tuple is
- * taken already (tcp(4), seed 002).
+ * taken already (tcp(4)).
  */
 int atcp_hash_connection(struct sock *sk)
 {
