@@ -10,8 +10,9 @@
  *     -> output (atcp_output.c)
  *   input (atcp_input.c, atcp_icmp.c) -> connection
  * Each level calls the engine for its events and only the levels below it;
- * the tables (atcp_hash.c), counters and sysctls (atcp_net.c) and netlink
- * events (atcp_genl.c) are leaves any level may use.
+ * the tables (atcp_hash.c), counters and sysctls (atcp_net.c), netlink
+ * events (atcp_genl.c) and the error queue (atcp_errqueue.c) are leaves any
+ * level may use.
  *
  * Locks, outermost first:
  *   1. The socket lock, owned by a process (lock_sock()) or held as its
