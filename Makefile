@@ -89,14 +89,33 @@ fuzz: $(addprefix $(BUILD)/fuzz/,$(FUZZERS))
 
 # Benchmarks, not tests: the engine's ns per segment on the bulk paths
 # (Google Benchmark, host), then bulk, ping-pong and connection rate for
-# Linux's TCP and atcp in one guest, with their ratios.
-bench: kmod userland
-	$(BUILD)/bin/engine_bench
-	$(VM) -- tools/bench/run
+# Linux's TCP and atcp in one guest, with their ratios, bulk across a path
+# with a 1280-byte MTU (tools/bench/pmtu) and the lossy-path matrix
+# (tools/bench/lossy, about 25 minutes of the guest's time under TCG).
+# BENCH=NAME runs only tools/bench/NAME in the guest (lossy, pmtu).
+BENCH ?=
+bench: kmod userland selftests
+	$(if $(BENCH),,$(BUILD)/bin/engine_bench)
+	$(VM) --timeout 3600 -- tools/bench/$(or $(BENCH),run)
+
+# packetdrill, built from ../shared/third_party/ (beside this tree) with
+# tools/packetdrill/*.patch; the selftests run selftests/packetdrill/ with it.
+packetdrill:
+	tools/packetdrill/build $(BUILD)/packetdrill
+
+# Not a gate: packetdrill's own Linux TCP suite (gtests/net/tcp) against atcp
+# and Linux in one guest, IPv4, with the counts per folder.
+PACKETDRILL_LINUX_ARGS := --send_omit_free --ip_version=ipv4 --local_ip=192.168.0.1 \
+	--gateway_ip=192.168.0.1 --netmask_ip=255.255.0.0 --remote_ip=192.0.2.1 \
+	-D TFO_COOKIE=3021b9d889017eeb -D CODE=host_unreachable \
+	-D CMSG_LEVEL_IP=SOL_IP -D CMSG_TYPE_RECVERR=IP_RECVERR
+packetdrill-linux: kmod userland packetdrill
+	-$(VM) --timeout 3000 -- selftests/packetdrill/run --build $(BUILD) \
+		--suite $(BUILD)/packetdrill/src/gtests/net/tcp --args "$(PACKETDRILL_LINUX_ARGS)"
 
 # The guest: every selftest against the freshly built module, in a guest of
 # each kernel in KVERS.
-vmtest: kmod selftests
+vmtest: kmod selftests packetdrill
 	@set -e; for k in $(KVERS); do \
 		$(VM) --kernel $$k -- selftests/run_selftests $(BUILD)/selftests; \
 	done
@@ -105,7 +124,7 @@ vmtest: kmod selftests
 check: deps
 	$(MAKE) check-built
 
-check-built: all deb
+check-built: all packetdrill deb
 	tools/check
 
 demo: deps
@@ -184,5 +203,5 @@ deb:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps kmod userland selftests test lint coverage fuzz bench vmtest check check-built demo clean \
+.PHONY: all deps kmod userland selftests packetdrill packetdrill-linux test lint coverage fuzz bench vmtest check check-built demo clean \
 	install install-modules tools install-tools install-tools-built uninstall install-dkms-source install-dkms uninstall-dkms deb

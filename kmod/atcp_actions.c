@@ -142,15 +142,39 @@ static void atcp_free_acked(struct sock *sk, u32 acked)
 	}
 }
 
+/*
+ * Linux's tcp_sndbuf_expand(): unless SO_SNDBUF set it, the send buffer
+ * grows to what the engine asks for, up to net.atcp.wmem's maximum, each
+ * segment charged as the skb a send without GSO takes at worst.
+ */
+static void atcp_sndbuf_expand(struct sock *sk)
+{
+	u32 mss, segments, per_mss;
+	u64 want;
+
+	if (sk->sk_userlocks & SOCK_SNDBUF_LOCK)
+		return;
+	segments = atcp_engine_send_buffer_segments(&atcp_sk(sk)->tcb, &mss);
+	per_mss = roundup_pow_of_two(mss + MAX_TCP_HEADER +
+				     SKB_DATA_ALIGN(sizeof(struct skb_shared_info))) +
+		  SKB_DATA_ALIGN(sizeof(struct sk_buff));
+	want = min_t(u64, (u64)segments * per_mss,
+		     atcp_net_wmem(sock_net(sk), 2));
+	if (want > sk->sk_sndbuf)
+		WRITE_ONCE(sk->sk_sndbuf, want);
+}
+
 /* The -errno a failed connection reports (sk_err holds it positive). */
-static int atcp_errno(const struct sock *sk, u8 error)
+static int atcp_errno(u8 error)
 {
 	switch (error) {
 	case ATCP_ERR_REFUSED:
 		return -ECONNREFUSED;
 	case ATCP_ERR_RESET:
-		/* As tcp_reset(): a reset after the peer's FIN breaks the pipe. */
-		return sk->sk_state == TCP_CLOSE_WAIT ? -EPIPE : -ECONNRESET;
+		/* tcp(4), as BSD's tcp_drop(): ECONNRESET in every state, also
+		 * CLOSE-WAIT and LAST-ACK (tcp_reset() says EPIPE in CLOSE-WAIT).
+		 */
+		return -ECONNRESET;
 	case ATCP_ERR_TIMEDOUT:
 		return -ETIMEDOUT;
 	case ATCP_ERR_NET_UNREACH:
@@ -185,23 +209,26 @@ u8 atcp_actions_run(struct sock *sk, const struct atcp_actions *act,
 {
 	const u8 lifecycle = ATCP_WAKE_CONNECTED | ATCP_WAKE_RELEASE;
 	struct atcp_sock *as = atcp_sk(sk);
+	struct atcp_xmit_batch batch = { .segs = 0 };
 	struct atcp_actions more;
 	u8 events = 0;
 	int err, i;
 
 	for (;;) {
 		/* Segment offsets count from the send queue's head after this. */
-		if (act->acked)
+		if (act->acked) {
+			atcp_xmit_flush(sk, &batch);
 			atcp_free_acked(sk, act->acked);
+		}
 		for (i = 0; i < act->nsegs; i++)
-			atcp_transmit(sk, &act->segs[i]);
+			atcp_xmit(sk, &batch, &act->segs[i]);
 		if (skb) {
 			atcp_apply_receive(sk, act, skb);
 			skb = NULL;
 		}
 		atcp_mib_add_delta(sock_net(sk), &act->mib);
 
-		err = atcp_errno(sk, act->error);
+		err = atcp_errno(act->error);
 		if (sk->sk_state != atcp_to_tcp_state[act->state]) {
 			WRITE_ONCE(sk->sk_state, atcp_to_tcp_state[act->state]);
 			/* A lingering close() waits for the FIN's ACK. */
@@ -219,12 +246,23 @@ u8 atcp_actions_run(struct sock *sk, const struct atcp_actions *act,
 		events |= act->wake & lifecycle;
 		if (act->wake & (ATCP_WAKE_READ | ATCP_WAKE_EOF))
 			sk->sk_data_ready(sk);
-		if (act->wake & ATCP_WAKE_WRITE)
+		if (act->wake & ATCP_WAKE_WRITE) {
+			/*
+			 * Connected, or new data acknowledged: a soft ICMP
+			 * error is reported only if the connection then fails
+			 * (RFC 1122 4.2.3.9), so progress forgets it, as
+			 * Linux's tcp_ack() clears sk_err_soft.
+			 */
+			if (!act->error)
+				WRITE_ONCE(sk->sk_err_soft, 0);
+			atcp_sndbuf_expand(sk);
 			sk->sk_write_space(sk);
+		}
 		if (act->wake & ATCP_WAKE_RELEASE) {
 			bool reset = act->error == ATCP_ERR_RESET ||
 				     act->mib.out_rsts;
 
+			atcp_xmit_flush(sk, &batch);
 			atcp_genl_event(sk, reset ? ATCP_EVENT_RESET :
 						    ATCP_EVENT_CLOSED);
 			return events; /* no timer: the connection is over */
@@ -234,6 +272,7 @@ u8 atcp_actions_run(struct sock *sk, const struct atcp_actions *act,
 		atcp_engine_output(&as->tcb, atcp_now_us(), &more);
 		act = &more;
 	}
+	atcp_xmit_flush(sk, &batch);
 	atcp_arm_timer(sk, act->deadline_us);
 	return events;
 }

@@ -19,8 +19,6 @@
 #include "atcp.h"
 #include "atcp_sock.h"
 
-#define ATCP_DEFAULT_BUF BIT(20)
-
 /* sk_stream_write_space(), which the kernel does not export. */
 static void atcp_write_space(struct sock *sk)
 {
@@ -91,14 +89,15 @@ void atcp_conn_init(struct sock *sk)
 
 	sk->sk_protocol = IPPROTO_TCP;
 	sk->sk_state = TCP_CLOSE;
+	/* A socket reads the sysctls once: socket(), or a listener's SYN. */
+	atcp_net_params(sock_net(sk), &params);
 	/*
-	 * Linux's TCP grows its buffers up to tcp_rmem/tcp_wmem's maximum as a
-	 * connection proves it needs them; atcp starts with room for a
-	 * bandwidth-delay product that fast loopback and LAN paths reach.
-	 * SO_SNDBUF and SO_RCVBUF still set them.
+	 * net.atcp.rmem's and wmem's defaults, which grow as the connection
+	 * proves it needs more (atcp_sndbuf_expand(), the engine's
+	 * right-sizing) unless SO_SNDBUF or SO_RCVBUF set them.
 	 */
-	sk->sk_sndbuf = ATCP_DEFAULT_BUF;
-	sk->sk_rcvbuf = ATCP_DEFAULT_BUF;
+	sk->sk_sndbuf = atcp_net_wmem(sock_net(sk), 1);
+	sk->sk_rcvbuf = params.rcv_buf;
 	sk->sk_write_space = atcp_write_space;
 	sk->sk_backlog_rcv = sk->sk_prot->backlog_rcv; /* as inet_create() */
 	timer_setup(&as->timer, atcp_timer_fn, 0);
@@ -107,8 +106,6 @@ void atcp_conn_init(struct sock *sk)
 	INIT_LIST_HEAD(&as->syn_queue);
 	INIT_LIST_HEAD(&as->accept_queue);
 	INIT_LIST_HEAD(&as->child_node);
-	/* A socket reads the sysctls once: socket(), or a listener's SYN. */
-	atcp_net_params(sock_net(sk), &params);
 	atcp_engine_init(&as->tcb, &params);
 }
 

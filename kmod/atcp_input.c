@@ -12,6 +12,8 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
+#include <net/dsfield.h>
+#include <net/inet_ecn.h>
 #include <net/ip.h>
 #include <net/inet6_hashtables.h>
 #include <net/inet_hashtables.h>
@@ -22,13 +24,22 @@
 #include "atcp.h"
 #include "atcp_sock.h"
 
-/* Parses the TCP header at skb->data; false for a malformed one. */
+/*
+ * Parses the TCP header at skb->data, and takes the IP header's ECN field
+ * (RFC 3168 5); false for a malformed one.
+ */
 static bool atcp_parse(struct sk_buff *skb, struct atcp_tcp_header *h)
 {
 	unsigned int doff = tcp_hdr(skb)->doff * 4;
+	u8 dsfield;
 
-	return doff >= sizeof(struct tcphdr) && pskb_may_pull(skb, doff) &&
-	       atcp_tcp_parse(skb->data, doff, h) == ATCP_CODEC_OK;
+	if (doff < sizeof(struct tcphdr) || !pskb_may_pull(skb, doff) ||
+	    atcp_tcp_parse(skb->data, doff, h) != ATCP_CODEC_OK)
+		return false;
+	dsfield = ip_hdr(skb)->version == 4 ? ipv4_get_dsfield(ip_hdr(skb)) :
+					      ipv6_get_dsfield(ipv6_hdr(skb));
+	h->ecn = dsfield & INET_ECN_MASK;
+	return true;
 }
 
 /* A segment for sk, whose lock the caller holds as owner or in softirq. */

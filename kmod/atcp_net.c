@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Per network namespace state: the net.atcp sysctls, which become the
- * engine's parameters for each new socket (one table drives both, and the
- * engine gives the defaults), and the RFC 4022 counters.
+ * engine's parameters for each new socket (one table drives the u32 ones,
+ * and the engine gives the defaults), and the RFC 4022 counters.
  */
 #include <linux/kernel.h>
 #include <linux/slab.h>
@@ -24,6 +24,9 @@ struct atcp_net {
 	struct atcp_params params;
 	struct atcp_mib_counters __percpu *mib;
 	u32 ephemeral_ports; /* first << 16 | last, read and written whole */
+	/* net.atcp.rmem and wmem, min default max: each read with READ_ONCE */
+	int rmem[3];
+	int wmem[3];
 	struct ctl_table *table;
 	struct ctl_table_header *sysctl;
 };
@@ -59,6 +62,14 @@ static const struct atcp_sysctl atcp_sysctls[] = {
 	ATCP_SYSCTL("rexmit_max", rto_max_ms, 1000, 600000),
 	ATCP_SYSCTL("finwait2_timeout", fin_wait_2_ms, 1000, 600000),
 	ATCP_SYSCTL("icmp_may_rst", icmp_may_rst, 0, 1),
+	/* Linux's tcp_min_snd_mss floor .. what loopback's MTU holds */
+	ATCP_SYSCTL("minmss", min_mss, 48, 65495),
+	ATCP_SYSCTL("pmtud_blackhole_detection", pmtud_blackhole_detection, 0, 3),
+	/* the two steps down: at least what 576 and 1280-byte paths hold */
+	ATCP_SYSCTL("pmtud_blackhole_mss", pmtud_blackhole_mss, 536, 65495),
+	ATCP_SYSCTL("v6pmtud_blackhole_mss", v6pmtud_blackhole_mss, 1220, 65476),
+	/* Linux's tcp_ecn: off, ask and agree, agree when asked */
+	ATCP_SYSCTL("ecn", ecn, 0, 2),
 };
 
 #define EPHEMERAL_MIN 1024
@@ -85,6 +96,15 @@ void atcp_net_params(const struct net *net, struct atcp_params *p)
 	for (i = 0; i < ARRAY_SIZE(atcp_sysctls); i++)
 		*atcp_param(p, &atcp_sysctls[i]) =
 			READ_ONCE(*atcp_param(now, &atcp_sysctls[i]));
+	p->congestion = READ_ONCE(now->congestion);
+	p->rcv_buf = READ_ONCE(atcp_net(net)->rmem[1]);
+	p->rcv_buf_max = READ_ONCE(atcp_net(net)->rmem[2]);
+}
+
+/* net.atcp.wmem[i]: 1 a new socket's send buffer, 2 what it grows to. */
+int atcp_net_wmem(const struct net *net, int i)
+{
+	return READ_ONCE(atcp_net(net)->wmem[i]);
 }
 
 /* FreeBSD's net.inet.tcp.icmp_may_rst: read when an error arrives. */
@@ -126,6 +146,58 @@ static int atcp_param_handler(atcp_ctl_table_const struct ctl_table *table,
 	return ret;
 }
 
+/*
+ * net.atcp.congestion_control, as Linux's net.ipv4.tcp_congestion_control:
+ * the name of the algorithm new sockets take; a name no algorithm has is
+ * ENOENT, and the value is unchanged.
+ */
+static int atcp_congestion_handler(atcp_ctl_table_const struct ctl_table *table,
+				   int write, void *buffer, size_t *lenp,
+				   loff_t *ppos)
+{
+	struct atcp_params *params = table->data;
+	char name[ATCP_CC_NAME_MAX];
+	struct ctl_table tmp = {
+		.data = name,
+		.maxlen = sizeof(name),
+		.mode = table->mode,
+	};
+	int cc, ret;
+
+	strscpy(name, atcp_engine_cc_name(READ_ONCE(params->congestion)),
+		sizeof(name));
+	ret = proc_dostring(&tmp, write, buffer, lenp, ppos);
+	if (!write || ret)
+		return ret;
+	cc = atcp_engine_cc_find(name);
+	if (cc < 0)
+		return -ENOENT;
+	WRITE_ONCE(params->congestion, cc);
+	return 0;
+}
+
+/* net.atcp.available_congestion_control: the names, space-separated. */
+static int
+atcp_available_congestion_handler(atcp_ctl_table_const struct ctl_table *table,
+				  int write, void *buffer, size_t *lenp,
+				  loff_t *ppos)
+{
+	char names[ATCP_CC_COUNT * ATCP_CC_NAME_MAX] = "";
+	struct ctl_table tmp = {
+		.data = names,
+		.maxlen = sizeof(names),
+		.mode = table->mode,
+	};
+	int cc;
+
+	for (cc = 0; cc < ATCP_CC_COUNT; cc++) {
+		if (cc)
+			strlcat(names, " ", sizeof(names));
+		strlcat(names, atcp_engine_cc_name(cc), sizeof(names));
+	}
+	return proc_dostring(&tmp, write, buffer, lenp, ppos);
+}
+
 static void ports_of(const struct atcp_net *an, int *first, int *last)
 {
 	u32 ports = READ_ONCE(an->ephemeral_ports);
@@ -160,6 +232,34 @@ atcp_ephemeral_ports_handler(atcp_ctl_table_const struct ctl_table *table,
 	return ret;
 }
 
+/*
+ * net.atcp.rmem and wmem, as Linux's tcp_rmem and tcp_wmem: "min default
+ * max" bytes, min <= default <= max, else EINVAL and unchanged.  A reader
+ * racing a write may see one old and one new value; each is valid alone.
+ */
+static int atcp_buffer_sizes_handler(atcp_ctl_table_const struct ctl_table *table,
+				     int write, void *buffer, size_t *lenp,
+				     loff_t *ppos)
+{
+	/* A page .. the largest window scaling describes (RFC 7323 2.3) */
+	static const int min = 4096, max = 1 << 30;
+	int *sizes = table->data;
+	int v[3];
+	int i, ret;
+
+	for (i = 0; i < ARRAY_SIZE(v); i++)
+		v[i] = READ_ONCE(sizes[i]);
+	ret = atcp_proc_ints(table, v, ARRAY_SIZE(v), &min, &max, write,
+			     buffer, lenp, ppos);
+	if (!write || ret)
+		return ret;
+	if (v[0] > v[1] || v[1] > v[2])
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(v); i++)
+		WRITE_ONCE(sizes[i], v[i]);
+	return 0;
+}
+
 void atcp_mib_add(const struct net *net, enum atcp_mib idx, s64 n)
 {
 	this_cpu_add(atcp_net(net)->mib->v[idx], n);
@@ -180,6 +280,13 @@ void atcp_mib_add_delta(const struct net *net, const struct atcp_mib_delta *d)
 	this_cpu_add(m->v[ATCP_MIB_IN_ERRS], d->in_errs);
 	this_cpu_add(m->v[ATCP_MIB_OUT_RSTS], d->out_rsts);
 	this_cpu_add(m->v[ATCP_MIB_ABORT_ON_DATA], d->abort_on_data);
+	this_cpu_add(m->v[ATCP_MIB_BLACKHOLE_ACTIVATED], d->blackhole_activated);
+	this_cpu_add(m->v[ATCP_MIB_BLACKHOLE_ACTIVATED_MIN_MSS],
+		     d->blackhole_activated_min_mss);
+	this_cpu_add(m->v[ATCP_MIB_BLACKHOLE_FAILED], d->blackhole_failed);
+	this_cpu_add(m->v[ATCP_MIB_ECN_CE_RCVD], d->ecn_ce_rcvd);
+	this_cpu_add(m->v[ATCP_MIB_ECN_ECE_RCVD], d->ecn_ece_rcvd);
+	this_cpu_add(m->v[ATCP_MIB_ECN_CWR_SENT], d->ecn_cwr_sent);
 }
 
 /* RFC 4022: a segment received in error counts as received too. */
@@ -208,15 +315,25 @@ static int __net_init atcp_net_init(struct net *net)
 	size_t i;
 
 	/* The sysctls are the u32s that lead struct atcp_params, one each. */
-	BUILD_BUG_ON(offsetof(struct atcp_params, icmp_may_rst) !=
-		     (n - 1) * sizeof(u32));
+	BUILD_BUG_ON(offsetof(struct atcp_params, rto_initial_ms) !=
+		     n * sizeof(u32));
 	atcp_params_default(&an->params);
 	an->ephemeral_ports = 49152 << 16 | 65535; /* IANA's dynamic range */
+	/* Linux's tcp_rmem and tcp_wmem; the engine's for the receive side */
+	an->rmem[0] = 4096;
+	an->rmem[1] = an->params.rcv_buf;
+	an->rmem[2] = an->params.rcv_buf_max;
+	an->wmem[0] = 4096;
+	an->wmem[1] = 16384;
+	an->wmem[2] = 4 << 20;
 	an->mib = alloc_percpu(struct atcp_mib_counters);
 	if (!an->mib)
 		return -ENOMEM;
-	/* One entry per parameter, the port range, and the terminator. */
-	t = kcalloc(n + 2, sizeof(*t), GFP_KERNEL);
+	/*
+	 * One entry per parameter, the port range, the two congestion
+	 * control names, the two buffer sizes, and the terminator.
+	 */
+	t = kcalloc(n + 6, sizeof(*t), GFP_KERNEL);
 	if (!t)
 		goto free_mib;
 	for (i = 0; i < n; i++) {
@@ -234,8 +351,26 @@ static int __net_init atcp_net_init(struct net *net)
 	t[n].maxlen = sizeof(int) * 2;
 	t[n].mode = 0644;
 	t[n].proc_handler = atcp_ephemeral_ports_handler;
+	t[n + 1].procname = "congestion_control";
+	t[n + 1].data = &an->params;
+	t[n + 1].maxlen = ATCP_CC_NAME_MAX;
+	t[n + 1].mode = 0644;
+	t[n + 1].proc_handler = atcp_congestion_handler;
+	t[n + 2].procname = "available_congestion_control";
+	t[n + 2].maxlen = ATCP_CC_COUNT * ATCP_CC_NAME_MAX;
+	t[n + 2].mode = 0444;
+	t[n + 2].proc_handler = atcp_available_congestion_handler;
+	t[n + 3].procname = "rmem";
+	t[n + 3].data = an->rmem;
+	t[n + 4].procname = "wmem";
+	t[n + 4].data = an->wmem;
+	for (i = n + 3; i < n + 5; i++) {
+		t[i].maxlen = sizeof(an->rmem);
+		t[i].mode = 0644;
+		t[i].proc_handler = atcp_buffer_sizes_handler;
+	}
 
-	an->sysctl = register_net_sysctl_sz(net, "net/atcp", t, n + 1);
+	an->sysctl = register_net_sysctl_sz(net, "net/atcp", t, n + 5);
 	if (!an->sysctl)
 		goto free_table;
 	an->table = t;

@@ -7,6 +7,7 @@
  * read inet_sock fields an atcp socket does not have.
  */
 #include <linux/ip.h>
+#include <net/inet_ecn.h>
 #include <net/ip.h>
 #include <net/ip6_checksum.h>
 #include <net/ip6_fib.h>
@@ -16,9 +17,15 @@
 
 #include "atcp_sock.h"
 
-/* The IPv4 header and the send; consumes skb. */
+/*
+ * A GSO skb's payload, so that its IP packet keeps within the 16-bit
+ * lengths of IPv4 and IPv6, as GSO_LEGACY_MAX_SIZE keeps Linux's TCP.
+ */
+#define ATCP_GSO_MAX_DATA (GSO_LEGACY_MAX_SIZE - MAX_TCP_HEADER)
+
+/* The IPv4 header, ecn its TOS byte's ECN field, and the send; consumes skb. */
 static void atcp_ip_send(struct net *net, struct sock *sk, struct sk_buff *skb,
-			 __be32 saddr, __be32 daddr)
+			 __be32 saddr, __be32 daddr, u8 ecn)
 {
 	struct iphdr *iph;
 
@@ -27,7 +34,7 @@ static void atcp_ip_send(struct net *net, struct sock *sk, struct sk_buff *skb,
 	iph = ip_hdr(skb);
 	iph->version = 4;
 	iph->ihl = 5;
-	iph->tos = 0;
+	iph->tos = ecn;
 	iph->frag_off = htons(IP_DF); /* path MTU discovery; RFC 6864 allows id 0 */
 	iph->id = 0;
 	iph->ttl = ip4_dst_hoplimit(skb_dst(skb));
@@ -39,17 +46,17 @@ static void atcp_ip_send(struct net *net, struct sock *sk, struct sk_buff *skb,
 	ip_local_out(net, sk, skb);
 }
 
-/* The IPv6 header and the send; consumes skb. */
+/* The IPv6 header, ecn its traffic class's ECN field, and the send; consumes skb. */
 static void atcp_ip6_send(struct net *net, struct sock *sk,
 			  struct sk_buff *skb, const struct in6_addr *saddr,
-			  const struct in6_addr *daddr)
+			  const struct in6_addr *daddr, u8 ecn)
 {
 	struct ipv6hdr *ip6h;
 
 	skb_push(skb, sizeof(*ip6h));
 	skb_reset_network_header(skb);
 	ip6h = ipv6_hdr(skb);
-	ip6_flow_hdr(ip6h, 0, 0);
+	ip6_flow_hdr(ip6h, ecn, 0);
 	ip6h->nexthdr = IPPROTO_TCP;
 	ip6h->hop_limit = ip6_dst_hoplimit(skb_dst(skb));
 	ip6h->saddr = *saddr;
@@ -61,14 +68,20 @@ static void atcp_ip6_send(struct net *net, struct sock *sk,
 
 /*
  * The checksum over the pseudo header, left for the device to finish, and
- * the send on dst in the family of the addresses (v4-mapped for IPv4).
+ * the send on dst in the family of the addresses (v4-mapped for IPv4), in
+ * an IP header with the ECN codepoint the engine chose (RFC 3168 6.1).
  * Consumes skb and the reference on dst.
  */
 static void atcp_send(struct net *net, struct sock *sk, struct sk_buff *skb,
 		      struct dst_entry *dst, const struct in6_addr *saddr,
-		      const struct in6_addr *daddr)
+		      const struct in6_addr *daddr, u8 ecn)
 {
 	struct tcphdr *th = tcp_hdr(skb);
+
+	/* The engine's codepoints are the IP header's. */
+	BUILD_BUG_ON((int)ATCP_ECN_ECT0 != (int)INET_ECN_ECT_0 ||
+		     (int)ATCP_ECN_ECT1 != (int)INET_ECN_ECT_1 ||
+		     (int)ATCP_ECN_CE != (int)INET_ECN_CE);
 
 	skb->ip_summed = CHECKSUM_PARTIAL;
 	skb->csum_start = skb_transport_header(skb) - skb->head;
@@ -78,10 +91,10 @@ static void atcp_send(struct net *net, struct sock *sk, struct sk_buff *skb,
 		th->check = ~tcp_v4_check(skb->len, saddr->s6_addr32[3],
 					  daddr->s6_addr32[3], 0);
 		atcp_ip_send(net, sk, skb, saddr->s6_addr32[3],
-			     daddr->s6_addr32[3]);
+			     daddr->s6_addr32[3], ecn);
 	} else {
 		th->check = ~tcp_v6_check(skb->len, saddr, daddr, 0);
-		atcp_ip6_send(net, sk, skb, saddr, daddr);
+		atcp_ip6_send(net, sk, skb, saddr, daddr, ecn);
 	}
 }
 
@@ -280,22 +293,164 @@ u32 atcp_route_mss(struct sock *sk)
 	return min(mss, largest);
 }
 
-void atcp_transmit(struct sock *sk, const struct atcp_out_segment *seg)
+/* ecn: the IP header's ECN codepoint (enum atcp_ecn). */
+static void atcp_transmit(struct sock *sk, struct sk_buff *skb, u8 ecn)
 {
-	struct dst_entry *dst;
-	struct sk_buff *skb;
+	struct dst_entry *dst = atcp_route(sk);
 
-	skb = atcp_data_segment(sk, seg);
-	if (!skb)
-		return; /* as a loss: the engine retransmits */
-	dst = atcp_route(sk);
 	if (IS_ERR(dst)) {
 		kfree_skb(skb);
 		return;
 	}
 	skb_set_owner_w(skb, sk);
 	atcp_send(sock_net(sk), sk, skb, dst, &sk->sk_v6_rcv_saddr,
-		  &sk->sk_v6_daddr);
+		  &sk->sk_v6_daddr, ecn);
+}
+
+/* The batch's segments one by one, as the engine built them. */
+static void atcp_xmit_each(struct sock *sk, const struct atcp_xmit_batch *b)
+{
+	u32 mss = b->first.data_len;
+	struct atcp_out_segment seg;
+	struct sk_buff *skb;
+	u32 done;
+
+	done = 0;
+	do { /* once for a segment without data */
+		seg = b->first;
+		seg.hdr.seq += done;
+		seg.data_offset += done;
+		seg.data_len = min(mss, b->len - done);
+		if (done)
+			seg.hdr.flags &= ~ATCP_TCP_CWR;
+		if (done + seg.data_len == b->len)
+			seg.hdr.flags |= b->last_flags;
+		skb = atcp_data_segment(sk, &seg);
+		if (skb)
+			atcp_transmit(sk, skb, seg.hdr.ecn);
+		/* else as a loss: the engine retransmits */
+		done += seg.data_len;
+	} while (done < b->len);
+}
+
+/*
+ * More than one segment leaves as a GSO skb, as Linux's TCP builds them:
+ * the first one's header with the last one's PSH and FIN, and all the
+ * data, as references to the send queue's pages.  tcp_gso_segment() (or
+ * a device with TSO) cuts it at gso_size and gives each piece the header,
+ * the next sequence number, PSH and FIN only on the last and CWR only on
+ * the first.  Data spread over more pages than an skb holds goes out
+ * segment by segment instead.
+ */
+static void atcp_xmit_skb(struct sock *sk, const struct atcp_xmit_batch *b)
+{
+	struct atcp_tcp_header hdr = b->first.hdr;
+	struct sk_buff *skb;
+
+	if (b->segs == 1) {
+		atcp_xmit_each(sk, b);
+		return;
+	}
+	hdr.flags |= b->last_flags;
+	skb = atcp_alloc_segment(&hdr, 0);
+	if (!skb)
+		return; /* as a loss: the engine retransmits */
+	if (!atcp_share_send_data(sk, skb, b->first.data_offset, b->len)) {
+		kfree_skb(skb);
+		atcp_xmit_each(sk, b);
+		return;
+	}
+	skb_shinfo(skb)->gso_size = b->first.data_len;
+	skb_shinfo(skb)->gso_segs = b->segs;
+	skb_shinfo(skb)->gso_type = atcp_wire_v4(sk) ? SKB_GSO_TCPV4 :
+						       SKB_GSO_TCPV6;
+	atcp_transmit(sk, skb, hdr.ecn);
+}
+
+void atcp_xmit_flush(struct sock *sk, struct atcp_xmit_batch *b)
+{
+	if (b->segs)
+		atcp_xmit_skb(sk, b);
+	b->segs = 0;
+}
+
+static bool atcp_same_options(const struct atcp_tcp_options *a,
+			      const struct atcp_tcp_options *b)
+{
+	return a->present == b->present && a->ts_val == b->ts_val &&
+	       a->ts_ecr == b->ts_ecr && a->sack_count == b->sack_count &&
+	       !memcmp(a->sack, b->sack, a->sack_count * sizeof(a->sack[0]));
+}
+
+/*
+ * Whether seg continues the batch as one more segment of a GSO skb: the
+ * next bytes of the send queue, after full-sized segments with nothing
+ * but ACK (and CWR on the first) set, and otherwise the same header and
+ * the same ECN codepoint: every piece gets the one IP header.
+ */
+static bool atcp_xmit_joins(const struct atcp_xmit_batch *b,
+			    const struct atcp_out_segment *seg)
+{
+	const struct atcp_out_segment *first = &b->first;
+	const u8 only_last = ATCP_TCP_PSH | ATCP_TCP_FIN;
+	u32 mss = first->data_len;
+
+	return b->segs && !b->last_flags && b->len == b->segs * mss &&
+	       b->segs < b->max_segs && seg->data_len && seg->data_len <= mss &&
+	       b->len + seg->data_len <= b->max_len &&
+	       seg->hdr.seq == first->hdr.seq + b->len &&
+	       seg->data_offset == first->data_offset + b->len &&
+	       (seg->hdr.flags & ~only_last) ==
+		       (first->hdr.flags & ~ATCP_TCP_CWR) &&
+	       seg->hdr.ack == first->hdr.ack &&
+	       seg->hdr.window == first->hdr.window &&
+	       seg->hdr.ecn == first->hdr.ecn &&
+	       seg->hdr.header_len == first->hdr.header_len &&
+	       atcp_same_options(&seg->hdr.opt, &first->hdr.opt);
+}
+
+/*
+ * Sends seg, or keeps it to go out with the segments after it as one GSO
+ * skb (atcp_xmit_flush() sends what is kept).  Consecutive segments are
+ * batched only where the route's device takes TCP GSO (sk_can_gso() in
+ * Linux's TCP), up to its gso_max_segs and gso_max_size.
+ */
+void atcp_xmit(struct sock *sk, struct atcp_xmit_batch *b,
+	       const struct atcp_out_segment *seg)
+{
+	const u8 start_only = ATCP_TCP_SYN | ATCP_TCP_RST | ATCP_TCP_PSH |
+			      ATCP_TCP_FIN | ATCP_TCP_URG;
+	struct dst_entry *dst;
+
+	if (atcp_xmit_joins(b, seg)) {
+		b->len += seg->data_len;
+		b->segs++;
+		b->last_flags = seg->hdr.flags & (ATCP_TCP_PSH | ATCP_TCP_FIN);
+		return;
+	}
+	atcp_xmit_flush(sk, b);
+	b->first = *seg;
+	b->len = seg->data_len;
+	b->segs = 1;
+	b->last_flags = 0;
+	b->max_segs = 1;
+	if (!seg->data_len || (seg->hdr.flags & start_only)) {
+		atcp_xmit_flush(sk, b);
+		return;
+	}
+	dst = atcp_route(sk);
+	if (IS_ERR(dst))
+		return;
+	/* The device's limits, as sk_setup_caps() gives them to Linux's TCP. */
+	if (net_gso_ok(dst->dev->features, atcp_wire_v4(sk) ? SKB_GSO_TCPV4 :
+							      SKB_GSO_TCPV6) &&
+	    READ_ONCE(dst->dev->gso_max_size) > MAX_TCP_HEADER) {
+		b->max_segs = READ_ONCE(dst->dev->gso_max_segs);
+		b->max_len = min_t(u32, ATCP_GSO_MAX_DATA,
+				   READ_ONCE(dst->dev->gso_max_size) -
+				   MAX_TCP_HEADER);
+	}
+	dst_release(dst);
 }
 
 /* A received segment's addresses, IPv4 ones v4-mapped. */
@@ -333,6 +488,6 @@ bool atcp_send_reply(struct net *net, struct sk_buff *in,
 		kfree_skb(skb);
 		return false;
 	}
-	atcp_send(net, NULL, skb, dst, &saddr, &daddr);
+	atcp_send(net, NULL, skb, dst, &saddr, &daddr, seg->hdr.ecn);
 	return true;
 }

@@ -139,8 +139,9 @@ static void atcp_sync_options(struct sock *sk)
 	struct atcp_sock *as = atcp_sk(sk);
 	struct atcp_actions act;
 
-	atcp_engine_setopt(&as->tcb, ATCP_OPTION_RCVBUF, READ_ONCE(sk->sk_rcvbuf),
-			   atcp_now_us(), &act);
+	if (sk->sk_userlocks & SOCK_RCVBUF_LOCK)
+		atcp_engine_setopt(&as->tcb, ATCP_OPTION_RCVBUF,
+				   READ_ONCE(sk->sk_rcvbuf), atcp_now_us(), &act);
 	atcp_engine_setopt(&as->tcb, ATCP_OPTION_KEEPALIVE,
 			   sock_flag(sk, SOCK_KEEPOPEN), atcp_now_us(), &act);
 }

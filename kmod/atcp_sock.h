@@ -197,7 +197,24 @@ int atcp_hash_collect(struct net *net, struct atcp_dump_pos *pos,
 		      atcp_want_fn want, const void *arg);
 
 /* atcp_output.c */
-void atcp_transmit(struct sock *sk, const struct atcp_out_segment *seg);
+
+/*
+ * Segments kept to leave together as one GSO skb: the first, and how many
+ * bytes and segments follow it in sequence.  A caller's local, flushed
+ * before the send queue's head moves and before the caller returns.
+ */
+struct atcp_xmit_batch {
+	struct atcp_out_segment first;
+	u32 len; /* data bytes of all segments */
+	u16 segs;
+	u8 last_flags; /* PSH and FIN of the last segment */
+	u16 max_segs; /* the route's device's GSO limits; 1: no GSO */
+	u32 max_len;
+};
+
+void atcp_xmit(struct sock *sk, struct atcp_xmit_batch *b,
+	       const struct atcp_out_segment *seg);
+void atcp_xmit_flush(struct sock *sk, struct atcp_xmit_batch *b);
 bool atcp_send_reply(struct net *net, struct sk_buff *in,
 		     const struct atcp_out_segment *seg);
 u32 atcp_route_mss(struct sock *sk);

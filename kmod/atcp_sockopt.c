@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Socket options at IPPROTO_TCP: Linux's numbers, atcp's TCP_NOPUSH and
- * TCP_NOOPT, TCP_INFO filled from the engine, and SO_KEEPALIVE's hook; at
+ * TCP_NOOPT, TCP_CONGESTION by name, TCP_INFO filled from the engine (and
+ * an empty TCP_CC_INFO), and
+ * SO_KEEPALIVE's hook; at
  * IPPROTO_IP, IP_RECVERR; at IPPROTO_IPV6, IPV6_V6ONLY and IPV6_RECVERR.
  */
 #include <linux/in6.h>
@@ -93,6 +95,39 @@ static int atcp_set_ip_flag(struct sock *sk, int level, int optname,
 	return err;
 }
 
+/*
+ * TCP_CONGESTION, as Linux's do_tcp_setsockopt() reads it: at most
+ * TCP_CA_NAME_MAX - 1 bytes of a name, EINVAL for an empty option, ENOENT
+ * for a name no algorithm has.
+ */
+static int atcp_set_congestion(struct sock *sk, sockptr_t optval,
+			       unsigned int optlen)
+{
+	char name[ATCP_CC_NAME_MAX];
+	struct atcp_actions act;
+	long len;
+	int cc;
+
+	if (optlen < 1)
+		return -EINVAL;
+	BUILD_BUG_ON(ATCP_CC_NAME_MAX != TCP_CA_NAME_MAX);
+	len = strncpy_from_sockptr(name, optval,
+				   min_t(long, ATCP_CC_NAME_MAX - 1, optlen));
+	if (len < 0)
+		return -EFAULT;
+	name[len] = '\0';
+	cc = atcp_engine_cc_find(name);
+	if (cc < 0)
+		return -ENOENT;
+	lock_sock(sk);
+	atcp_engine_setopt(&atcp_sk(sk)->tcb, ATCP_OPTION_CONGESTION, cc,
+			   atcp_now_us(), &act);
+	if (!atcp_sk(sk)->released)
+		atcp_apply(sk, &act, NULL);
+	release_sock(sk);
+	return 0;
+}
+
 int atcp_setsockopt(struct socket *sock, int level, int optname,
 		    sockptr_t optval, unsigned int optlen)
 {
@@ -105,6 +140,8 @@ int atcp_setsockopt(struct socket *sock, int level, int optname,
 		return atcp_set_ip_flag(sk, level, optname, optval, optlen);
 	if (level != SOL_TCP)
 		return -ENOPROTOOPT;
+	if (optname == TCP_CONGESTION)
+		return atcp_set_congestion(sk, optval, optlen);
 	err = atcp_option_of(optname, &opt);
 	if (err)
 		return err;
@@ -127,6 +164,10 @@ static void atcp_fill_tcp_info(struct sock *sk, struct tcp_info *ti)
 {
 	struct atcp_conn_info i;
 
+	BUILD_BUG_ON((int)TCP_CA_Recovery != (int)ATCP_CA_RECOVERY ||
+		     (int)TCP_CA_Loss != (int)ATCP_CA_LOSS ||
+		     (int)TCP_CA_CWR != (int)ATCP_CA_CWR ||
+		     (int)TCP_CA_Disorder != (int)ATCP_CA_DISORDER);
 	atcp_engine_info(&atcp_sk(sk)->tcb, atcp_now_us(), &i);
 	memset(ti, 0, sizeof(*ti));
 	ti->tcpi_state = sk->sk_state;
@@ -141,7 +182,11 @@ static void atcp_fill_tcp_info(struct sock *sk, struct tcp_info *ti)
 		ti->tcpi_snd_wscale = i.snd_wscale;
 		ti->tcpi_rcv_wscale = i.rcv_wscale;
 	}
-	ti->tcpi_ca_state = i.in_recovery ? TCP_CA_Recovery : TCP_CA_Open;
+	if (i.ecn)
+		ti->tcpi_options |= TCPI_OPT_ECN;
+	if (i.ecn_seen)
+		ti->tcpi_options |= TCPI_OPT_ECN_SEEN;
+	ti->tcpi_ca_state = i.ca_state; /* Linux's numbers */
 	ti->tcpi_rto = i.rto_us;
 	ti->tcpi_ato = i.ato_us;
 	ti->tcpi_snd_mss = i.snd_mss;
@@ -171,7 +216,7 @@ static void atcp_fill_tcp_info(struct sock *sk, struct tcp_info *ti)
 int atcp_getsockopt(struct socket *sock, int level, int optname,
 		    char __user *optval, int __user *optlen)
 {
-	static const char congestion[TCP_CA_NAME_MAX] = "newreno";
+	char congestion[TCP_CA_NAME_MAX] = "";
 	struct sock *sk = sock->sk;
 	enum atcp_option opt;
 	struct tcp_info ti;
@@ -201,7 +246,19 @@ int atcp_getsockopt(struct socket *sock, int level, int optname,
 		if (put_user(len, optlen) || copy_to_user(optval, &ti, len))
 			return -EFAULT;
 		return 0;
+	case TCP_CC_INFO:
+		/*
+		 * As Linux's for cubic and reno, which have no get_info(): no
+		 * algorithm-specific information, so nothing is copied.
+		 */
+		return put_user(0, optlen) ? -EFAULT : 0;
 	case TCP_CONGESTION:
+		/* The name in TCP_CA_NAME_MAX bytes, NUL-padded, as Linux. */
+		lock_sock(sk);
+		val = atcp_engine_getopt(&atcp_sk(sk)->tcb,
+					 ATCP_OPTION_CONGESTION);
+		release_sock(sk);
+		strscpy(congestion, atcp_engine_cc_name(val), sizeof(congestion));
 		len = min_t(int, len, TCP_CA_NAME_MAX);
 		if (put_user(len, optlen) || copy_to_user(optval, congestion, len))
 			return -EFAULT;

@@ -13,7 +13,9 @@
 
 /*
  * MSG_MORE corks this call's data until a send without it, as Linux does;
- * a TCP_CORK the user set stays the user's.
+ * a TCP_CORK the user set stays the user's.  A send without it uncorks once
+ * its own data is queued, so that what was held goes out with that data,
+ * not ahead of it in a segment of its own.
  */
 static void atcp_more(struct sock *sk, bool more)
 {
@@ -90,7 +92,8 @@ int atcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 		if (err)
 			goto error;
 	}
-	atcp_more(sk, msg->msg_flags & MSG_MORE);
+	if (msg->msg_flags & MSG_MORE)
+		atcp_more(sk, true);
 	while (msg_data_left(msg)) {
 		ssize_t n;
 
@@ -115,10 +118,14 @@ int atcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 		atcp_engine_send(&as->tcb, n, atcp_now_us(), &act);
 		atcp_apply(sk, &act, NULL);
 	}
+	if (!(msg->msg_flags & MSG_MORE))
+		atcp_more(sk, false);
 	release_sock(sk);
 	return copied;
 
 error:
+	if (!(msg->msg_flags & MSG_MORE))
+		atcp_more(sk, false);
 	if (copied)
 		err = 0;
 	else
@@ -165,6 +172,15 @@ static int atcp_copy_received(struct sock *sk, struct msghdr *msg, size_t len,
 	return 0;
 }
 
+/* The engine's right-sizing grew the receive buffer: the socket's follows. */
+static void atcp_rcvbuf_follow(struct sock *sk)
+{
+	u32 rcvbuf = atcp_engine_getopt(&atcp_sk(sk)->tcb, ATCP_OPTION_RCVBUF);
+
+	if (!(sk->sk_userlocks & SOCK_RCVBUF_LOCK) && rcvbuf > sk->sk_rcvbuf)
+		WRITE_ONCE(sk->sk_rcvbuf, rcvbuf);
+}
+
 int atcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 		 int flags)
 {
@@ -201,6 +217,7 @@ int atcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 		if (!peek && copied > before) {
 			atcp_engine_consumed(&as->tcb, copied - before,
 					     atcp_now_us(), &act);
+			atcp_rcvbuf_follow(sk);
 			atcp_apply(sk, &act, NULL);
 		}
 		if (copied >= target || copied == len)

@@ -1,10 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Path MTU discovery and ICMP errors across a router.  Three namespaces:
-# sender -- router -- receiver, every link at MTU 1500 except the router's
-# side of the link towards the receiver, at 1280 (a tunnel, PPPoE, an
-# overlay).  For IPv4 and IPv6:
+# Path MTU discovery and ICMP errors across a router (router.sh: the
+# link towards the receiver has MTU 1280).  For IPv4 and IPv6:
 #  - bulk transfers, hash-checked by atcp_xfer, complete from a cold route
 #    cache for atcp->atcp, atcp->Linux and Linux->atcp; the sender's route
 #    learns MTU 1280 and, for an atcp sender, PmtuUpdates counts it;
@@ -16,6 +14,10 @@
 #    shows the soft error);
 #  - a connect() the router answers with "no route" fails with ENETUNREACH,
 #    not ETIMEDOUT, when it times out;
+#  - the capture of each transfer shows the MSS drop to the 1280-byte link's;
+#  - with the router's ICMP errors filtered (a blackhole), an atcp sender
+#    completes its transfer with net.atcp.pmtud_blackhole_detection 1 and
+#    stalls with 0;
 # and net.atcp.icmp_may_rst refuses bad values.
 set -u
 
@@ -33,82 +35,31 @@ pids=()
 tmp=$(mktemp -d)
 
 . "$here/tap.sh"
+. "$here/router.sh"
 
 cleanup() {
 	local p
 
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	ip netns del "$snd" 2>/dev/null
-	ip netns del "$rtr" 2>/dev/null
-	ip netns del "$rcv" 2>/dev/null
+	router_cleanup
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-# Addresses of each family: sender, router's two sides, receiver.
-snd4=10.98.1.1 rtr4a=10.98.1.2 rtr4b=10.98.2.1 rcv4=10.98.2.2
-snd6=fd98:1::1 rtr6a=fd98:1::2 rtr6b=fd98:2::1 rcv6=fd98:2::2
-
-setup() {
-	local ns
-
-	for ns in "$snd" "$rtr" "$rcv"; do
-		ip netns add "$ns" && ip -n "$ns" link set lo up || return
-	done
-	ip link add s0 netns "$snd" type veth peer name r0 netns "$rtr" &&
-		ip link add r1 netns "$rtr" type veth peer name d0 netns "$rcv" &&
-		ip -n "$snd" addr add $snd4/24 dev s0 &&
-		ip -n "$snd" addr add $snd6/64 dev s0 nodad &&
-		ip -n "$rtr" addr add $rtr4a/24 dev r0 &&
-		ip -n "$rtr" addr add $rtr6a/64 dev r0 nodad &&
-		ip -n "$rtr" addr add $rtr4b/24 dev r1 &&
-		ip -n "$rtr" addr add $rtr6b/64 dev r1 nodad &&
-		ip -n "$rcv" addr add $rcv4/24 dev d0 &&
-		ip -n "$rcv" addr add $rcv6/64 dev d0 nodad &&
-		ip -n "$rtr" link set r1 mtu 1280 &&
-		ip -n "$snd" link set s0 up && ip -n "$rtr" link set r0 up &&
-		ip -n "$rtr" link set r1 up && ip -n "$rcv" link set d0 up &&
-		ip -n "$snd" route add default via $rtr4a &&
-		ip -n "$snd" -6 route add default via $rtr6a &&
-		ip -n "$rcv" route add default via $rtr4b &&
-		ip -n "$rcv" -6 route add default via $rtr6b &&
-		ip netns exec "$rtr" sysctl -qw net.ipv4.ip_forward=1 \
-			net.ipv6.conf.all.forwarding=1 || return
-	for ns in "$snd" "$rcv"; do
-		ip netns exec "$ns" sh -c 'echo 200 >/proc/sys/net/atcp/msl' || return
-	done
-}
-
-# Forgets every learned path MTU in the three namespaces.
-cold_routes() {
-	local ns
-
-	for ns in "$snd" "$rtr" "$rcv"; do
-		ip -n "$ns" route flush cache
-		ip -n "$ns" -6 route flush cache
-	done
-}
 
 # route_mtu NS ADDR: "mtu N" when the route to ADDR has learned a path MTU.
 route_mtu() {
 	ip -n "$1" route get "$2" | grep -o 'mtu [0-9]*'
 }
 
-# counter NS NAME: one of atcpstat -s's counters in NS.
-counter() {
-	ip netns exec "$1" "$atcpstat" -s | awk -v n="$2" '$1 == n { print $2 }'
-}
+# xfer FAMILY CLIENT SERVER SECS: BYTES from the sender to the receiver,
+# CLIENT and SERVER each atcp or linux, within SECS; sets dst, out (the
+# client's report), cstatus and sstatus (0: done, hash checked) and took.
+xfer() {
+	local fam=$1 c=$2 s=$3 secs=$4 v6= t0 t1
 
-# pmtu_xfer FAMILY(4|6) CLIENT SERVER: BYTES from the sender to the receiver.
-pmtu_xfer() {
-	local fam=$1 c=$2 s=$3 name="pmtu_v$1_${2}_to_${3}" dst v6= out cstatus
-	local sstatus before after p0 p1 secs=120 t0 t1
-
-	[ "$fam" = 6 ] && dst=$rcv6 v6=-6 || dst=$rcv4
+	dst=$(receiver "$fam")
+	[ "$fam" = 6 ] && v6=-6
 	port=$((port + 1))
-	cold_routes
-	before=$(route_mtu "$snd" "$dst")
-	p0=$(counter "$snd" PmtuUpdates)
 	ip netns exec "$rcv" "$xfer" server -f "$s" $v6 -p "$port" -n "$bytes" -t "$secs" \
 		2>"$tmp/server" &
 	pids+=($!)
@@ -120,15 +71,109 @@ pmtu_xfer() {
 	[ "$cstatus" = 0 ] || kill "${pids[-1]}" 2>/dev/null
 	wait "${pids[-1]}"
 	sstatus=$?
-	after=$(route_mtu "$snd" "$dst")
-	p1=$(counter "$snd" PmtuUpdates)
-	echo "# $name: $out"
+	took=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
 	sed 's/^/# server: /' "$tmp/server"
-	echo "# $name: $((bytes >> 20)) MiB in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s; route before:" \
-		"'${before:-none}', after: '${after:-none}'; PmtuUpdates $p0 -> $p1"
+}
+
+# The captures show a Linux sender's segments as the wire carries them,
+# not the GSO batches its TCP hands the device.
+one_segment_per_skb() {
+	ip -n "$snd" link set s0 gso_max_segs 1
+}
+
+# capture_start: the sender's data segments as they leave for the router.
+capture_start() {
+	rm -f "$tmp/cap" "$tmp/cap.err"
+	ip netns exec "$snd" tcpdump -i s0 -nn -U -s 128 -w "$tmp/cap" \
+		"tcp dst port $((port + 1))" 2>"$tmp/cap.err" &
+	cap_pid=$!
+	pids+=($cap_pid)
+	for _ in $(seq 50); do grep -q listening "$tmp/cap.err" 2>/dev/null && break; sleep 0.1; done
+}
+
+# capture_sizes: the captured segments' payload lengths, in order.
+capture_sizes() {
+	kill -INT "$cap_pid" 2>/dev/null
+	wait "$cap_pid"
+	tcpdump -r "$tmp/cap" -nn -q 2>/dev/null | awk '$NF > 0 { print $NF }'
+}
+
+# pmtu_xfer FAMILY CLIENT SERVER: from a cold route cache the transfer
+# completes, the sender's route learns MTU 1280, an atcp sender counts
+# PmtuUpdates, and the capture shows full 1500-byte segments first and, at
+# the end, none bigger than the 1280-byte link takes.
+pmtu_xfer() {
+	local fam=$1 c=$2 s=$3 name="pmtu_v$1_${2}_to_${3}" before after p0 p1 sizes first last
+	local link_mss
+
+	# The link's MTU less the IP and TCP headers and the timestamp option.
+	[ "$fam" = 6 ] && link_mss=$((1280 - 60 - 12)) || link_mss=$((1280 - 40 - 12))
+	cold_routes
+	before=$(route_mtu "$snd" "$(receiver "$fam")")
+	p0=$(ns_counter "$snd" PmtuUpdates)
+	capture_start
+	xfer "$fam" "$c" "$s" 120
+	sizes=$(capture_sizes)
+	after=$(route_mtu "$snd" "$dst")
+	p1=$(ns_counter "$snd" PmtuUpdates)
+	first=$(head -n 1 <<<"$sizes")
+	last=$(tail -n 50 <<<"$sizes" | sort -n | tail -n 1)
+	echo "# $name: $out"
+	echo "# $name: $((bytes >> 20)) MiB in $took s; route before: '${before:-none}'," \
+		"after: '${after:-none}'; PmtuUpdates $p0 -> $p1; captured payloads:" \
+		"first ${first:-none}, largest of the last 50 ${last:-none} (link MSS $link_mss)"
 	if [ "$cstatus" = 0 ] && [ "$sstatus" = 0 ] && [ -z "$before" ] &&
-		[ "$after" = "mtu 1280" ] && { [ "$c" != atcp ] || [ "$p1" -gt "$p0" ]; }; then
+		[ "$after" = "mtu 1280" ] && { [ "$c" != atcp ] || [ "$p1" -gt "$p0" ]; } &&
+		[ -n "$first" ] && [ "$first" -gt "$link_mss" ] &&
+		[ -n "$last" ] && [ "$last" -le "$link_mss" ]; then
 		ok "$name"
+	else
+		not_ok "$name"
+	fi
+}
+
+# The router drops the "fragmentation needed" and "packet too big" errors
+# it sends: a path MTU blackhole (RFC 2923 2.1).
+blackhole_on() {
+	ip netns exec "$rtr" nft -f - <<-EOF
+	table inet atcp_blackhole {
+		chain output {
+			type filter hook output priority 0;
+			icmp type destination-unreachable icmp code frag-needed drop
+			icmpv6 type packet-too-big drop
+		}
+	}
+	EOF
+}
+
+blackhole_off() {
+	ip netns exec "$rtr" nft delete table inet atcp_blackhole
+}
+
+# blackhole_xfer FAMILY SERVER DETECT: an atcp sender through the
+# blackhole.  With net.atcp.pmtud_blackhole_detection 1 the transfer
+# completes, PmtudBlackholeActivated counts the step down, and the route
+# has learned nothing (no ICMP came); with 0 (the control) nothing passes
+# the router, and the transfer times out.
+blackhole_xfer() {
+	local fam=$1 s=$2 detect=$3 name a0 a1 mtu secs=120 knob=/proc/sys/net/atcp/pmtud_blackhole_detection
+
+	name="blackhole_v${fam}_atcp_to_${s}_detection_$detect"
+	[ "$detect" = 1 ] || secs=8
+	cold_routes
+	ip netns exec "$snd" sh -c "echo $detect >$knob"
+	a0=$(ns_counter "$snd" PmtudBlackholeActivated)
+	xfer "$fam" atcp "$s" "$secs"
+	ip netns exec "$snd" sh -c "echo 0 >$knob"
+	a1=$(ns_counter "$snd" PmtudBlackholeActivated)
+	mtu=$(route_mtu "$snd" "$dst")
+	echo "# $name: $out"
+	echo "# $name: client $cstatus, server $sstatus after $took s;" \
+		"PmtudBlackholeActivated $a0 -> $a1; route '${mtu:-none}'"
+	if { [ "$detect" = 1 ] && [ "$cstatus" = 0 ] && [ "$sstatus" = 0 ] &&
+		[ "$a1" -gt "$a0" ]; } ||
+		{ [ "$detect" = 0 ] && [ "$cstatus" != 0 ] && [ "$a1" = "$a0" ]; }; then
+		[ -z "$mtu" ] && ok "$name" || not_ok "$name"
 	else
 		not_ok "$name"
 	fi
@@ -226,15 +271,15 @@ out_of_window() {
 	pids+=($!)
 	for _ in $(seq 50); do [ -s "$tmp/idle" ] && break; sleep 0.1; done
 	read -r lport <"$tmp/idle"
-	in0=$(counter "$snd" IcmpIn) oow0=$(counter "$snd" IcmpOutOfWindow)
-	pmtu0=$(counter "$snd" PmtuUpdates) noc0=$(counter "$snd" IcmpNoConn)
+	in0=$(ns_counter "$snd" IcmpIn) oow0=$(ns_counter "$snd" IcmpOutOfWindow)
+	pmtu0=$(ns_counter "$snd" PmtuUpdates) noc0=$(ns_counter "$snd" IcmpNoConn)
 	ip netns exec "$rtr" "$python" "$tmp/icmp.py" "$fam" "$src" "$dst" "$lport" "$port" \
 		305419896
 	# And one for a port no connection has.
 	ip netns exec "$rtr" "$python" "$tmp/icmp.py" "$fam" "$src" "$dst" 9 "$port" 1
 	sleep 0.5
-	in1=$(counter "$snd" IcmpIn) oow1=$(counter "$snd" IcmpOutOfWindow)
-	pmtu1=$(counter "$snd" PmtuUpdates) noc1=$(counter "$snd" IcmpNoConn)
+	in1=$(ns_counter "$snd" IcmpIn) oow1=$(ns_counter "$snd" IcmpOutOfWindow)
+	pmtu1=$(ns_counter "$snd" PmtuUpdates) noc1=$(ns_counter "$snd" IcmpNoConn)
 	mtu=$(route_mtu "$snd" "$dst")
 	# IcmpIn shows the connection is atcp's (atcp-run hides SO_DOMAIN).
 	echo "# $name: port ${lport:-?}; IcmpIn $in0 -> $in1," \
@@ -257,11 +302,11 @@ refused() {
 	[ "$type" = admin-prohibited ] && dport=6002
 	name="connect_v${fam}_${type}_icmp_may_rst_$may"
 	[ "$fam" = 6 ] && dst=$rcv6 || dst=$rcv4
-	in0=$(counter "$snd" IcmpIn)
+	in0=$(ns_counter "$snd" IcmpIn)
 	ip netns exec "$snd" sh -c "echo $may >/proc/sys/net/atcp/icmp_may_rst"
 	out=$(ip netns exec "$snd" "$run" "$python" "$tmp/connect.py" "$dst" "$dport" 3)
 	ip netns exec "$snd" sh -c "echo 1 >/proc/sys/net/atcp/icmp_may_rst"
-	in1=$(counter "$snd" IcmpIn)
+	in1=$(ns_counter "$snd" IcmpIn)
 	read -r st err took <<<"$out"
 	# IcmpIn shows atcp took the error (atcp-run hides SO_DOMAIN).
 	echo "# $name: $out; IcmpIn $in0 -> $in1"
@@ -293,11 +338,11 @@ no_route() {
 	local fam=$1 dst out st err took in0 in1 name="connect_v$1_no_route_enetunreach"
 
 	[ "$fam" = 6 ] && dst=fd98:9::9 || dst=10.98.9.9
-	in0=$(counter "$snd" IcmpIn)
+	in0=$(ns_counter "$snd" IcmpIn)
 	ip netns exec "$snd" sh -c 'echo 1 >/proc/sys/net/atcp/syn_retries'
 	out=$(ip netns exec "$snd" "$run" "$python" "$tmp/connect.py" "$dst" 80 10)
 	ip netns exec "$snd" sh -c 'echo 6 >/proc/sys/net/atcp/syn_retries'
-	in1=$(counter "$snd" IcmpIn)
+	in1=$(ns_counter "$snd" IcmpIn)
 	read -r st err took <<<"$out"
 	echo "# $name: $out; IcmpIn $in0 -> $in1"
 	# Not before the SYN's retransmission times out: 1 s, then 2 s.
@@ -335,12 +380,17 @@ for fam in 4 6; do
 		tests+=("connect_v${fam}_${t}_icmp_may_rst_1" "connect_v${fam}_${t}_icmp_may_rst_0")
 	done
 	tests+=("connect_v${fam}_no_route_enetunreach")
+	tests+=("blackhole_v${fam}_atcp_to_linux_detection_0")
+	for s in atcp linux; do
+		tests+=("blackhole_v${fam}_atcp_to_${s}_detection_1")
+	done
 done
 tests+=(sysctl_icmp_may_rst_bad_writes)
 
 tap_begin "${tests[@]}"
 tap_needs_atcp
-tap_require "could not set up the network namespaces" setup
+tap_require "could not set up the network namespaces" router_setup
+tap_require "could not turn GSO off on the sender's link" one_segment_per_skb
 tap_require "nft could not install the reject rules" setup_reject
 if ! tap_skip_all; then
 	for fam in 4 6; do
@@ -355,6 +405,20 @@ if ! tap_skip_all; then
 		done
 		no_route "$fam"
 	done
+	if blackhole_on; then
+		for fam in 4 6; do
+			blackhole_xfer "$fam" linux 0
+			blackhole_xfer "$fam" atcp 1
+			blackhole_xfer "$fam" linux 1
+		done
+		blackhole_off
+	else
+		for fam in 4 6; do
+			for t in linux_detection_0 atcp_detection_1 linux_detection_1; do
+				not_ok "blackhole_v${fam}_atcp_to_$t # nft could not filter the router's ICMP"
+			done
+		done
+	fi
 	sysctl_bad_writes
 fi
 tap_totals

@@ -1102,16 +1102,124 @@ TEST(tcp_info_on_a_connection)
 	close(s);
 }
 
+/* TCP_CONGESTION's name into a zeroed buffer of len bytes; its length back. */
+static int get_congestion(int fd, char *name, socklen_t len)
+{
+	memset(name, 0, len);
+	if (getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, name, &len))
+		return -1;
+	return len;
+}
+
+static int set_congestion(int fd, const char *name)
+{
+	return setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, name, strlen(name));
+}
+
+/* As Linux: the name in TCP_CA_NAME_MAX (16) bytes, NUL-padded. */
 TEST(tcp_congestion_names_the_algorithm)
 {
-	char name[16] = "";
-	socklen_t len = sizeof(name);
+	static const char zeros[16];
+	socklen_t len;
+	char name[32];
 	int fd = atcp_socket();
 
 	ASSERT_LE(0, fd);
+	ASSERT_EQ(16, get_congestion(fd, name, sizeof(name)));
+	EXPECT_STREQ("cubic", name); /* net.atcp.congestion_control's default */
+	EXPECT_EQ(0, memcmp(name + 5, zeros, 11));
+	/* A short buffer takes the name's first bytes, and no more. */
+	memset(name, 'x', sizeof(name));
+	len = 4;
 	ASSERT_EQ(0, getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, name, &len));
-	EXPECT_LT(0u, strnlen(name, sizeof(name)));
+	EXPECT_EQ(4u, len);
+	EXPECT_EQ(0, memcmp(name, "cubixxxx", 8));
 	close(fd);
+}
+
+TEST(tcp_congestion_set_and_get)
+{
+	char name[16];
+	int fd = atcp_socket();
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, set_congestion(fd, "newreno"));
+	ASSERT_EQ(16, get_congestion(fd, name, sizeof(name)));
+	EXPECT_STREQ("newreno", name);
+	ASSERT_EQ(0, set_congestion(fd, "cubic"));
+	get_congestion(fd, name, sizeof(name));
+	EXPECT_STREQ("cubic", name);
+	/* Linux's name for NewReno. */
+	ASSERT_EQ(0, set_congestion(fd, "reno"));
+	get_congestion(fd, name, sizeof(name));
+	EXPECT_STREQ("newreno", name);
+	/* The name ends at its NUL, whatever optlen says. */
+	ASSERT_EQ(0, setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, "cubic\0xyz", 9));
+	get_congestion(fd, name, sizeof(name));
+	EXPECT_STREQ("cubic", name);
+	close(fd);
+}
+
+/* ENOENT for a name no algorithm has, EINVAL for no name, EFAULT; unchanged. */
+TEST(tcp_congestion_bad_names)
+{
+	static const char *const unknown[] = {
+		"bbr", "CUBIC", "cubic ", "", "cubiccubiccubiccubic",
+	};
+	char name[16];
+	int fd = atcp_socket();
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, set_congestion(fd, "newreno"));
+	for (size_t i = 0; i < ARRAY_SIZE(unknown); i++) {
+		/* "" goes with its NUL: optlen 1. */
+		EXPECT_EQ(-1, setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, unknown[i],
+					 strlen(unknown[i]) + !unknown[i][0]));
+		EXPECT_EQ(ENOENT, errno) TH_LOG("'%s'", unknown[i]);
+	}
+	EXPECT_EQ(-1, setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, "cubic", 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, (void *)8, 5));
+	EXPECT_EQ(EFAULT, errno);
+	get_congestion(fd, name, sizeof(name));
+	EXPECT_STREQ("newreno", name);
+	close(fd);
+}
+
+/* Accepted connections take the listener's algorithm; TCP_INFO's ca_state. */
+TEST(tcp_congestion_inherited_by_accepted_children)
+{
+	static const char *const algs[] = { "newreno", "cubic" };
+	struct sockaddr_in addr;
+	char name[16];
+
+	for (size_t i = 0; i < ARRAY_SIZE(algs); i++) {
+		struct tcp_info ti;
+		socklen_t len = sizeof(ti);
+		int lfd = atcp_socket(), c, s;
+
+		ASSERT_LE(0, lfd);
+		ASSERT_EQ(0, set_congestion(lfd, algs[i]));
+		ASSERT_EQ(0, loopback_listen(lfd, &addr, 4));
+		c = atcp_socket();
+		ASSERT_LE(0, c);
+		ASSERT_EQ(0, set_congestion(c, algs[1 - i]));
+		ASSERT_EQ(0, connect_to(c, &addr));
+		s = accept(lfd, NULL, NULL);
+		ASSERT_LE(0, s);
+		get_congestion(s, name, sizeof(name));
+		EXPECT_STREQ(algs[i], name);
+		get_congestion(c, name, sizeof(name));
+		EXPECT_STREQ(algs[1 - i], name);
+		/* Switched on an open connection, it still moves data. */
+		ASSERT_EQ(0, set_congestion(s, algs[1 - i]));
+		EXPECT_EQ(0, exchange(c, s));
+		ASSERT_EQ(0, getsockopt(c, IPPROTO_TCP, TCP_INFO, &ti, &len));
+		EXPECT_EQ(TCP_CA_Open, ti.tcpi_ca_state);
+		close(c);
+		close(s);
+		close(lfd);
+	}
 }
 
 /* The on/off options read back what was set, from off (tcp(4), socket(7)). */

@@ -83,3 +83,9 @@ executables() {
 		[ -x "$f" ] || return 1
 	done
 }
+
+# ns_counter NS NAME: one of atcpstat -s's counters in network namespace NS
+# ($atcpstat: the script's path to it).
+ns_counter() {
+	ip netns exec "$1" "$atcpstat" -s | awk -v n="$2" '$1 == n { print $2 }'
+}

@@ -27,9 +27,15 @@ veth_pair() {
 		short_time_wait "$a" && short_time_wait "$b"
 }
 
-# netem NS_A NS_B LOSS: 5 ms each way and LOSS (e.g. 1%) on both ends.
+# netem NS_A NS_B LOSS [DELAY [NETEM-ARGS...]]: DELAY (default 5ms) each
+# way and LOSS (e.g. 1%) on both ends, followed by any further netem(8)
+# arguments (ecn, reorder 5%, limit N).  Called again on the same pair, it
+# replaces what was there.
 netem() {
+	local a=$1 b=$2 loss=$3 delay=${4:-5ms}
+
+	shift $(($# < 4 ? $# : 4))
 	modprobe -q sch_netem
-	tc -n "$1" qdisc add dev veth-a root netem delay 5ms loss "$3" &&
-		tc -n "$2" qdisc add dev veth-b root netem delay 5ms loss "$3"
+	tc -n "$a" qdisc replace dev veth-a root netem delay "$delay" loss "$loss" "$@" &&
+		tc -n "$b" qdisc replace dev veth-b root netem delay "$delay" loss "$loss" "$@"
 }

@@ -253,6 +253,32 @@ static int cap_open(struct __test_metadata *_metadata, uint16_t port)
 	return fd;
 }
 
+/*
+ * A GSO packet on lo (atcp's and Linux's TCP build them where the device
+ * takes TCP segmentation offload) stands for the segments a device or
+ * tcp_gso_segment() would cut from it: gso_size bytes each, the header's
+ * sequence number advanced, PSH and FIN only on the last, CWR only on the
+ * first.  The checksum was checked over the whole: its seed covers it.
+ */
+static struct {
+	struct seg whole;
+	int fd, gso_size, done;
+} cut;
+
+static void cut_next(struct seg *s)
+{
+	int len = cut.whole.len - cut.done;
+
+	*s = cut.whole;
+	s->seq += cut.done;
+	s->len = len < cut.gso_size ? len : cut.gso_size;
+	if (cut.done)
+		s->flags &= ~0x80; /* CWR */
+	cut.done += s->len;
+	if (cut.done < cut.whole.len)
+		s->flags &= ~(TH_PUSH | TH_FIN);
+}
+
 /* The next captured segment within timeout_ms: 1, 0 on timeout, -1 on error. */
 static int cap_next(int fd, struct seg *s, int timeout_ms)
 {
@@ -260,6 +286,10 @@ static int cap_next(int fd, struct seg *s, int timeout_ms)
 	long deadline = now_ms() + timeout_ms;
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 
+	if (cut.fd == fd && cut.done < cut.whole.len) {
+		cut_next(s);
+		return 1;
+	}
 	for (;;) {
 		struct virtio_net_hdr vh;
 		long left = deadline - now_ms();
@@ -276,8 +306,17 @@ static int cap_next(int fd, struct seg *s, int timeout_ms)
 		if ((size_t)n > sizeof(buf) || (size_t)n < sizeof(vh))
 			continue;
 		memcpy(&vh, buf, sizeof(vh));
-		if (parse(&vh, buf + sizeof(vh), n - sizeof(vh), s))
-			return 1;
+		if (!parse(&vh, buf + sizeof(vh), n - sizeof(vh), s))
+			continue;
+		if (vh.gso_type != VIRTIO_NET_HDR_GSO_NONE && vh.gso_size &&
+		    s->len > vh.gso_size) {
+			cut.whole = *s;
+			cut.fd = fd;
+			cut.gso_size = vh.gso_size;
+			cut.done = 0;
+			cut_next(s);
+		}
+		return 1;
 	}
 }
 
@@ -603,6 +642,33 @@ static void check_no_options(struct __test_metadata *_metadata,
 	}
 }
 
+/*
+ * A TCP_NOOPT socket's whole life on the wire: its SYN or SYN-ACK, data, pure
+ * ACKs and FIN, every one with a bare header.  Counts of segments would
+ * depend on how Linux batches its 536-byte segments into GSO packets.
+ */
+static void check_noopt_life(struct __test_metadata *_metadata,
+			     const struct trace *t, uint16_t sport)
+{
+	int data = 0, acks = 0;
+
+	for (int i = 0; i < t->n; i++) {
+		const struct seg *s = &t->s[i];
+
+		if (s->sport != sport || s->flags & (TH_SYN | TH_FIN | TH_RST))
+			continue;
+		if (s->len)
+			data++;
+		else
+			acks++;
+	}
+	EXPECT_LT(0, data);
+	EXPECT_LT(0, acks);
+	EXPECT_NE(NULL, find(t, sport, TH_FIN, 0));
+	EXPECT_LT(0, check_all_sent(_metadata, t, sport));
+	check_no_options(_metadata, t, sport);
+}
+
 /* tcp(4): TCP_NOOPT sends no options at all, not even MSS. */
 TEST(noopt_connect_sends_no_options)
 {
@@ -624,8 +690,7 @@ TEST(noopt_connect_sends_no_options)
 	collect(cap, &trace, QUIET_MS);
 
 	ASSERT_NE(NULL, find(&trace, cport, TH_SYN, TH_ACK));
-	ASSERT_LT(10, check_all_sent(_metadata, &trace, cport));
-	check_no_options(_metadata, &trace, cport);
+	check_noopt_life(_metadata, &trace, cport);
 }
 
 TEST(noopt_listener_sends_no_options)
@@ -646,8 +711,7 @@ TEST(noopt_listener_sends_no_options)
 	collect(cap, &trace, QUIET_MS);
 
 	ASSERT_NE(NULL, find(&trace, port, TH_SYN | TH_ACK, 0));
-	ASSERT_LT(10, check_all_sent(_metadata, &trace, port));
-	check_no_options(_metadata, &trace, port);
+	check_noopt_life(_metadata, &trace, port);
 }
 
 /*

@@ -36,7 +36,8 @@ extern "C" {
 /*
  * Tunables; a TCB takes them once, from atcp_engine_init().  The first
  * group are the per-namespace sysctls (net.atcp.*), one each and all
- * uint32_t, so that the glue's sysctl table can hold each by its offset.
+ * uint32_t, so that the glue's sysctl table can hold each by its offset;
+ * congestion is net.atcp.congestion_control, a name there.
  */
 struct atcp_params {
 	uint32_t rfc1323; /* window scaling and timestamps (RFC 7323) */
@@ -53,11 +54,44 @@ struct atcp_params {
 	uint32_t rto_max_ms;
 	uint32_t fin_wait_2_ms; /* an orphaned FIN-WAIT-2 gives up after this */
 	uint32_t icmp_may_rst; /* not the engine's: the caller's atcp_icmp.may_rst */
+	uint32_t min_mss; /* no peer's MSS option nor ICMP error sends less */
+	uint32_t pmtud_blackhole_detection; /* 0 off, 1 on, 2 IPv4 only, 3 IPv6 only */
+	uint32_t pmtud_blackhole_mss; /* the first step down over IPv4 */
+	uint32_t v6pmtud_blackhole_mss; /* the same over IPv6 */
+	/*
+	 * ECN (RFC 3168), Linux's tcp_ecn: 0 off, 1 asked for by active
+	 * opens and agreed to when asked, 2 only agreed to when asked.
+	 */
+	uint32_t ecn;
 
 	uint32_t rto_initial_ms; /* RFC 6298 2.1 */
+	uint32_t rcv_buf; /* a receive buffer to start with: net.atcp.rmem's default */
+	uint32_t rcv_buf_max; /* right-sizing grows it to this: net.atcp.rmem's max */
 	uint16_t challenge_ack_limit; /* challenge ACKs per second (RFC 5961 7) */
 	uint8_t ooo_max; /* out-of-order ranges held, at most ATCP_OOO_MAX */
+	uint8_t congestion; /* enum atcp_cc: net.atcp.congestion_control */
 };
+
+/*
+ * Congestion control algorithms, for TCP_CONGESTION and
+ * net.atcp.congestion_control; the first is the default.
+ */
+enum atcp_cc {
+	ATCP_CC_CUBIC, /* RFC 9438 with HyStart++ (RFC 9406) */
+	ATCP_CC_NEWRENO, /* RFC 5681 and RFC 6582 */
+	ATCP_CC_COUNT,
+};
+
+/* A name's bytes, NUL included: Linux's TCP_CA_NAME_MAX. */
+#define ATCP_CC_NAME_MAX 16
+
+/* The algorithm's name ("cubic", "newreno"); NULL past the last. */
+const char *atcp_engine_cc_name(enum atcp_cc cc);
+/*
+ * The algorithm called name (NUL-terminated), or -1.  Linux's name for
+ * NewReno, "reno", is taken too.
+ */
+int atcp_engine_cc_find(const char *name);
 
 #define ATCP_OOO_MAX 8
 
@@ -78,7 +112,7 @@ void atcp_params_default(struct atcp_params *p);
  * The control block.  Opaque to C: the caller provides zeroed, aligned
  * storage (zero is CLOSED) and never touches it.
  */
-#define ATCP_TCB_SIZE 512
+#define ATCP_TCB_SIZE 664
 struct atcp_tcb {
 	uint64_t opaque[ATCP_TCB_SIZE / 8];
 };
@@ -86,7 +120,7 @@ struct atcp_tcb {
 /* Bits of atcp_actions.wake. */
 enum atcp_wake {
 	ATCP_WAKE_READ = 0x01, /* data, EOF or an error to read */
-	ATCP_WAKE_WRITE = 0x02, /* send queue space freed, or connected */
+	ATCP_WAKE_WRITE = 0x02, /* send queue space freed, or connected: progress */
 	ATCP_WAKE_CONNECTED = 0x04, /* the connection reached ESTABLISHED */
 	ATCP_WAKE_SPAWN = 0x08, /* LISTEN got a SYN: open a child with atcp_engine_accept */
 	ATCP_WAKE_RELEASE = 0x10, /* CLOSED for good: the TCB may be freed */
@@ -116,6 +150,12 @@ struct atcp_mib_delta {
 	uint8_t attempt_fails;
 	uint8_t estab_resets;
 	uint8_t abort_on_data; /* new data for an orphan: reset */
+	uint8_t blackhole_activated; /* the MSS went down to pmtud_blackhole_mss */
+	uint8_t blackhole_activated_min_mss; /* ...or to mssdflt */
+	uint8_t blackhole_failed; /* the lower MSS did not help: restored */
+	uint8_t ecn_ce_rcvd; /* data arrived marked CE (RFC 3168 6.1.3) */
+	uint8_t ecn_ece_rcvd; /* an ACK carried ECE (RFC 3168 6.1.2) */
+	uint8_t ecn_cwr_sent; /* a segment carried CWR (RFC 3168 6.1.2) */
 	int8_t curr_estab;
 };
 
@@ -161,7 +201,21 @@ enum atcp_option {
 	ATCP_OPTION_KEEPINTVL, /* seconds */
 	ATCP_OPTION_KEEPCNT,
 	ATCP_OPTION_USER_TIMEOUT, /* milliseconds, 0: off */
-	ATCP_OPTION_RCVBUF, /* receive buffer bytes: bounds the advertised window */
+	/*
+	 * SO_RCVBUF: receive buffer bytes, which bound the advertised window;
+	 * set, they are the user's and no longer right-sized.
+	 */
+	ATCP_OPTION_RCVBUF,
+	ATCP_OPTION_CONGESTION, /* enum atcp_cc (TCP_CONGESTION) */
+};
+
+/* Linux's tcpi_ca_state, with its numbers. */
+enum atcp_ca_state {
+	ATCP_CA_OPEN, /* nothing amiss */
+	ATCP_CA_DISORDER, /* duplicate ACKs, not yet a loss */
+	ATCP_CA_CWR, /* the window was reduced for an ECN-Echo (RFC 3168 6.1.2) */
+	ATCP_CA_RECOVERY, /* fast recovery */
+	ATCP_CA_LOSS, /* after a retransmission timeout, until it is repaired */
 };
 
 /* Figures rich enough to fill Linux's struct tcp_info. */
@@ -175,12 +229,15 @@ struct atcp_conn_info {
 	uint8_t window_scale; /* both SYNs carried the option */
 	uint8_t sack_permitted;
 	uint8_t in_recovery;
-	uint32_t rto_us;
+	uint8_t ca_state; /* enum atcp_ca_state */
+	uint8_t ecn; /* both SYNs agreed on ECN (RFC 3168 6.1.1) */
+	uint8_t ecn_seen; /* a segment arrived ECT or CE */
+	uint32_t rto_us; /* what the timer waits now: the backoff included */
 	uint32_t ato_us;
 	uint32_t snd_mss;
 	uint32_t rcv_mss;
 	uint32_t advmss;
-	uint32_t path_mss; /* the path MTU less IP and TCP headers, as ICMP lowered it */
+	uint32_t path_mss; /* the path MTU less headers, as ICMP or blackhole detection set it */
 	uint32_t rtt_us; /* smoothed */
 	uint32_t rttvar_us;
 	uint32_t snd_cwnd; /* bytes */
@@ -303,6 +360,13 @@ int atcp_engine_setopt(struct atcp_tcb *tcb, enum atcp_option opt,
 uint32_t atcp_engine_getopt(const struct atcp_tcb *tcb, enum atcp_option opt);
 
 enum atcp_state atcp_engine_state(const struct atcp_tcb *tcb);
+/*
+ * What the send buffer should hold, in segments of *mss bytes: two
+ * congestion windows, and two initial windows at least, so that a recovery
+ * never waits for the writer (Linux's tcp_sndbuf_expand).
+ */
+uint32_t atcp_engine_send_buffer_segments(const struct atcp_tcb *tcb,
+					  uint32_t *mss);
 void atcp_engine_info(const struct atcp_tcb *tcb, uint64_t now_us,
 		      struct atcp_conn_info *info);
 

@@ -72,6 +72,17 @@ struct atcp_tcp_options {
 	struct atcp_sack_block sack[ATCP_TCP_SACK_MAX];
 };
 
+/*
+ * The ECN field of the IP header around a segment (RFC 3168 5): the
+ * IPv4 TOS byte's or the IPv6 traffic class's two low bits.
+ */
+enum atcp_ecn {
+	ATCP_ECN_NOT_ECT = 0,
+	ATCP_ECN_ECT1 = 1,
+	ATCP_ECN_ECT0 = 2,
+	ATCP_ECN_CE = 3, /* congestion experienced */
+};
+
 /* Host byte order throughout; the codec does the wire conversion. */
 struct atcp_tcp_header {
 	uint16_t src_port;
@@ -83,6 +94,12 @@ struct atcp_tcp_header {
 	uint16_t window;
 	uint16_t checksum;
 	uint16_t urgent;
+	/*
+	 * enum atcp_ecn: not the TCP header's but the IP header's, which the
+	 * codec neither reads nor writes.  The caller fills it in for a
+	 * segment that arrived and puts it in the IP header of one it sends.
+	 */
+	uint8_t ecn;
 	struct atcp_tcp_options opt;
 };
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // The C ABI of include/atcp/engine.h over Conn.
+#include "congestion.hpp"
 #include "engine.hpp"
 
 using namespace atcp;
@@ -42,7 +43,50 @@ void keep_only_options(Tcb& t)
     t = fresh;
 }
 
+bool streq(const char* a, const char* b)
+{
+    while (*a != '\0' && *a == *b) {
+        ++a;
+        ++b;
+    }
+    return *a == *b;
+}
+
+// Linux's tcpi_ca_state: fast recovery; a timeout's loss state until what
+// was outstanding then is acknowledged (RFC 6582 section 4's recover); the
+// window an ECE reduced (RFC 3168 6.1.2); or duplicate ACKs.
+atcp_ca_state ca_state(const Tcb& t)
+{
+    if (t.has(kInRecovery))
+        return ATCP_CA_RECOVERY;
+    if (t.has(kRecoverSet) && seq_lt(t.snd_una, t.recover))
+        return ATCP_CA_LOSS;
+    if (t.in_ecn_cwr())
+        return ATCP_CA_CWR;
+    return t.dupacks != 0 ? ATCP_CA_DISORDER : ATCP_CA_OPEN;
+}
+
 } // namespace
+
+extern "C" const char* atcp_engine_cc_name(atcp_cc cc)
+{
+    if (cc >= ATCP_CC_COUNT)
+        return nullptr;
+    Tcb t{};
+    t.cc_algo = static_cast<uint8_t>(cc);
+    return cc_ops(t).name;
+}
+
+extern "C" int atcp_engine_cc_find(const char* name)
+{
+    if (streq(name, "reno"))
+        return ATCP_CC_NEWRENO; // Linux's name for it
+    for (int cc = 0; cc < ATCP_CC_COUNT; ++cc) {
+        if (streq(name, atcp_engine_cc_name(static_cast<atcp_cc>(cc))))
+            return cc;
+    }
+    return -1;
+}
 
 extern "C" void atcp_params_default(atcp_params* p)
 {
@@ -64,6 +108,16 @@ extern "C" void atcp_params_default(atcp_params* p)
     p->ooo_max = ATCP_OOO_MAX;
     p->challenge_ack_limit = 100;
     p->icmp_may_rst = 1; // FreeBSD's net.inet.tcp.icmp_may_rst
+    p->min_mss = 216;    // FreeBSD's net.inet.tcp.minmss (TCP_MINMSS)
+    // FreeBSD's pmtud_blackhole_detection and the two steps' MSS; off by
+    // default, as there and as Linux's tcp_mtu_probing.
+    p->pmtud_blackhole_mss = 1200;
+    p->v6pmtud_blackhole_mss = 1220;
+    p->congestion = ATCP_CC_CUBIC; // as Linux's and FreeBSD's defaults
+    p->ecn = 2;                    // Linux's tcp_ecn default: agree when asked
+    // Linux's tcp_rmem default and maximum.
+    p->rcv_buf = 131072;
+    p->rcv_buf_max = 6u << 20;
 }
 
 extern "C" void atcp_engine_init(atcp_tcb* tcb, const atcp_params* params)
@@ -71,6 +125,7 @@ extern "C" void atcp_engine_init(atcp_tcb* tcb, const atcp_params* params)
     Tcb& t = tcb_of(tcb);
     t = Tcb{};
     t.params = *params;
+    t.cc_algo = params->congestion < ATCP_CC_COUNT ? params->congestion : uint8_t{ATCP_CC_CUBIC};
 }
 
 extern "C" void atcp_engine_connect(atcp_tcb* tcb, bool ipv6, uint16_t local_port,
@@ -218,6 +273,18 @@ extern "C" int atcp_engine_setopt(atcp_tcb* tcb, atcp_option opt, uint32_t value
         if (value < kMinRcvBuf)
             return -1;
         t.rcv_buf = value;
+        t.set(kRcvBufPinned, true);
+        break;
+    case ATCP_OPTION_CONGESTION:
+        if (value >= ATCP_CC_COUNT)
+            return -1;
+        if (value != t.cc_algo) {
+            // As Linux's tcp_reinit_congestion_control: the new algorithm
+            // starts afresh from the window as it is.
+            t.cc_algo = static_cast<uint8_t>(value);
+            t.cc = CcState{};
+            t.bytes_acked_ca = 0;
+        }
         break;
     default:
         return -1;
@@ -256,8 +323,19 @@ extern "C" uint32_t atcp_engine_getopt(const atcp_tcb* tcb, atcp_option opt)
         return t.user_timeout_ms;
     case ATCP_OPTION_RCVBUF:
         return t.rcv_buf;
+    case ATCP_OPTION_CONGESTION:
+        return t.cc_algo;
     }
     return 0;
+}
+
+extern "C" uint32_t atcp_engine_send_buffer_segments(const atcp_tcb* tcb, uint32_t* mss)
+{
+    const Tcb& t = tcb_of(tcb);
+    const uint32_t seg = max_of<uint32_t>(t.snd_mss, 1);
+
+    *mss = seg;
+    return 2 * max_of(t.cwnd, initial_window(seg)) / seg;
 }
 
 extern "C" atcp_state atcp_engine_state(const atcp_tcb* tcb)
@@ -278,7 +356,11 @@ extern "C" void atcp_engine_info(const atcp_tcb* tcb, uint64_t now_us, atcp_conn
     info->window_scale = t.has(kWindowScale);
     info->sack_permitted = t.has(kSackOk);
     info->in_recovery = t.has(kInRecovery);
-    info->rto_us = t.rto_us;
+    info->ca_state = ca_state(t);
+    info->ecn = t.has(kEcnOk) && t.synchronized();
+    info->ecn_seen = t.has(kEcnSeen);
+    // As Linux's icsk_rto and FreeBSD's t_rxtcur: the backed-off value.
+    info->rto_us = backed_off_rto(t);
     info->ato_us = t.params.delack_ms * 1000;
     info->snd_mss = t.snd_mss;
     info->rcv_mss = t.adv_mss;

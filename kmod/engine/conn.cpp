@@ -6,13 +6,13 @@
 namespace atcp {
 namespace {
 
-constexpr uint32_t kDefaultRcvBuf = 131072;
-// The window scale is fixed at the SYN, so it is chosen for the largest
-// buffer the socket may grow to, as Linux does with tcp_rmem[2].
-constexpr uint32_t kMaxRcvBuf = 4u << 20;
-// FreeBSD's net.inet.tcp.minmss: a peer may not make us send tinier segments.
-constexpr uint16_t kMinMss = 216;
 constexpr uint32_t kTimestampOptionLen = 12;
+
+// The shortest round trip receive right-sizing measures over: Linux's
+// receiver estimate never goes below one timestamp tick, 1 ms
+// (tcp_rcv_rtt_measure_ts).  Over a microsecond round trip (loopback) each
+// read would be a round trip of its own, and no read outgrows the last.
+constexpr uint32_t kRightSizingMinRoundTripUs = 1000;
 
 bool counts_as_established(uint8_t s)
 {
@@ -33,9 +33,9 @@ void Conn::init_common(uint32_t isn_hash)
     t_.snd_una = t_.snd_nxt = t_.snd_max = t_.iss;
     t_.snd_wl2 = t_.iss;
     if (t_.rcv_buf == 0)
-        t_.rcv_buf = kDefaultRcvBuf;
+        t_.rcv_buf = t_.params.rcv_buf;
     t_.rto_us = t_.params.rto_initial_ms * 1000;
-    t_.ssthresh = 0x7fffffff; // RFC 5681 3.1: arbitrarily high at first
+    t_.ssthresh = kInitialSsthresh;
     if (t_.keepalive_idle_ms == 0)
         t_.keepalive_idle_ms = t_.params.keepalive_idle_ms;
     if (t_.keepalive_intvl_ms == 0)
@@ -47,7 +47,10 @@ void Conn::init_common(uint32_t isn_hash)
     t_.adv_mss = t_.user_mss != 0 ? min_of(t_.mss_max, t_.user_mss) : t_.mss_max;
     t_.rcv_wscale = 0;
     if (t_.params.rfc1323 && !t_.has(kNoOpt)) {
-        while (t_.rcv_wscale < ATCP_TCP_WSCALE_MAX && (kMaxRcvBuf >> t_.rcv_wscale) > 0xffff)
+        // Fixed at the SYN, so chosen for the largest buffer the socket
+        // may grow to, as Linux does with tcp_rmem[2].
+        const uint32_t most = max_of(t_.rcv_buf, t_.params.rcv_buf_max);
+        while (t_.rcv_wscale < ATCP_TCP_WSCALE_MAX && (most >> t_.rcv_wscale) > 0xffff)
             ++t_.rcv_wscale;
     }
     t_.last_recv_us = now_;
@@ -63,6 +66,7 @@ void Conn::take_peer_syn(const atcp_tcp_header& syn)
     t_.max_snd_wnd = t_.snd_wnd;
     t_.snd_wl1 = syn.seq;
     take_syn_options(syn);
+    take_ecn_setup(syn);
 }
 
 // RFC 7323 sections 2.2 and 3.2: each option is used only if both SYNs carry it.
@@ -95,7 +99,8 @@ void Conn::take_syn_options(const atcp_tcp_header& syn)
 // TCP_MAXSEG lowers it further (tcp(4)).
 uint16_t Conn::effective_mss() const
 {
-    uint32_t mss = min_of<uint32_t>(max_of(t_.peer_mss, kMinMss), t_.mss_max);
+    // FreeBSD's net.inet.tcp.minmss: a peer may not make us send tinier segments.
+    uint32_t mss = min_of<uint32_t>(max_of<uint32_t>(t_.peer_mss, t_.params.min_mss), t_.mss_max);
     if (t_.user_mss != 0)
         mss = min_of<uint32_t>(mss, t_.user_mss);
     if (t_.has(kTimestamps))
@@ -225,11 +230,49 @@ void Conn::option_changed()
     arm_keepalive();
 }
 
+// Receive buffer right-sizing, as Linux's tcp_rcv_space_adjust (DRS) and
+// FreeBSD's autorcvbuf: once a round trip, if the reader took more than in
+// the round trip measured before, the buffer grows to twice that (room for
+// a loss) plus twice the growth (the sender's slow start doubles its
+// window while this ACK is on its way), up to params.rcv_buf_max.  A
+// buffer the user set stays as set.
+void Conn::right_size_rcv_buf(uint32_t len)
+{
+    if (t_.has(kRcvBufPinned))
+        return;
+    if (t_.rcvq_space == 0) {
+        // The first guess is the sender's first flight, but no more than
+        // the window Linux first offers from such a buffer: half of it
+        // (tcp_init_buffer_space, tcp_win_from_space).  A guess as large as
+        // the window could never be beaten where a 64 KiB MSS makes the
+        // first flight the whole buffer, as on loopback.
+        t_.rcvq_space = min_of(t_.rcv_buf / 2, initial_window(t_.adv_mss));
+        t_.rcvq_since_us = now_;
+    }
+    t_.rcvq_copied += len;
+    if (t_.srtt_us == 0 || now_ - t_.rcvq_since_us < max_of(t_.srtt_us, kRightSizingMinRoundTripUs))
+        return;
+    // Past rcv_buf_max / 2 the answer is rcv_buf_max: the cap keeps the
+    // products below within 64 bits.
+    const uint32_t copied = min_of(t_.rcvq_copied, t_.params.rcv_buf_max);
+    t_.rcvq_copied = 0;
+    t_.rcvq_since_us = now_;
+    if (copied <= t_.rcvq_space)
+        return;
+    uint64_t want = uint64_t{copied} * 2 + uint64_t{16} * t_.adv_mss;
+    want += want * (copied - t_.rcvq_space) / t_.rcvq_space * 2;
+    want = min_of<uint64_t>(want, t_.params.rcv_buf_max);
+    t_.rcv_buf = max_of(t_.rcv_buf, static_cast<uint32_t>(want));
+    t_.rcvq_space = copied;
+}
+
 void Conn::consumed(uint32_t len)
 {
     t_.rcv_queued -= min_of(len, t_.rcv_queued);
-    // Announce a window that reopened by a step worth it.
-    const uint32_t edge = t_.rcv_nxt + t_.rcv_free();
+    right_size_rcv_buf(len);
+    // Announce a window that reopened by a step worth it, as far as the
+    // window field can say (unscaled, 65535 at most).
+    const uint32_t edge = t_.rcv_nxt + min_of(t_.rcv_free(), 0xffffu << t_.rcv_wscale);
     const uint32_t offered = seq_max(t_.rcv_adv, t_.rcv_nxt);
     if (t_.synchronized() && seq_gt(edge, offered) && edge - offered >= t_.window_step())
         t_.set(kAckNow);

@@ -21,6 +21,10 @@ struct Segment {
     }
 };
 
+// The RTO with RFC 6298 5.5's backoff, at most rto_max: what the
+// retransmission timer waits now (and TCP_INFO's tcpi_rto reports).
+uint32_t backed_off_rto(const Tcb& t);
+
 // Lives for one call: the TCB, the actions being filled and the time.
 class Conn {
   public:
@@ -40,6 +44,7 @@ class Conn {
     void finish();
 
   private:
+    void right_size_rcv_buf(uint32_t len);
     // input.cpp
     void input_listen(const Segment& seg);
     void input_syn_sent(const Segment& seg);
@@ -70,9 +75,28 @@ class Conn {
     atcp_out_segment* new_segment(uint32_t seq, uint8_t flags, bool retransmit = false);
     void add_options(atcp_out_segment& s, bool syn);
     void add_sack_blocks(atcp_tcp_options& o);
+    void note_dsack(uint32_t start, uint32_t end);
     void send_probe();
     uint16_t window_field(bool syn);
     void retransmit_first();
+    uint32_t retransmit_at(uint32_t seq, uint32_t end);
+
+    // recovery.cpp
+    uint32_t sacked_bytes() const;
+    void trim_scoreboard();
+    void add_sacked(uint32_t start, uint32_t end);
+    void take_sack_blocks(const Segment& seg);
+    uint32_t lost_below() const;
+    uint32_t unsacked(uint32_t from, uint32_t to) const;
+    uint32_t pipe() const;
+    uint32_t first_unsacked(uint32_t from) const;
+    uint32_t hole_end(uint32_t from) const;
+    bool sack_recovery_due() const;
+    void enter_sack_recovery();
+    void prr_on_ack(uint32_t delivered);
+    void exit_sack_recovery();
+    bool send_in_recovery();
+    bool retransmit_hole(uint32_t seq);
 
     // timers.cpp
     void on_rexmt_deadline();
@@ -88,6 +112,14 @@ class Conn {
     void on_new_ack(uint32_t acked);
     void on_dupack();
     void on_rto_loss();
+    void lower_ssthresh();
+
+    // ecn.cpp
+    uint8_t ecn_syn_flags();
+    void take_ecn_setup(const atcp_tcp_header& syn);
+    void ecn_input(const Segment& seg);
+    void on_ece(const Segment& seg);
+    void ecn_mark_data(atcp_out_segment& s);
 
     // open and close
     void init_common(uint32_t isn_hash);
@@ -95,6 +127,11 @@ class Conn {
     void take_syn_options(const atcp_tcp_header& syn);
     uint16_t effective_mss() const;
     bool lower_path_mss(uint32_t mss_max);
+    bool blackhole_detection_on() const;
+    void detect_blackhole();
+    void retry_blackhole_mss();
+    void end_blackhole();
+    void set_path_mss(uint32_t mss_max);
     void set_state(atcp_state s);
     void fail(atcp_error e);
     void release();

@@ -49,6 +49,8 @@ void Conn::input(const Segment& arrived)
     if (paws_rejects(seg) || !acceptable(seg)) {
         if (!seg.flag(ATCP_TCP_RST)) {
             t_.set(kAckNow);
+            if (seg.len > 0 && seq_le(seg.hdr.seq + seg.len, t_.rcv_nxt))
+                note_dsack(seg.hdr.seq, seg.hdr.seq + seg.len); // an old duplicate
             if (t_.state == ATCP_TIME_WAIT && seg.flag(ATCP_TCP_FIN))
                 arm_time_wait();
         }
@@ -78,6 +80,7 @@ void Conn::input(const Segment& arrived)
     if (!seg.flag(ATCP_TCP_ACK) || !input_ack(seg))
         return;
     take_timestamp(seg);
+    ecn_input(seg);
 
     // Seventh: the text; eighth: FIN.  Data before rcv_nxt is skipped.
     const uint32_t skip = seq_lt(seg.hdr.seq, t_.rcv_nxt) ? t_.rcv_nxt - seg.hdr.seq : 0;
@@ -183,7 +186,8 @@ bool Conn::crossed_syn_ack(const Segment& seg, atcp_tcp_header& trimmed) const
         !seg.flag(ATCP_TCP_ACK) || seg.hdr.seq != t_.irs)
         return false;
     trimmed = seg.hdr;
-    trimmed.flags &= static_cast<uint8_t>(~ATCP_TCP_SYN);
+    // ECE and CWR on it were the SYN's agreement (RFC 3168 6.1.1), no echo.
+    trimmed.flags &= static_cast<uint8_t>(~(ATCP_TCP_SYN | ATCP_TCP_ECE | ATCP_TCP_CWR));
     trimmed.seq += 1;
     return true;
 }
@@ -241,10 +245,14 @@ void Conn::input_rst(const Segment& seg)
     case ATCP_FIN_WAIT_1:
     case ATCP_FIN_WAIT_2:
     case ATCP_CLOSE_WAIT:
+    case ATCP_CLOSING:
+    case ATCP_LAST_ACK:
+        // RFC 9293 only closes CLOSING and LAST-ACK; tcp(4) tells a socket
+        // still open after shutdown() ECONNRESET, as BSD's tcp_drop() does.
         fail(ATCP_ERR_RESET);
         break;
     default:
-        release(); // CLOSING, LAST-ACK, TIME-WAIT
+        release(); // TIME-WAIT
         break;
     }
 }
@@ -291,6 +299,10 @@ bool Conn::input_ack(const Segment& seg)
     const bool duplicate = ack == t_.snd_una && seg.len == 0 && !seg.flag(ATCP_TCP_FIN) &&
                            (uint32_t{seg.hdr.window} << t_.snd_wscale) == t_.snd_wnd &&
                            t_.flight() > 0 && t_.snd_wnd != 0; // not an answer to a window probe
+    const uint32_t una_before = t_.snd_una;
+    const uint32_t sacked_before = sacked_bytes();
+    // Before the window moves: the reduction is of the window the mark was in.
+    on_ece(seg);
     if (seq_gt(ack, t_.snd_una)) {
         const uint32_t data_start = t_.data_start();
         const uint32_t data_end = t_.send_end();
@@ -300,6 +312,7 @@ bool Conn::input_ack(const Segment& seg)
         take_rtt_sample(seg);
 
         t_.snd_una = ack;
+        trim_scoreboard();
         t_.set(kSynAcked);
         if (seq_lt(t_.snd_nxt, ack))
             t_.snd_nxt = ack;
@@ -312,6 +325,7 @@ bool Conn::input_ack(const Segment& seg)
         t_.limited_bytes = 0;
         t_.last_ack_recv_us = now_;
         on_new_ack(acked);
+        retry_blackhole_mss();
         if (t_.snd_una == t_.snd_max) {
             if (!t_.has(kPersist))
                 t_.rexmt_at = 0;
@@ -327,16 +341,28 @@ bool Conn::input_ack(const Segment& seg)
         if (syn_timed_out)
             handshake_rto(true);
     }
+    take_sack_blocks(seg);
     update_send_window(seg);
     if (duplicate)
         on_dupack();
+    // RFC 6937: DeliveredData, what this ACK newly acknowledged or SACKed.
+    const int64_t delivered = int64_t{t_.snd_una - una_before} + sacked_bytes() - sacked_before;
+    if (!t_.has(kSackRecovery) && sack_recovery_due())
+        enter_sack_recovery();
+    if (t_.has(kSackRecovery))
+        prr_on_ack(static_cast<uint32_t>(max_of<int64_t>(delivered, 0)));
     return true;
 }
 
-// RFC 6298 section 3 and RFC 7323 4.1: an RTT sample from the echoed
-// timestamp, or from the timed segment if it was never retransmitted (Karn).
+// An ACK of something new (the SYN included): RFC 6298 section 3 and RFC
+// 7323 4.1, an RTT sample from the echoed timestamp, or from the timed
+// segment if it was never retransmitted (Karn).
 void Conn::take_rtt_sample(const Segment& seg)
 {
+    // RFC 1122 4.2.3.9: a soft error is reported only if the connection then
+    // fails; this one made progress, so the path works again (Linux's
+    // tcp_ack() clears sk_err_soft), sample or not (Karn).
+    t_.soft_error = ATCP_ERR_NONE;
     const atcp_tcp_options& o = seg.hdr.opt;
     const uint32_t ack = seg.hdr.ack;
     // An echo from the future or from before the connection is not ours.
@@ -399,6 +425,8 @@ void Conn::input_text(const Segment& seg, uint32_t skip)
     const uint32_t len = min_of(seg.len - skip, room);
     if (len < seg.len - skip || skip > 0)
         t_.set(kAckNow); // a duplicate or an overrun: tell the sender where we are
+    if (skip > 0)
+        note_dsack(data_seq, start); // the part we had already
     if (len == 0)
         return;
 
@@ -434,6 +462,17 @@ void Conn::input_text(const Segment& seg, uint32_t skip)
         t_.delack_at = now_ + uint64_t{t_.params.delack_ms} * 1000;
     if (t_.has(kFinHeld) && t_.fin_seq == t_.rcv_nxt)
         input_fin();
+}
+
+// RFC 2883 4: the ACK a duplicate provokes reports it in its first SACK
+// block, once.
+void Conn::note_dsack(uint32_t start, uint32_t end)
+{
+    if (!t_.has(kSackOk))
+        return;
+    t_.dsack_start = start;
+    t_.dsack_end = end;
+    t_.set(kDsack);
 }
 
 // RFC 9293 3.10.7.4, eighth: the FIN is in order.

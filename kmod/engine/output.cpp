@@ -17,6 +17,9 @@ void Conn::output()
         // Until the SYN is acknowledged only the SYN (or SYN-ACK) goes out.
         if (t_.snd_nxt == t_.iss)
             send_syn();
+    } else if (t_.has(kSackRecovery)) {
+        while (send_in_recovery()) {
+        }
     } else {
         while (send_data()) {
         }
@@ -48,17 +51,23 @@ uint32_t Conn::segment_payload_max() const
 // timestamp (RFC 2018 3), and never so many that no payload fits.
 uint32_t Conn::sack_blocks() const
 {
-    if (!t_.has(kSackOk) || t_.ooo_count == 0)
+    const uint32_t ranges = t_.ooo_count + (t_.has(kDsack) ? 1 : 0);
+    if (!t_.has(kSackOk) || ranges == 0)
         return 0;
     const uint32_t fit = t_.has(kTimestamps) ? 3 : 4;
     const uint32_t room = t_.snd_mss > 4 ? (t_.snd_mss - 4 - 1) / 8 : 0;
-    return min_of(min_of<uint32_t>(t_.ooo_count, fit), room);
+    return min_of(min_of(ranges, fit), room);
 }
 
 // One segment of new or go-back-N data, or a FIN; false when nothing may go.
 bool Conn::send_data()
 {
     const uint32_t end = t_.send_end();
+    // Going back after a timeout passes over what the peer SACKed, as
+    // Linux's tcp_enter_loss() keeps it (the scoreboard goes if it times
+    // out again: on_rto_loss()).
+    if (t_.sacked_count > 0 && seq_lt(t_.snd_nxt, t_.snd_max))
+        t_.snd_nxt = first_unsacked(t_.snd_nxt);
     if (act_.nsegs == ATCP_ACTIONS_SEGS) {
         act_.more = seq_lt(t_.snd_nxt, end) || (t_.has(kFinQueued) && t_.snd_nxt == end);
         return false;
@@ -73,16 +82,20 @@ bool Conn::send_data()
         t_.cwnd = min_of(t_.cwnd, initial_window(t_.snd_mss));
 
     // RFC 5681 3.1 and RFC 3042: within min(cwnd, rwnd), plus one segment per
-    // early duplicate ACK.
+    // early duplicate ACK; in SACK recovery pipe is the congestion limit
+    // (send_in_recovery()), and only the peer's window is left.
     uint32_t cwnd = t_.cwnd;
-    if (!t_.has(kInRecovery) && t_.dupacks < 3)
+    if (t_.has(kSackRecovery))
+        cwnd = ~uint32_t{0};
+    else if (!t_.has(kInRecovery) && t_.dupacks < 3)
         cwnd += t_.dupacks * uint32_t{t_.snd_mss};
     const uint32_t wnd_end = t_.snd_una + min_of(t_.snd_wnd, cwnd);
     const uint32_t usable = seq_gt(wnd_end, t_.snd_nxt) ? wnd_end - t_.snd_nxt : 0;
     const uint32_t full = segment_payload_max();
-    const uint32_t len = min_of(min_of(unsent, usable), full);
-    const bool fin = t_.has(kFinQueued) && t_.snd_nxt + len == end;
     const bool retransmit = seq_lt(t_.snd_nxt, t_.snd_max);
+    const uint32_t hole = retransmit ? hole_end(t_.snd_nxt) - t_.snd_nxt : ~uint32_t{0};
+    const uint32_t len = min_of(min_of(min_of(unsent, usable), full), hole);
+    const bool fin = t_.has(kFinQueued) && t_.snd_nxt + len == end;
 
     if (len == 0 && !fin)
         return false;
@@ -117,6 +130,8 @@ bool Conn::send_data()
         return false;
     s->data_offset = t_.snd_nxt - t_.data_start();
     s->data_len = len;
+    if (!retransmit && len > 0)
+        ecn_mark_data(*s);
 
     if (t_.flight() == 0)
         t_.head_sent_us = now_;
@@ -124,7 +139,9 @@ bool Conn::send_data()
         t_.last_send_us = now_;
     // Limited transmit's segments stay out of FlightSize (RFC 5681 3.2 step 2).
     const uint32_t plain_end = t_.snd_una + min_of(t_.snd_wnd, t_.cwnd);
-    if (seq_gt(t_.snd_nxt + len, plain_end))
+    if (t_.has(kSackRecovery))
+        t_.prr_out += len;
+    else if (seq_gt(t_.snd_nxt + len, plain_end))
         t_.limited_bytes += t_.snd_nxt + len - seq_max(plain_end, t_.snd_nxt);
     if (!retransmit && len > 0 && !t_.has(kRttTiming) && !t_.has(kTimestamps)) {
         // Karn: time one new segment at a time, never a retransmission.
@@ -144,8 +161,8 @@ bool Conn::send_data()
 void Conn::send_syn()
 {
     const bool syn_ack = t_.state != ATCP_SYN_SENT;
-    atcp_out_segment* s =
-        new_segment(t_.iss, ATCP_TCP_SYN | (syn_ack ? ATCP_TCP_ACK : 0), t_.retries > 0);
+    const uint8_t flags = ATCP_TCP_SYN | (syn_ack ? ATCP_TCP_ACK : 0) | ecn_syn_flags();
+    atcp_out_segment* s = new_segment(t_.iss, flags, t_.retries > 0);
     if (s == nullptr)
         return;
     if (t_.retries == 0) {
@@ -182,17 +199,32 @@ void Conn::send_rst(uint32_t seq)
 // Fast retransmission: the first unacknowledged segment, snd_nxt untouched.
 void Conn::retransmit_first()
 {
-    const uint32_t start = t_.data_start();
-    const uint32_t end = t_.send_end();
-    // Only what was sent before: a retransmission never reaches past snd_max.
-    const uint32_t len = min_of(seq_min(end, t_.snd_max) - start, segment_payload_max());
-    const bool fin = t_.has(kFinSent) && start + len == end;
+    retransmit_at(t_.snd_una, t_.snd_max);
+}
+
+// What was sent from seq, again: one segment, ending by end (the next SACKed
+// range, or snd_max: a retransmission never reaches past what was sent).
+// Returns the sequence space it took, 0 when nothing went.
+uint32_t Conn::retransmit_at(uint32_t seq, uint32_t end)
+{
+    const uint32_t data_end = t_.send_end();
+    const uint32_t limit = seq_min(end, data_end);
+    const uint32_t len = min_of(seq_gt(limit, seq) ? limit - seq : 0u, segment_payload_max());
+    const bool fin = t_.has(kFinSent) && seq + len == data_end && seq_lt(data_end, end);
     if (len == 0 && !fin)
-        return;
-    atcp_out_segment* s = new_segment(t_.snd_una, ATCP_TCP_ACK | (fin ? ATCP_TCP_FIN : 0), true);
-    if (s != nullptr)
-        s->data_len = len;
+        return 0;
+    uint8_t flags = ATCP_TCP_ACK | (fin ? ATCP_TCP_FIN : 0);
+    // The segment that ends the data pushes it again, as the original did
+    // (RFC 9293 3.9.1.2; Linux and BSD keep PSH on such a retransmission).
+    if (len > 0 && seq + len == data_end)
+        flags |= ATCP_TCP_PSH;
+    atcp_out_segment* s = new_segment(seq, flags, true);
+    if (s == nullptr)
+        return 0;
+    s->data_offset = seq - t_.data_start();
+    s->data_len = len;
     t_.clear(kRttTiming); // Karn: the timed segment may be this one
+    return len + (fin ? 1 : 0);
 }
 
 // Appends a segment with the ACK, window and options every segment carries.
@@ -210,6 +242,9 @@ atcp_out_segment* Conn::new_segment(uint32_t seq, uint8_t flags, bool retransmit
     s.hdr.flags = flags;
     const bool syn = (flags & ATCP_TCP_SYN) != 0;
     if (flags & ATCP_TCP_ACK) {
+        // RFC 3168 6.1.3: every ACK echoes a CE mark until CWR arrives.
+        if (!syn && t_.has(kEcnEcho))
+            s.hdr.flags |= ATCP_TCP_ECE;
         s.hdr.ack = t_.rcv_nxt;
         s.hdr.window = window_field(syn);
         t_.last_ack_sent = t_.rcv_nxt;
@@ -290,12 +325,19 @@ void Conn::add_options(atcp_out_segment& s, bool syn)
 }
 
 // RFC 2018 section 4: the block with the newest segment first, then the
-// others from the most recently reported back.
+// others from the most recently reported back; before them all, once, a
+// duplicate just received (D-SACK, RFC 2883 4).
 void Conn::add_sack_blocks(atcp_tcp_options& o)
 {
     const uint32_t blocks = sack_blocks();
     uint32_t below = ~0u; // stamps below this are still to be placed
     uint8_t n = 0;
+    if (t_.has(kDsack)) {
+        t_.clear(kDsack);
+        o.sack[n].start = t_.dsack_start;
+        o.sack[n].end = t_.dsack_end;
+        ++n;
+    }
     while (n < blocks) {
         const SeqRange* newest = nullptr;
         for (uint8_t i = 0; i < t_.ooo_count; ++i) {

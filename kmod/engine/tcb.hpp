@@ -10,35 +10,75 @@ namespace atcp {
 
 // Bits of Tcb::flags.
 enum TcbFlag : uint32_t {
-    kNoDelay = 1u << 0,     // TCP_NODELAY: no Nagle (RFC 9293 3.7.4)
-    kNoPush = 1u << 1,      // TCP_NOPUSH (tcp(4)): only full segments until cleared
-    kCork = 1u << 2,        // TCP_CORK (tcp(7)): as NOPUSH, for at most 200 ms
-    kNoOpt = 1u << 3,       // TCP_NOOPT (tcp(4)): no TCP options at all, not even MSS
-    kKeepAlive = 1u << 4,   // SO_KEEPALIVE: probe an idle connection (RFC 1122 4.2.3.6)
-    kTimestamps = 1u << 5,  // both SYNs carried TS (RFC 7323 3.2)
-    kWindowScale = 1u << 6, // both SYNs carried WS (RFC 7323 2.2)
-    kSackOk = 1u << 7,      // the peer's SYN carried SACK-permitted
-    kFinQueued = 1u << 8,   // the user closed: a FIN follows the data
-    kFinSent = 1u << 9,     // our FIN went out once: it sits at send_end()
-    kFinHeld = 1u << 10,    // the peer's FIN arrived beyond a gap
-    kOrphan = 1u << 11,     // no socket: new data gets a RST, FIN-WAIT-2 times out
-    kAckNow = 1u << 12,     // an ACK goes out with this call, not delayed
-    kPassive = 1u << 13,    // opened by a listener
-    kInRecovery = 1u << 14, // in fast recovery until recover is acked (RFC 6582 3.2)
-    kRttTiming = 1u << 15,  // rtt_seq is timed from rtt_start_us (RFC 6298 3, Karn)
-    kPersist = 1u << 16,    // the retransmit deadline is a window probe
-    kRecoverSet = 1u << 17, // recover holds a loss's snd_max (RFC 6582 3.2 step 2)
-    kSynAcked = 1u << 18,   // our SYN is acknowledged: the send queue starts at snd_una
-    kForcePush = 1u << 19,  // one partial segment may go despite Nagle, cork or SWS
-    kIpv6 = 1u << 20,       // the connection runs over IPv6: IPv6's default MSS
+    kNoDelay = 1u << 0,       // TCP_NODELAY: no Nagle (RFC 9293 3.7.4)
+    kNoPush = 1u << 1,        // TCP_NOPUSH (tcp(4)): only full segments until cleared
+    kCork = 1u << 2,          // TCP_CORK (tcp(7)): as NOPUSH, for at most 200 ms
+    kNoOpt = 1u << 3,         // TCP_NOOPT (tcp(4)): no TCP options at all, not even MSS
+    kKeepAlive = 1u << 4,     // SO_KEEPALIVE: probe an idle connection (RFC 1122 4.2.3.6)
+    kTimestamps = 1u << 5,    // both SYNs carried TS (RFC 7323 3.2)
+    kWindowScale = 1u << 6,   // both SYNs carried WS (RFC 7323 2.2)
+    kSackOk = 1u << 7,        // the peer's SYN carried SACK-permitted
+    kFinQueued = 1u << 8,     // the user closed: a FIN follows the data
+    kFinSent = 1u << 9,       // our FIN went out once: it sits at send_end()
+    kFinHeld = 1u << 10,      // the peer's FIN arrived beyond a gap
+    kOrphan = 1u << 11,       // no socket: new data gets a RST, FIN-WAIT-2 times out
+    kAckNow = 1u << 12,       // an ACK goes out with this call, not delayed
+    kPassive = 1u << 13,      // opened by a listener
+    kInRecovery = 1u << 14,   // in fast recovery until recover is acked (RFC 6582 3.2)
+    kRttTiming = 1u << 15,    // rtt_seq is timed from rtt_start_us (RFC 6298 3, Karn)
+    kPersist = 1u << 16,      // the retransmit deadline is a window probe
+    kRecoverSet = 1u << 17,   // recover holds a loss's snd_max (RFC 6582 3.2 step 2)
+    kSynAcked = 1u << 18,     // our SYN is acknowledged: the send queue starts at snd_una
+    kForcePush = 1u << 19,    // one partial segment may go despite Nagle, cork or SWS
+    kIpv6 = 1u << 20,         // the connection runs over IPv6: IPv6's default MSS
+    kBlackhole = 1u << 21,    // blackhole detection lowered mss_max from blackhole_saved_mss
+    kSackRecovery = 1u << 22, // the recovery under way is RFC 6675's, paced by PRR (RFC 6937)
+    kDsack = 1u << 23,        // dsack_start..dsack_end goes first in the next SACK (RFC 2883)
+    kRcvBufPinned = 1u << 24, // SO_RCVBUF: rcv_buf is the user's, not right-sized
+    // ECN (RFC 3168 6.1): our SYN asked for it, or, once synchronized, both agreed.
+    kEcnOk = 1u << 25,
+    kEcnEcho = 1u << 26,   // data arrived CE: every ACK carries ECE until CWR (6.1.3)
+    kEcnCwrDue = 1u << 27, // the window was reduced: the next new data carries CWR (6.1.2)
+    kEcnCwr = 1u << 28,    // reduced for an ECE until ecn_cwr_end is acknowledged
+    kEcnSeen = 1u << 29,   // a segment arrived ECT or CE (Linux's TCP_ECN_SEEN)
 };
 
-constexpr uint32_t kUserFlags = kNoDelay | kNoPush | kCork | kNoOpt | kKeepAlive;
+constexpr uint32_t kUserFlags = kNoDelay | kNoPush | kCork | kNoOpt | kKeepAlive | kRcvBufPinned;
+
+// Ranges above snd_una the peer's SACK blocks reported received (RFC 2018),
+// sorted and disjoint; the nearest to snd_una are kept when more arrive.
+constexpr uint8_t kScoreboardRanges = 8;
+
+struct SackRange {
+    uint32_t start;
+    uint32_t end;
+};
 
 struct SeqRange {
     uint32_t start;
     uint32_t end;
     uint32_t stamp; // when a segment last landed in it: SACK order (RFC 2018 4)
+};
+
+// Per-connection congestion control state (congestion.cpp): CUBIC's
+// (RFC 9438) and HyStart++'s (RFC 9406).  Zero is a fresh start; NewReno
+// keeps only Tcb::bytes_acked_ca.  Windows are in bytes.
+struct CcState {
+    uint64_t epoch_start_us; // the congestion avoidance stage began; 0: not yet
+    uint32_t w_max;          // W_max (4.6, 4.7); 0: none (start or after a timeout)
+    uint32_t k;              // K (4.2), 1/1024 s
+    uint32_t w_est;          // W_est, the Reno-friendly window (4.3)
+    uint32_t w_est_acked;    // bytes acknowledged toward W_est's next SMSS
+    uint32_t cwnd_prior;     // cwnd at the last congestion event (4.3, 4.6)
+    // HyStart++ (RFC 9406 4.2): RTTs in microseconds, 0 for infinity.
+    uint32_t window_end; // the round ends when this is acknowledged
+    uint32_t last_round_min_rtt;
+    uint32_t round_min_rtt;
+    uint32_t css_baseline_min_rtt;
+    uint32_t rtt;        // the sample of the ACK being processed, 0: none
+    uint8_t rtt_samples; // in this round
+    uint8_t css_rounds;  // rounds in CSS
+    uint8_t hystart;     // HystartPhase
 };
 
 // Standard layout and trivially copyable: it lives in C-owned storage, zero is CLOSED.
@@ -64,6 +104,7 @@ struct Tcb {
     uint16_t snd_mss;  // payload per full segment, options subtracted
     uint16_t peer_mss;
     uint16_t challenge_acks;
+    uint16_t blackhole_saved_mss; // mss_max before blackhole detection lowered it
 
     uint32_t iss;
     uint32_t irs;
@@ -79,8 +120,10 @@ struct Tcb {
     uint32_t rcv_nxt;
     uint32_t rcv_adv; // right edge of the window we advertised
     uint32_t rcv_buf;
-    uint32_t rcv_queued; // delivered, not yet consumed
-    uint32_t rcv_held;   // held out of order
+    uint32_t rcv_queued;  // delivered, not yet consumed
+    uint32_t rcv_held;    // held out of order
+    uint32_t rcvq_space;  // right-sizing: what the reader took in the last round trip measured
+    uint32_t rcvq_copied; // and in the one being measured, since rcvq_since_us
     uint32_t last_ack_sent;
     uint32_t fin_seq;    // of a held FIN
     uint32_t hold_clock; // stamps SeqRange::stamp
@@ -95,6 +138,7 @@ struct Tcb {
     uint32_t recover;
     uint32_t bytes_acked_ca; // congestion avoidance byte counter (RFC 5681 3.1)
     uint32_t limited_bytes;  // sent by limited transmit (RFC 3042), not in FlightSize
+    uint32_t ecn_cwr_end;    // snd_max when an ECE reduced the window (kEcnCwr)
 
     uint32_t keepalive_idle_ms;
     uint32_t keepalive_intvl_ms;
@@ -111,16 +155,31 @@ struct Tcb {
     uint64_t last_send_us; // new data last went out (RFC 5681 4.1)
     uint64_t cork_at;      // TCP_CORK's 200 ms ceiling ends
     uint64_t last_recv_us;
+    uint64_t rcvq_since_us;
     uint64_t last_ack_recv_us;
     uint64_t challenge_window_us;
+    uint64_t blackhole_retry_at; // the saved MSS is tried again once data flows past this
 
     SeqRange ooo[ATCP_OOO_MAX];
+
+    // The sender's SACK scoreboard and recovery (RFC 6675, RFC 6937).
+    SackRange sacked[kScoreboardRanges];
+    uint8_t sacked_count;
+    uint32_t high_rxt;      // HighRxt: the highest sequence retransmitted in this recovery
+    uint32_t recover_fs;    // RecoverFS: the flight when recovery began
+    uint32_t prr_delivered; // bytes the peer got since then
+    uint32_t prr_out;       // bytes sent since then
 
     uint64_t bytes_acked;
     uint64_t bytes_received;
     uint64_t segs_in;
     uint64_t segs_out;
     uint32_t total_retrans;
+    uint32_t dsack_start; // a duplicate the next ACK reports (kDsack)
+    uint32_t dsack_end;
+
+    uint8_t cc_algo; // enum atcp_cc
+    CcState cc;
 
     // What the user set through options: kept across a new connection and
     // handed from a listener to its children.
@@ -133,6 +192,7 @@ struct Tcb {
         keepalive_intvl_ms = from.keepalive_intvl_ms;
         keepalive_count = from.keepalive_count;
         user_timeout_ms = from.user_timeout_ms;
+        cc_algo = from.cc_algo;
     }
 
     bool has(TcbFlag f) const { return (flags & f) != 0; }
@@ -174,6 +234,8 @@ struct Tcb {
     // Receiver SWS avoidance (RFC 9293 3.8.6.2.2): the right edge moves in
     // steps of at least min(half the buffer, one MSS).
     uint32_t window_step() const { return min_of<uint32_t>(rcv_buf / 2, adv_mss); }
+    // Within the window an ECE reduced (RFC 3168 6.1.2): Linux's TCP_CA_CWR.
+    bool in_ecn_cwr() const { return has(kEcnCwr) && seq_lt(snd_una, ecn_cwr_end); }
 };
 
 static_assert(sizeof(Tcb) <= sizeof(atcp_tcb), "the TCB outgrew its C storage");

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 // Retransmission (RFC 6298), persist, delayed ACK, keepalive and the close timers.
+#include "congestion.hpp"
 #include "engine.hpp"
 
 namespace atcp {
@@ -10,10 +11,15 @@ constexpr uint8_t kMaxBackoff = 15;
 
 } // namespace
 
+uint32_t backed_off_rto(const Tcb& t)
+{
+    const uint64_t rto = uint64_t{t.rto_us} << t.backoff;
+    return static_cast<uint32_t>(min_of<uint64_t>(rto, uint64_t{t.params.rto_max_ms} * 1000));
+}
+
 uint32_t Conn::backed_off_rto() const
 {
-    const uint64_t rto = uint64_t{t_.rto_us} << t_.backoff;
-    return static_cast<uint32_t>(min_of<uint64_t>(rto, uint64_t{t_.params.rto_max_ms} * 1000));
+    return atcp::backed_off_rto(t_);
 }
 
 void Conn::arm_rexmt()
@@ -36,7 +42,6 @@ void Conn::arm_keepalive()
 void Conn::rtt_sample(uint32_t rtt_us)
 {
     t_.backoff = 0;
-    t_.soft_error = ATCP_ERR_NONE; // the path works again (FreeBSD's tcp_xmit_timer)
     if (t_.srtt_us == 0) {
         t_.srtt_us = max_of(rtt_us, 1u);
         t_.rttvar_us = rtt_us / 2;
@@ -45,6 +50,7 @@ void Conn::rtt_sample(uint32_t rtt_us)
         t_.rttvar_us = t_.rttvar_us - t_.rttvar_us / 4 + delta / 4;
         t_.srtt_us = t_.srtt_us - t_.srtt_us / 8 + rtt_us / 8;
     }
+    cc_ops(t_).on_rtt_sample(t_, rtt_us);
     const uint32_t rto = t_.srtt_us + max_of(kClockGranularityUs, 4 * t_.rttvar_us);
     t_.rto_us = min_of(max_of(rto, t_.params.rto_min_ms * 1000), t_.params.rto_max_ms * 1000);
 }
@@ -119,6 +125,7 @@ void Conn::on_rexmt_deadline()
         t_.snd_nxt = t_.iss; // output sends the SYN again
     } else {
         on_rto_loss();
+        detect_blackhole();
         t_.snd_nxt = t_.snd_una; // go back N
     }
     arm_rexmt();

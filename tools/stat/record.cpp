@@ -137,9 +137,27 @@ std::string options_text(uint32_t bits)
 std::string counter_name(int mib)
 {
     static constexpr std::array<std::string_view, ATCP_MIB_COUNT> names{
-        "ActiveOpens", "PassiveOpens", "AttemptFails", "EstabResets",     "CurrEstab",
-        "InSegs",      "OutSegs",      "RetransSegs",  "InErrs",          "OutRsts",
-        "AbortOnData", "IcmpIn",       "IcmpNoConn",   "IcmpOutOfWindow", "PmtuUpdates"};
+        "ActiveOpens",
+        "PassiveOpens",
+        "AttemptFails",
+        "EstabResets",
+        "CurrEstab",
+        "InSegs",
+        "OutSegs",
+        "RetransSegs",
+        "InErrs",
+        "OutRsts",
+        "AbortOnData",
+        "IcmpIn",
+        "IcmpNoConn",
+        "IcmpOutOfWindow",
+        "PmtuUpdates",
+        "PmtudBlackholeActivated",
+        "PmtudBlackholeActivatedMinMss",
+        "PmtudBlackholeFailed",
+        "EcnCeRcvd",
+        "EcnEceRcvd",
+        "EcnCwrSent"};
     if (mib >= 0 && mib < ATCP_MIB_COUNT && !names[mib].empty())
         return std::string(names[mib]);
     // A counter newer than this build: still a distinct JSON key.

@@ -57,6 +57,14 @@ enum atcp_mib {
 	ATCP_MIB_ICMP_NO_CONN, /* quoting TCP but no atcp connection */
 	ATCP_MIB_ICMP_OUT_OF_WINDOW, /* quoted sequence not in flight (RFC 5927) */
 	ATCP_MIB_PMTU_UPDATES, /* path MTU errors that lowered an MSS */
+	/* FreeBSD's pmtud_blackhole_activated, _activated_min_mss, _failed */
+	ATCP_MIB_BLACKHOLE_ACTIVATED, /* MSS lowered to pmtud_blackhole_mss */
+	ATCP_MIB_BLACKHOLE_ACTIVATED_MIN_MSS, /* ...or to mssdflt */
+	ATCP_MIB_BLACKHOLE_FAILED, /* lowering did not help: MSS restored */
+	/* ECN (RFC 3168), as FreeBSD's ecn_ce and Linux's names say */
+	ATCP_MIB_ECN_CE_RCVD, /* data segments that arrived marked CE */
+	ATCP_MIB_ECN_ECE_RCVD, /* ACKs that carried ECN-Echo */
+	ATCP_MIB_ECN_CWR_SENT, /* segments sent with CWR: window reduced */
 	ATCP_MIB_COUNT
 };
 

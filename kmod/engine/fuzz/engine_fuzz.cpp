@@ -70,9 +70,11 @@ class Caller {
     void feed(const atcp_tcp_header& h, uint32_t len);
     void take(const atcp_actions& act, const atcp_tcp_header* seg, uint32_t len, bool timer);
     void emitted(const atcp_out_segment& s);
+    void note_window(const atcp_tcp_header& h);
     void receive(const atcp_actions& act, const atcp_tcp_header* seg, uint32_t len);
     void flush();
     void setopt();
+    void icmp();
 
     uint32_t snd_una() const { return iss_ + 1 + static_cast<uint32_t>(acked_); }
 
@@ -134,6 +136,10 @@ bool Caller::open()
     params_.challenge_ack_limit = knobs & 0x10 ? 1 : 100;
     if (knobs & 0x20)
         params_.rto_min_ms = 1 + in_.u8();
+    const uint8_t path_knobs = in_.u8();
+    params_.pmtud_blackhole_detection = path_knobs & 3;
+    params_.min_mss = path_knobs & 4 ? 48 + in_.u16() % 1500 : params_.min_mss;
+    params_.ecn = (path_knobs >> 3 & 3) % 3;
     // The route's MTU less the IP and TCP headers: IPv4's smallest MTU is 68.
     // The engine believes no path below Linux's tcp_min_snd_mss (48).
     mss_max_ = 48 + in_.u16();
@@ -145,7 +151,7 @@ bool Caller::open()
     atcp_actions act;
     if (knobs & 0x40) {
         // Options set before connect, or on the listener for the child to inherit.
-        const atcp_option opt = static_cast<atcp_option>(in_.u8() % (ATCP_OPTION_RCVBUF + 1));
+        const atcp_option opt = static_cast<atcp_option>(in_.u8() % (ATCP_OPTION_CONGESTION + 1));
         if (atcp_engine_setopt(knobs & 0x80 ? &tcb_ : &listener_, opt, in_.u32(), now_, &act) == 0)
             check(act.nsegs == 0, "a segment from a TCB that is not open");
     }
@@ -184,7 +190,7 @@ bool Caller::open()
 void Caller::event()
 {
     atcp_actions act;
-    switch (in_.u8() % 12) {
+    switch (in_.u8() % 13) {
     case 0:
     case 1:
     case 2:
@@ -242,6 +248,9 @@ void Caller::event()
     case 10:
         setopt();
         return;
+    case 11:
+        icmp();
+        return;
     default:
         now_ += in_.step_us();
         return;
@@ -249,16 +258,34 @@ void Caller::event()
     flush();
 }
 
+// An ICMP error quoting a sequence number in flight or near it; a path
+// MTU error may lower the MSS and send the flight again at once.
+void Caller::icmp()
+{
+    atcp_icmp m{};
+    m.kind = in_.u8() % (ATCP_ICMP_HOST_UNREACH + 1);
+    m.may_rst = in_.u8() & 1;
+    m.seq = in_.u8() % 2 ? snd_una() + static_cast<uint32_t>(in_.near()) : in_.u32();
+    m.mss_max = in_.u16();
+    atcp_actions act;
+    const int r = atcp_engine_icmp(&tcb_, &m, now_, &act);
+    check(r >= ATCP_ICMP_IGNORED && r <= ATCP_ICMP_ABORTED, "an ICMP result out of range");
+    check(r == ATCP_ICMP_MSS_LOWERED || r == ATCP_ICMP_ABORTED || act.nsegs == 0,
+          "an ICMP error that changed nothing sent a segment");
+    take(act, nullptr, 0, false);
+    flush();
+}
+
 void Caller::setopt()
 {
     if (orphaned_)
         return;
-    const atcp_option opt = static_cast<atcp_option>(in_.u8() % (ATCP_OPTION_RCVBUF + 2));
+    const atcp_option opt = static_cast<atcp_option>(in_.u8() % (ATCP_OPTION_CONGESTION + 2));
     const uint32_t value = in_.u8() % 2 ? in_.u32() : in_.u16();
     atcp_actions act;
     if (atcp_engine_setopt(&tcb_, opt, value, now_, &act) != 0)
         return;
-    check(opt <= ATCP_OPTION_RCVBUF, "an unknown option was accepted");
+    check(opt <= ATCP_OPTION_CONGESTION, "an unknown option was accepted");
     take(act, nullptr, 0, false);
     flush();
     // What was set reads back: flags as booleans, TCP_MAXSEG at most what was asked.
@@ -310,6 +337,11 @@ bool Caller::build(atcp_tcp_header& h)
     const uint16_t windows[] = {in_.u16(), in_.u8(), peer_window_, peer_window_};
     h.window = peer_window_ = windows[how >> 4 & 3];
     h.urgent = in_.u16();
+    // ECN's flags (RFC 3168 6.1) more often than the arbitrary flags give
+    // them; from the urgent pointer's bits, so that older inputs keep their
+    // meaning.
+    if (how & 0x80)
+        h.flags |= static_cast<uint8_t>(h.urgent >> 8 & (ATCP_TCP_ECE | ATCP_TCP_CWR));
 
     atcp_tcp_options& o = h.opt;
     o.present = in_.u8() & 0x1f;
@@ -334,7 +366,11 @@ bool Caller::build(atcp_tcp_header& h)
         n = ATCP_TCP_HDR_MIN + words * 4;
         buf[12] = static_cast<uint8_t>(n / 4 << 4);
     }
-    return atcp_tcp_parse(buf, n, &h) == ATCP_CODEC_OK;
+    if (atcp_tcp_parse(buf, n, &h) != ATCP_CODEC_OK)
+        return false;
+    // The IP header's ECN field, which the glue adds after parsing.
+    h.ecn = how & 0x80 ? static_cast<uint8_t>(h.urgent & 3) : uint8_t{ATCP_ECN_NOT_ECT};
+    return true;
 }
 
 void Caller::segment()
@@ -399,7 +435,12 @@ void Caller::take(const atcp_actions& act, const atcp_tcp_header* seg, uint32_t 
     check(act.acked == 0 || seg != nullptr, "acked without an ACK arriving");
     acked_ += act.acked;
     check(!iss_known_ || seq_diff(snd_max_, snd_una()) >= 0, "freed bytes that were never sent");
-    // The segments' ACKs and windows already count this call's arrivals.
+    // The segments' ACKs and windows already count this call's arrivals,
+    // and the data may use a window one of them opened: the engine takes
+    // what its receive window (RCV.WND, RFC 9293 3.10.7.4) holds when the
+    // data is processed, after an ACK built earlier in the call.
+    for (uint8_t i = 0; i < act.nsegs; ++i)
+        note_window(act.segs[i].hdr);
     receive(act, seg, len);
     if (act.wake & ATCP_WAKE_EOF)
         eof_ = true;
@@ -433,6 +474,9 @@ void Caller::emitted(const atcp_out_segment& s)
     check(uint64_t{s.data_offset} + s.data_len <= queued_ - acked_,
           "segment data beyond the send queue");
     check(s.data_len == 0 || !(h.flags & (ATCP_TCP_SYN | ATCP_TCP_RST)), "data on a SYN or RST");
+    // RFC 3168 6.1.1, 6.1.4, 6.1.5: only segments of data go ECT.
+    check(h.ecn == ATCP_ECN_NOT_ECT || (s.data_len > 0 && h.ecn == ATCP_ECN_ECT0),
+          "ECT on a segment without data, or a codepoint other than ECT(0)");
     if (h.flags & ATCP_TCP_SYN) {
         check(!iss_known_ || h.seq == iss_, "a SYN from another ISS");
         if (!iss_known_)
@@ -466,12 +510,19 @@ void Caller::emitted(const atcp_out_segment& s)
     if (!rst && (h.flags & ATCP_TCP_ACK) && irs_known_) {
         // Segments made while the ACK field was processed may carry an older one.
         check(seq_diff(h.ack, rcv_next_ + (eof_ ? 1 : 0)) <= 0, "an ACK for bytes never appended");
-        const bool scaled = wscale_ours_ && wscale_peers_ && !(h.flags & ATCP_TCP_SYN);
-        const uint32_t edge = h.ack + (uint32_t{h.window} << (scaled ? wscale_ : 0));
-        if (!window_known_ || seq_diff(edge, window_edge_) > 0)
-            window_edge_ = edge;
-        window_known_ = true;
     }
+}
+
+// The right edge of the window a segment of ours advertises.
+void Caller::note_window(const atcp_tcp_header& h)
+{
+    if ((h.flags & ATCP_TCP_RST) || !(h.flags & ATCP_TCP_ACK) || !irs_known_)
+        return;
+    const bool scaled = wscale_ours_ && wscale_peers_ && !(h.flags & ATCP_TCP_SYN);
+    const uint32_t edge = h.ack + (uint32_t{h.window} << (scaled ? wscale_ : 0));
+    if (!window_known_ || seq_diff(edge, window_edge_) > 0)
+        window_edge_ = edge;
+    window_known_ = true;
 }
 
 void Caller::receive(const atcp_actions& act, const atcp_tcp_header* seg, uint32_t len)

@@ -507,6 +507,25 @@ TEST(Receive, SmallReadsDoNotReopenTheWindow)
     h.no_out();
 }
 
+// Receiver SWS avoidance again: unscaled, the window field says at most 65535, so with a larger
+// buffer a read frees room no segment could announce; it is no reason for a window update (a
+// peer's packetdrill script saw one after a 10-byte read).
+TEST(Receive, NoWindowUpdateBeyondWhatTheFieldCanSay)
+{
+    Harness h;
+    ASSERT_EQ(h.setopt(ATCP_OPTION_RCVBUF, 262144), 0);
+    establish(h, kPeerPlain);
+    h.in(". 1:1461(1460) ack 1 win 65535");
+    h.in(". 1461:2921(1460) ack 1 win 65535");
+    h.out(". 1:1(0) ack 2921 win 65535");
+    h.consumed(10);
+    h.no_out();
+    h.consumed(2910);
+    h.no_out();
+    h.advance_ms(100);
+    h.no_out();
+}
+
 TEST(Receive, WindowUpdateOnceItReopensByOneMss)
 {
     Harness h;
@@ -731,6 +750,69 @@ TEST(OutOfOrder, SackRepeatsMostRecentlyReportedBlocks)
     h.out(". 1:1(0) ack 1 win 1024 <nop,nop,sack 2 {5841:7301}{2921:4381}>");
     h.in(". 8761:10221(1460) ack 1 win 512");
     h.out(". 1:1(0) ack 1 win 1024 <nop,nop,sack 3 {8761:10221}{5841:7301}{2921:4381}>");
+    h.no_out();
+}
+
+// RFC 2883 4: a duplicate segment is reported in the first SACK block of the ACK it provokes, and
+// only there (a peer's packetdrill script found no D-SACK at all).
+TEST(Dsack, OldDuplicateFirstBlockOnce)
+{
+    Harness h;
+    establish(h, kPeerWsSack);
+    h.in(". 1:1461(1460) ack 1 win 512");
+    h.in(". 1461:2921(1460) ack 1 win 512");
+    h.out(". 1:1(0) ack 2921 win ...");
+    h.in(". 1:1461(1460) ack 1 win 512");
+    EXPECT_EQ(h.last().deliver_len, 0u);
+    h.out(". 1:1(0) ack 2921 win ... <nop,nop,sack 1 {1:1461}>");
+    h.no_out();
+    h.in(". 2921:4381(1460) ack 1 win 512");
+    h.in(". 4381:5841(1460) ack 1 win 512");
+    h.out(". 1:1(0) ack 5841 win ...");
+    h.no_out();
+}
+
+// RFC 2883 4.1.1: a segment partly below RCV.NXT reports the duplicate part; its new part is
+// delivered.
+TEST(Dsack, PartialDuplicateReportsTheOldPart)
+{
+    Harness h;
+    establish(h, kPeerWsSack);
+    h.in(". 1:1461(1460) ack 1 win 512");
+    h.advance_ms(h.params().delack_ms);
+    h.out(". 1:1(0) ack 1461 win ...");
+    h.in(". 731:2191(1460) ack 1 win 512");
+    EXPECT_EQ(h.last().deliver_len, 730u);
+    h.out(". 1:1(0) ack 2191 win ... <nop,nop,sack 1 {731:1461}>");
+    h.no_out();
+}
+
+// RFC 2883 4.2.1: with data held out of order, the D-SACK block comes first and the SACK
+// blocks follow it.
+TEST(Dsack, BeforeTheSackBlocks)
+{
+    Harness h;
+    establish(h, kPeerWsSack);
+    h.in(". 1:1461(1460) ack 1 win 512");
+    h.advance_ms(h.params().delack_ms);
+    h.out(". 1:1(0) ack 1461 win ...");
+    h.in(". 2921:4381(1460) ack 1 win 512");
+    h.out(". 1:1(0) ack 1461 win ... <nop,nop,sack 1 {2921:4381}>");
+    h.in(". 1:1461(1460) ack 1 win 512");
+    h.out(". 1:1(0) ack 1461 win ... <nop,nop,sack 2 {1:1461}{2921:4381}>");
+    h.no_out();
+}
+
+// RFC 2883 needs SACK-permitted as RFC 2018 does: without it a duplicate gets a plain ACK.
+TEST(Dsack, NoneWithoutSackPermitted)
+{
+    Harness h;
+    establish(h, "S. 0:0(0) ack 1 win 65535 <mss 1460,nop,wscale 7>");
+    h.in(". 1:1461(1460) ack 1 win 512");
+    h.advance_ms(h.params().delack_ms);
+    h.out(". 1:1(0) ack 1461 win ...");
+    h.in(". 1:1461(1460) ack 1 win 512");
+    h.out(". 1:1(0) ack 1461 win ...");
     h.no_out();
 }
 

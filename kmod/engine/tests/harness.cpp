@@ -24,6 +24,10 @@ Harness::Harness(const atcp_params* params)
         params_ = *params;
     else
         atcp_params_default(&params_);
+    // The traces check RFC 5681's arithmetic: NewReno, unless a test picks
+    // CUBIC (the engine's default) through params() or setopt().
+    if (params == nullptr)
+        params_.congestion = ATCP_CC_NEWRENO;
 }
 
 atcp_tcb& Harness::initialized()
@@ -69,6 +73,12 @@ void Harness::take(const atcp_actions& act)
     mib_.estab_resets += act.mib.estab_resets;
     mib_.curr_estab += act.mib.curr_estab;
     mib_.abort_on_data += act.mib.abort_on_data;
+    mib_.blackhole_activated += act.mib.blackhole_activated;
+    mib_.blackhole_activated_min_mss += act.mib.blackhole_activated_min_mss;
+    mib_.blackhole_failed += act.mib.blackhole_failed;
+    mib_.ecn_ce_rcvd += act.mib.ecn_ce_rcvd;
+    mib_.ecn_ece_rcvd += act.mib.ecn_ece_rcvd;
+    mib_.ecn_cwr_sent += act.mib.ecn_cwr_sent;
 }
 
 // The engine hands out at most ATCP_ACTIONS_SEGS segments a call.
@@ -222,7 +232,12 @@ int Harness::setopt(atcp_option opt, uint32_t value)
 
 void Harness::advance_ms(uint64_t ms)
 {
-    const uint64_t until = now_ + ms * 1000;
+    advance_us(ms * 1000);
+}
+
+void Harness::advance_us(uint64_t us)
+{
+    const uint64_t until = now_ + us;
     while (deadline_ != 0 && deadline_ <= until) {
         now_ = deadline_;
         atcp_actions act;

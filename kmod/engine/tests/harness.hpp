@@ -26,6 +26,13 @@
 
 namespace atcp::test {
 
+// A segment's "START:END(LEN)" in trace notation.
+inline std::string range(uint32_t start, uint32_t end)
+{
+    return std::to_string(start) + ":" + std::to_string(end) + "(" + std::to_string(end - start) +
+           ")";
+}
+
 class Harness {
   public:
     static constexpr uint32_t kPeerIsn = 1000000;
@@ -33,6 +40,7 @@ class Harness {
     static constexpr uint16_t kLocalPort = 40000;
     static constexpr uint16_t kRemotePort = 80;
 
+    // Without params, the engine's defaults but with NewReno congestion control.
     explicit Harness(const atcp_params* params = nullptr);
 
     // The parameters the TCBs take when first used: change them before that.
@@ -68,6 +76,7 @@ class Harness {
 
     // Moves virtual time forward by ms, firing every deadline on the way.
     void advance_ms(uint64_t ms);
+    void advance_us(uint64_t us);
     // Moves to the pending deadline and fires it.
     void fire_deadline(std::source_location where = std::source_location::current());
 

@@ -130,13 +130,13 @@ TEST(Pmtu, TimestampOptionComesOffTheNewMss)
     h.out(". 1:1209(1208) ack 1 win 1024 <nop,nop,TS val ... ecr 50>");
 }
 
-// A path below Linux's tcp_min_snd_mss is taken as 48 bytes.
+// A path below net.atcp.minmss is taken as minmss (FreeBSD's 216 bytes).
 TEST(Pmtu, AbsurdMtuIsFloored)
 {
     Harness h;
     four_in_flight(h);
     EXPECT_EQ(h.icmp(ATCP_ICMP_PMTU, 1, 8), ATCP_ICMP_MSS_LOWERED);
-    EXPECT_EQ(h.info().snd_mss, 48u);
+    EXPECT_EQ(h.info().snd_mss, 216u);
 }
 
 // In SYN-SENT the SYN-ACK's MSS option meets the lowered path.
@@ -198,18 +198,25 @@ TEST(IcmpError, WithoutMayRstRefusalIsSoftAndReportedOnTimeout)
     EXPECT_EQ(h.error(), ATCP_ERR_REFUSED);
 }
 
-// RFC 1122 4.2.3.9: net and host unreachable are soft: no abort, but the
-// error, not ETIMEDOUT, when the connection times out.
-TEST(IcmpError, HostUnreachableIsReportedWhenTheConnectTimesOut)
+// A connect whose SYN draws a host unreachable (soft: SYN-SENT stays) and
+// is sent again on the timeout.
+void syn_retransmitted_after_host_unreachable(Harness& h)
 {
-    Harness h;
-    h.params().syn_retries = 1;
     h.connect();
     h.out("S 0:0(0) win 65535 <...>");
     EXPECT_EQ(h.icmp(ATCP_ICMP_HOST_UNREACH, 0), ATCP_ICMP_SOFT_ERROR);
     EXPECT_EQ(h.state(), ATCP_SYN_SENT);
     h.fire_deadline();
     h.out("S 0:0(0) win 65535 <...>");
+}
+
+// RFC 1122 4.2.3.9: net and host unreachable are soft: no abort, but the
+// error, not ETIMEDOUT, when the connection times out.
+TEST(IcmpError, HostUnreachableIsReportedWhenTheConnectTimesOut)
+{
+    Harness h;
+    h.params().syn_retries = 1;
+    syn_retransmitted_after_host_unreachable(h);
     h.fire_deadline();
     EXPECT_EQ(h.error(), ATCP_ERR_HOST_UNREACH);
 }
@@ -224,6 +231,19 @@ TEST(IcmpError, NetUnreachableInEstablishedDoesNotAbort)
     h.no_out();
 }
 
+// With data_retries at 1, new data that is never acknowledged: the
+// connection times out with ETIMEDOUT, no stale soft error.
+void expect_data_times_out(Harness& h)
+{
+    h.send(100);
+    h.drain();
+    h.fire_deadline();
+    h.drain();
+    h.fire_deadline();
+    EXPECT_EQ(h.state(), ATCP_CLOSED);
+    EXPECT_EQ(h.error(), ATCP_ERR_TIMEDOUT);
+}
+
 // FreeBSD's tcp_xmit_timer: an RTT sample shows the path works; the soft
 // error is forgotten and a later timeout is ETIMEDOUT.
 TEST(IcmpError, AnRttSampleClearsTheSoftError)
@@ -234,13 +254,21 @@ TEST(IcmpError, AnRttSampleClearsTheSoftError)
     EXPECT_EQ(h.icmp(ATCP_ICMP_HOST_UNREACH, 1), ATCP_ICMP_SOFT_ERROR);
     h.advance_ms(50);
     h.in(". 1:1(0) ack 5841 win 65535");
-    h.send(100);
-    h.drain();
-    h.fire_deadline();
-    h.drain();
-    h.fire_deadline();
-    EXPECT_EQ(h.state(), ATCP_CLOSED);
-    EXPECT_EQ(h.error(), ATCP_ERR_TIMEDOUT);
+    expect_data_times_out(h);
+}
+
+// RFC 1122 4.2.3.9: soft errors are reported only if the connection fails;
+// a handshake that completes after its SYN was retransmitted (so with no RTT
+// sample, Karn) made progress, and a later timeout is ETIMEDOUT.
+TEST(IcmpError, TheHandshakeClearsTheSoftError)
+{
+    Harness h;
+    h.params().data_retries = 1;
+    syn_retransmitted_after_host_unreachable(h);
+    h.in("S. 0:0(0) ack 1 win 65535 <mss 1460>");
+    h.out(". 1:1(0) ack 1 win 65535");
+    EXPECT_EQ(h.state(), ATCP_ESTABLISHED);
+    expect_data_times_out(h);
 }
 
 } // namespace

@@ -769,6 +769,35 @@ TEST_P(LossyLink, OneWayWithoutRfc1323)
 
 INSTANTIATE_TEST_SUITE_P(Seeds, LossyLink, testing::Values(1u, 2u, 3u, 4u, 5u));
 
+// NewReno and CUBIC (the default) over the same lossy link and seeds: both
+// deliver every byte; the time each took is reported beside the test.
+class LossyLinkCongestion : public testing::TestWithParam<uint32_t> {};
+
+TEST_P(LossyLinkCongestion, NewRenoAndCubicDeliverTheSameBytes)
+{
+    const uint64_t bytes = 20 * kMiB;
+    uint64_t took_us[ATCP_CC_COUNT] = {};
+    for (const atcp_cc cc : {ATCP_CC_NEWRENO, ATCP_CC_CUBIC}) {
+        LinkConfig link = lossy();
+        link.delay_us = 20000;
+        Sim sim(link, SideConfig{.write_bytes = bytes, .sndbuf = 1024 * 1024}, SideConfig{},
+                GetParam());
+        sim.params().congestion = static_cast<uint8_t>(cc);
+        sim.start();
+        ASSERT_TRUE(
+            sim.run_until([&] { return sim.b().read == bytes; }, 3600 * kSecond, kMaxEvents))
+            << atcp_engine_cc_name(cc);
+        expect_delivered(sim);
+        expect_impaired(sim);
+        EXPECT_EQ(atcp_engine_getopt(&sim.a().tcb, ATCP_OPTION_CONGESTION), uint32_t{cc});
+        took_us[cc] = sim.now() - kStartUs;
+    }
+    RecordProperty("newreno_ms", static_cast<int>(took_us[ATCP_CC_NEWRENO] / 1000));
+    RecordProperty("cubic_ms", static_cast<int>(took_us[ATCP_CC_CUBIC] / 1000));
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, LossyLinkCongestion, testing::Values(1u, 2u, 3u));
+
 TEST(Link, CleanBothWays)
 {
     const uint64_t bytes = 50 * kMiB;

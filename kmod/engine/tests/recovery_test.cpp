@@ -341,7 +341,8 @@ TEST(Retransmit, TimeoutResendsTheFirstSegmentAndBacksOff)
         EXPECT_EQ(i.retransmits, k);
         EXPECT_EQ(i.backoff, k);
         EXPECT_EQ(i.total_retrans, k);
-        EXPECT_EQ(i.rto_us, 300 * kMs); // the base: the backoff doubles it
+        // What the timer waits now, backed off (Linux's tcpi_rto, FreeBSD's t_rxtcur).
+        EXPECT_EQ(i.rto_us, (300u << k) * kMs);
     }
     // RFC 4022: retransmissions are counted apart from new segments.
     EXPECT_EQ(h.mib().retrans_segs, 5);
@@ -759,6 +760,30 @@ TEST(FastRecovery, PartialAckRetransmitsTheNextHoleAndDeflates)
     h.in(ack_of(10));
     EXPECT_EQ(h.info().in_recovery, 0);
     EXPECT_EQ(h.info().snd_cwnd, 2 * kMss);
+    EXPECT_EQ(h.mib().retrans_segs, 2);
+}
+
+// RFC 9293 3.9.1.2: the segment that ends the data carries PSH, and so does its
+// retransmission (as Linux's and BSD's do): here the partial ACK of RFC 6582 3.2
+// step 3 resends the last segment of the write.
+TEST(FastRecovery, RetransmissionOfTheLastSegmentKeepsPsh)
+{
+    Harness h;
+    establish(h);
+    h.send(5 * kMss); // segments 0 and 4 are lost
+    for (uint32_t n = 0; n < 4; ++n)
+        h.out(data(n));
+    h.out("P. 5841:7301(1460) ack 1 win 65535");
+    h.no_out();
+    h.advance_ms(kRttMs);
+    for (int dup = 0; dup < 3; ++dup)
+        h.in(ack_of(0));
+    h.out(data(0));
+    h.no_out();
+    h.advance_ms(kRttMs);
+    h.in(ack_of(4));
+    h.out("P. 5841:7301(1460) ack 1 win 65535");
+    h.no_out();
     EXPECT_EQ(h.mib().retrans_segs, 2);
 }
 

@@ -329,11 +329,12 @@ constexpr Cell kCloseWait[] = {
 };
 
 // Both FINs sent, ours not yet acknowledged: only the ACK of our FIN moves on, to TIME-WAIT; an
-// exact RST closes without telling the user (RFC 9293 3.10.7.4 second).
+// exact RST closes (RFC 9293 3.10.7.4 second) and, as tcp(4) and BSD do, tells a socket still
+// open after shutdown() "connection reset".
 constexpr Cell kClosing[] = {
     {kSyn, "S 202:202(0) win 65535", ". 2:2(0) ack 102 win 65535", ATCP_CLOSING},
     {kSynAck, "S. 0:0(0) ack 1 win 65535", ". 2:2(0) ack 102 win 65535", ATCP_CLOSING},
-    {kRstExact, "R 102:102(0) win 0", nullptr, ATCP_CLOSED, ATCP_ERR_NONE, ATCP_WAKE_RELEASE},
+    {kRstExact, "R 102:102(0) win 0", nullptr, ATCP_CLOSED, ATCP_ERR_RESET, ATCP_WAKE_RELEASE},
     {kRstInWindow, "R 202:202(0) win 0", ". 2:2(0) ack 102 win 65535", ATCP_CLOSING},
     {kRstOutOfWindow, "R 100102:100102(0) win 0", nullptr, ATCP_CLOSING},
     {kFin, "F. 101:101(0) ack 1 win 65535", ". 2:2(0) ack 102 win 65535", ATCP_CLOSING},
@@ -347,11 +348,12 @@ constexpr Cell kClosing[] = {
     {kOldDuplicate, "P. 1:101(100) ack 1 win 65535", ". 2:2(0) ack 102 win 65535", ATCP_CLOSING},
 };
 
-// Only the ACK of our FIN is awaited, and it ends the connection.
+// Only the ACK of our FIN is awaited, and it ends the connection; an exact RST ends it with
+// "connection reset" (tcp(4): SO_ERROR reads ECONNRESET after shutdown() in CLOSE-WAIT).
 constexpr Cell kLastAck[] = {
     {kSyn, "S 202:202(0) win 65535", ". 2:2(0) ack 102 win 65535", ATCP_LAST_ACK},
     {kSynAck, "S. 0:0(0) ack 1 win 65535", ". 2:2(0) ack 102 win 65535", ATCP_LAST_ACK},
-    {kRstExact, "R 102:102(0) win 0", nullptr, ATCP_CLOSED, ATCP_ERR_NONE, ATCP_WAKE_RELEASE},
+    {kRstExact, "R 102:102(0) win 0", nullptr, ATCP_CLOSED, ATCP_ERR_RESET, ATCP_WAKE_RELEASE},
     {kRstInWindow, "R 202:202(0) win 0", ". 2:2(0) ack 102 win 65535", ATCP_LAST_ACK},
     {kRstOutOfWindow, "R 100102:100102(0) win 0", nullptr, ATCP_LAST_ACK},
     {kFin, "F. 101:101(0) ack 1 win 65535", ". 2:2(0) ack 102 win 65535", ATCP_LAST_ACK},

@@ -21,6 +21,10 @@ constexpr struct {
 };
 
 constexpr std::string_view kNoFlags = "none";
+
+// The IP header's ECN field (RFC 3168 5), written before the flags as
+// packetdrill writes it; Not-ECT is written as nothing.
+constexpr std::string_view kEcnNames[] = {"[noecn]", "[ect1]", "[ect0]", "[ce]"};
 constexpr std::string_view kAny = "...";
 constexpr std::string_view kSpace = " \t\n";
 
@@ -118,6 +122,7 @@ class Parser {
     bool fail(std::string message);
     bool number(Tokens& t, std::string_view what, uint32_t max, uint32_t* v);
     bool keyword(Tokens& t, std::string_view word, std::string_view option);
+    bool ecn(Tokens& t);
     bool flags(std::string_view word);
     bool range(std::string_view word);
     bool fields(Tokens& t);
@@ -166,6 +171,8 @@ bool Parser::segment(std::string_view text, Segment* out)
 {
     const Sections s = sections(text);
     Tokens head(s.head);
+    if (!ecn(head))
+        return false;
     if (head.empty())
         return fail("no flags in " + quote(text));
     if (!flags(head.take()))
@@ -177,6 +184,19 @@ bool Parser::segment(std::string_view text, Segment* out)
     seg_.hdr.header_len =
         static_cast<uint8_t>(ATCP_TCP_HDR_MIN + atcp_tcp_options_len(&seg_.hdr.opt));
     *out = seg_;
+    return true;
+}
+
+// An optional "[noecn]", "[ect1]", "[ect0]" or "[ce]".
+bool Parser::ecn(Tokens& t)
+{
+    if (!t.peek().starts_with('['))
+        return true;
+    const std::string_view word = t.take();
+    const auto* name = std::find(std::begin(kEcnNames), std::end(kEcnNames), word);
+    if (name == std::end(kEcnNames))
+        return fail("unknown ECN codepoint " + quote(word) + ", want [noecn] [ect1] [ect0] [ce]");
+    seg_.hdr.ecn = static_cast<uint8_t>(name - std::begin(kEcnNames));
     return true;
 }
 
@@ -478,8 +498,11 @@ std::string format_segment(const atcp_tcp_header& h, uint32_t len, uint32_t seq_
                            uint32_t ack_base)
 {
     const uint32_t seq = h.seq - seq_base;
-    std::string out = flags_text(h.flags) + " " + std::to_string(seq) + ":" +
-                      std::to_string(seq + len) + "(" + std::to_string(len) + ")";
+    std::string out = h.ecn != ATCP_ECN_NOT_ECT && h.ecn < std::size(kEcnNames)
+                          ? std::string(kEcnNames[h.ecn]) + " "
+                          : std::string();
+    out += flags_text(h.flags) + " " + std::to_string(seq) + ":" + std::to_string(seq + len) + "(" +
+           std::to_string(len) + ")";
     if ((h.flags & ATCP_TCP_ACK) != 0)
         out += " ack " + std::to_string(h.ack - ack_base);
     out += " win " + std::to_string(h.window);

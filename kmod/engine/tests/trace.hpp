@@ -6,7 +6,9 @@
 //   "S 0:0(0) win 65535 <mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7>"
 //   ". 1:1(0) ack 1 win 512 <nop,nop,TS val 5 ecr 1>"
 //   "P. 1:101(100) ack 1 win 512"
-// FLAGS are F S R P . U E W (the '.' is ACK), or "none".  Sequence numbers are relative to a
+// FLAGS are F S R P . U E W (the '.' is ACK), or "none".  Before them may come the IP header's
+// ECN field as packetdrill writes it, "[ect0]", "[ect1]", "[ce]" or "[noecn]"; Not-ECT is
+// formatted as nothing.  Sequence numbers are relative to a
 // seq_base, and the ack field and SACK block edges to an ack_base, because SACK blocks name the
 // same sequence space the ack field does.  TS values, win and urg are the raw field values.
 #pragma once

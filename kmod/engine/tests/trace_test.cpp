@@ -102,6 +102,24 @@ TEST(TraceParse, DataWithoutOptions)
     EXPECT_EQ(s.hdr.opt.present, 0);
 }
 
+// The IP header's ECN field, before the flags as packetdrill writes it.
+TEST(TraceParse, EcnCodepoint)
+{
+    const Bases b = {0, 0};
+    EXPECT_EQ(parse("[ect0] P. 1:101(100) ack 1 win 512", b).hdr.ecn, ATCP_ECN_ECT0);
+    EXPECT_EQ(parse("[ect1] P. 1:101(100) ack 1 win 512", b).hdr.ecn, ATCP_ECN_ECT1);
+    EXPECT_EQ(parse("[ce] P. 1:101(100) ack 1 win 512", b).hdr.ecn, ATCP_ECN_CE);
+    const Segment s = parse("[noecn] . 1:1(0) ack 1 win 512", b);
+    EXPECT_EQ(s.hdr.ecn, ATCP_ECN_NOT_ECT);
+    EXPECT_EQ(format(s, b), ". 1:1(0) ack 1 win 512");
+    EXPECT_EQ(format(parse("[ce] .EW 1:1(0) ack 1 win 512", b), b),
+              "[ce] .EW 1:1(0) ack 1 win 512");
+    std::string error;
+    Segment out{};
+    EXPECT_FALSE(parse_segment("[ect2] . 1:1(0) ack 1 win 512", 0, 0, &out, &error));
+    EXPECT_NE(error.find("[ect2]"), std::string::npos) << error;
+}
+
 TEST(TraceParse, RangeMayCrossTheWrapOfRelativeNumbers)
 {
     const Segment s = parse("P. 4294967246:50(100) ack 1 win 512", {.seq = 100, .ack = 0});

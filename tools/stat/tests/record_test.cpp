@@ -62,6 +62,10 @@ TEST(Record, OtherNames)
     EXPECT_EQ(counter_name(ATCP_MIB_ABORT_ON_DATA), "AbortOnData");
     EXPECT_EQ(counter_name(ATCP_MIB_ICMP_IN), "IcmpIn");
     EXPECT_EQ(counter_name(ATCP_MIB_PMTU_UPDATES), "PmtuUpdates");
+    EXPECT_EQ(counter_name(ATCP_MIB_BLACKHOLE_FAILED), "PmtudBlackholeFailed");
+    EXPECT_EQ(counter_name(ATCP_MIB_ECN_CE_RCVD), "EcnCeRcvd");
+    EXPECT_EQ(counter_name(ATCP_MIB_ECN_ECE_RCVD), "EcnEceRcvd");
+    EXPECT_EQ(counter_name(ATCP_MIB_ECN_CWR_SENT), "EcnCwrSent");
     EXPECT_EQ(counter_name(ATCP_MIB_COUNT), "mib" + std::to_string(ATCP_MIB_COUNT));
 }
 

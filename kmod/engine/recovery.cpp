@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+// SACK-based loss recovery: the sender's scoreboard of what the peer's SACK
+// blocks reported (RFC 2018), loss detection and the choice of what to send
+// (RFC 6675), paced by Proportional Rate Reduction (RFC 6937).  Without SACK
+// the engine recovers with NewReno (congestion.cpp).
+#include "engine.hpp"
+
+namespace atcp {
+namespace {
+
+// RFC 6675 section 2: DupThresh.
+constexpr uint32_t kDupThresh = 3;
+
+} // namespace
+
+uint32_t Conn::sacked_bytes() const
+{
+    uint32_t sum = 0;
+    for (uint8_t i = 0; i < t_.sacked_count; ++i)
+        sum += t_.sacked[i].end - t_.sacked[i].start;
+    return sum;
+}
+
+// Ranges at or below snd_una are acknowledged for good: the scoreboard
+// keeps only what lies above it.
+void Conn::trim_scoreboard()
+{
+    uint8_t kept = 0;
+    for (uint8_t i = 0; i < t_.sacked_count; ++i) {
+        SackRange r = t_.sacked[i];
+        if (seq_le(r.end, t_.snd_una))
+            continue;
+        r.start = seq_max(r.start, t_.snd_una);
+        t_.sacked[kept++] = r;
+    }
+    t_.sacked_count = kept;
+}
+
+// Adds [start, end) to the sorted, disjoint scoreboard, merging what it
+// touches.  When the ranges outnumber the scoreboard the highest goes: the
+// holes nearest snd_una are the ones to repair next, and a forgotten range
+// only makes IsLost more cautious and may resend bytes the peer holds.
+void Conn::add_sacked(uint32_t start, uint32_t end)
+{
+    SackRange merged[kScoreboardRanges + 1];
+    uint8_t n = 0;
+    bool placed = false;
+    for (uint8_t i = 0; i < t_.sacked_count; ++i) {
+        const SackRange r = t_.sacked[i];
+        if (seq_lt(r.end, start)) {
+            merged[n++] = r;
+        } else if (seq_lt(end, r.start)) {
+            if (!placed) {
+                merged[n++] = {start, end};
+                placed = true;
+            }
+            merged[n++] = r;
+        } else {
+            start = seq_min(start, r.start);
+            end = seq_max(end, r.end);
+        }
+    }
+    if (!placed)
+        merged[n++] = {start, end};
+    t_.sacked_count = min_of<uint8_t>(n, kScoreboardRanges);
+    for (uint8_t i = 0; i < t_.sacked_count; ++i)
+        t_.sacked[i] = merged[i];
+}
+
+// RFC 2018 section 4: the blocks of an acceptable ACK.  A block at or
+// below the cumulative ACK is a D-SACK (RFC 2883) and reports nothing new;
+// one reaching past what was sent is bogus.
+void Conn::take_sack_blocks(const Segment& seg)
+{
+    const atcp_tcp_options& o = seg.hdr.opt;
+    if (!t_.has(kSackOk) || !(o.present & ATCP_OPT_SACK))
+        return;
+    for (uint8_t i = 0; i < o.sack_count; ++i) {
+        const uint32_t start = seq_max(o.sack[i].start, t_.snd_una);
+        const uint32_t end = o.sack[i].end;
+        if (seq_lt(start, end) && seq_le(end, t_.snd_max))
+            add_sacked(start, end);
+    }
+}
+
+// RFC 6675 IsLost() for every hole at once: a hole is lost when DupThresh
+// discontiguous ranges, or more than (DupThresh - 1) * SMSS SACKed bytes,
+// lie above it.  Returns the sequence below which every hole is lost
+// (snd_una: none is).
+uint32_t Conn::lost_below() const
+{
+    uint32_t bytes = 0;
+    for (uint8_t i = t_.sacked_count; i-- > 0;) {
+        bytes += t_.sacked[i].end - t_.sacked[i].start;
+        const uint32_t ranges = t_.sacked_count - i;
+        if (ranges >= kDupThresh || bytes > (kDupThresh - 1) * t_.snd_mss)
+            return t_.sacked[i].start;
+    }
+    return t_.snd_una;
+}
+
+// Bytes in [from, to) no SACK range covers.
+uint32_t Conn::unsacked(uint32_t from, uint32_t to) const
+{
+    if (!seq_lt(from, to))
+        return 0;
+    uint32_t n = to - from;
+    for (uint8_t i = 0; i < t_.sacked_count; ++i) {
+        const uint32_t s = seq_max(t_.sacked[i].start, from);
+        const uint32_t e = seq_min(t_.sacked[i].end, to);
+        if (seq_lt(s, e))
+            n -= e - s;
+    }
+    return n;
+}
+
+// RFC 6675 SetPipe(): unSACKed bytes not deemed lost are in the network,
+// and so is each retransmission below HighRxt.
+uint32_t Conn::pipe() const
+{
+    const uint32_t in_flight = unsacked(seq_max(lost_below(), t_.snd_una), t_.snd_max);
+    const uint32_t resent = seq_gt(t_.high_rxt, t_.snd_una)
+                                ? unsacked(t_.snd_una, seq_min(t_.high_rxt, t_.snd_max))
+                                : 0;
+    return in_flight + resent;
+}
+
+// The first sequence number at or above from that no range covers.
+uint32_t Conn::first_unsacked(uint32_t from) const
+{
+    for (uint8_t i = 0; i < t_.sacked_count; ++i) {
+        if (seq_le(t_.sacked[i].start, from) && seq_lt(from, t_.sacked[i].end))
+            from = t_.sacked[i].end;
+    }
+    return from;
+}
+
+// Where the hole starting at from ends: the next range, or snd_max.
+uint32_t Conn::hole_end(uint32_t from) const
+{
+    for (uint8_t i = 0; i < t_.sacked_count; ++i) {
+        if (seq_gt(t_.sacked[i].start, from))
+            return t_.sacked[i].start;
+    }
+    return t_.snd_max;
+}
+
+// RFC 6675 section 5: recovery begins at DupThresh duplicate ACKs or as
+// soon as the first unacknowledged byte IsLost, once per window of data
+// (RecoveryPoint; RFC 6582's rule, which also holds after a timeout).
+bool Conn::sack_recovery_due() const
+{
+    if (!t_.has(kSackOk) || t_.sacked_count == 0 || t_.has(kInRecovery))
+        return false;
+    if (t_.has(kRecoverSet) && seq_le(t_.snd_una, t_.recover))
+        return false;
+    return t_.dupacks >= kDupThresh || seq_gt(lost_below(), t_.snd_una);
+}
+
+// RFC 6675 section 5 step 4 and RFC 6937's initialization: the first
+// segment goes out again now, whatever the window.
+void Conn::enter_sack_recovery()
+{
+    lower_ssthresh();
+    t_.recover = t_.snd_max;
+    t_.set(kRecoverSet);
+    t_.set(kInRecovery);
+    t_.set(kSackRecovery);
+    t_.recover_fs = t_.flight();
+    t_.prr_delivered = 0;
+    t_.prr_out = 0;
+    t_.high_rxt = t_.snd_una;
+    retransmit_hole(t_.snd_una);
+}
+
+// RFC 6937 section 3 on an ACK during recovery: the proportional part
+// while pipe exceeds ssthresh, then slow start up to it (PRR-SSRB).
+void Conn::prr_on_ack(uint32_t delivered)
+{
+    t_.prr_delivered += delivered;
+    const uint32_t in_pipe = pipe();
+    uint32_t sndcnt;
+    if (in_pipe > t_.ssthresh) {
+        const uint64_t due = (uint64_t{t_.prr_delivered} * t_.ssthresh + t_.recover_fs - 1) /
+                             max_of(t_.recover_fs, 1u);
+        sndcnt = due > t_.prr_out ? static_cast<uint32_t>(due - t_.prr_out) : 0;
+    } else {
+        const uint32_t owed = t_.prr_delivered > t_.prr_out ? t_.prr_delivered - t_.prr_out : 0;
+        sndcnt = min_of(t_.ssthresh - in_pipe, max_of(owed, delivered) + t_.snd_mss);
+    }
+    t_.cwnd = in_pipe + sndcnt;
+}
+
+// RFC 6937: recovery ends with cwnd at ssthresh.
+void Conn::exit_sack_recovery()
+{
+    t_.cwnd = t_.ssthresh;
+    t_.clear(kInRecovery);
+    t_.clear(kSackRecovery);
+    t_.dupacks = 0;
+}
+
+// One segment of RFC 6675's NextSeg() while cwnd exceeds pipe; false when
+// nothing may or can go.
+bool Conn::send_in_recovery()
+{
+    if (t_.cwnd <= pipe())
+        return false;
+    if (act_.nsegs == ATCP_ACTIONS_SEGS) {
+        act_.more = 1;
+        return false;
+    }
+    const uint32_t highest_sacked =
+        t_.sacked_count > 0 ? t_.sacked[t_.sacked_count - 1].end : t_.snd_una;
+    const uint32_t hole = first_unsacked(seq_max(t_.high_rxt, t_.snd_una));
+    const bool hole_below_sacked = seq_lt(hole, highest_sacked);
+    // Rule 1: a lost hole.
+    if (hole_below_sacked && seq_lt(hole, lost_below()))
+        return retransmit_hole(hole);
+    // Rule 2: new data the peer's window takes.
+    if (send_data())
+        return true;
+    // Rule 3: a hole not yet deemed lost, rather than nothing.
+    return hole_below_sacked && retransmit_hole(hole);
+}
+
+// The hole at seq, one segment of it, again; HighRxt and prr_out follow.
+bool Conn::retransmit_hole(uint32_t seq)
+{
+    const uint32_t len = retransmit_at(seq, hole_end(seq));
+    if (len == 0)
+        return false;
+    t_.high_rxt = seq_max(t_.high_rxt, seq + len);
+    t_.prr_out += len;
+    return true;
+}
+
+} // namespace atcp
