@@ -112,7 +112,7 @@ void atcp_params_default(struct atcp_params *p);
  * The control block.  Opaque to C: the caller provides zeroed, aligned
  * storage (zero is CLOSED) and never touches it.
  */
-#define ATCP_TCB_SIZE 664
+#define ATCP_TCB_SIZE 1280
 struct atcp_tcb {
 	uint64_t opaque[ATCP_TCB_SIZE / 8];
 };
@@ -156,6 +156,10 @@ struct atcp_mib_delta {
 	uint8_t ecn_ce_rcvd; /* data arrived marked CE (RFC 3168 6.1.3) */
 	uint8_t ecn_ece_rcvd; /* an ACK carried ECE (RFC 3168 6.1.2) */
 	uint8_t ecn_cwr_sent; /* a segment carried CWR (RFC 3168 6.1.2) */
+	uint8_t loss_probes; /* a tail loss probe went out (RFC 8985 7.3) */
+	uint8_t loss_probe_recovery; /* a probe repaired a loss (7.4.2) */
+	uint8_t sack_reorder; /* a SACK showed reordering (6.2 step 3) */
+	uint8_t dsack_undo; /* D-SACKs showed a reduction spurious: undone */
 	int8_t curr_estab;
 };
 

@@ -309,6 +309,9 @@ void Conn::lower_ssthresh()
 // RFC 5681 3.1: after a timeout the loss window is one segment.
 void Conn::on_rto_loss()
 {
+    if (!t_.has(kInRecovery) && !rto_recovery())
+        undo_start(); // a new episode; one already under way keeps its values
+    mark_all_lost();
     t_.ssthresh = cc_ops(t_).ssthresh_after_loss(t_, t_.flight());
     t_.cwnd = t_.snd_mss;
     t_.bytes_acked_ca = 0;

@@ -300,8 +300,10 @@ void Conn::fin_acked()
 
 void Conn::finish()
 {
-    if (t_.state != ATCP_CLOSED && t_.state != ATCP_LISTEN)
+    if (t_.state != ATCP_CLOSED && t_.state != ATCP_LISTEN) {
         output();
+        schedule_probe();
+    }
     act_.state = t_.state;
     act_.deadline_us = next_deadline();
 }

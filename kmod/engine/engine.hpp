@@ -66,7 +66,7 @@ class Conn {
 
     // output.cpp
     void output();
-    bool send_data();
+    bool send_data(bool probe = false);
     uint32_t segment_payload_max() const;
     uint32_t sack_blocks() const;
     void send_syn();
@@ -86,7 +86,6 @@ class Conn {
     void trim_scoreboard();
     void add_sacked(uint32_t start, uint32_t end);
     void take_sack_blocks(const Segment& seg);
-    uint32_t lost_below() const;
     uint32_t unsacked(uint32_t from, uint32_t to) const;
     uint32_t pipe() const;
     uint32_t first_unsacked(uint32_t from) const;
@@ -98,6 +97,32 @@ class Conn {
     bool send_in_recovery();
     bool retransmit_hole(uint32_t seq);
 
+    // rack.cpp
+    uint32_t run_start(uint8_t i) const;
+    void merge_closest_runs();
+    uint8_t split_runs_at(uint32_t seq);
+    void note_sent(uint32_t start, uint32_t end, bool retransmit);
+    void mark_all_lost();
+    uint32_t first_lost() const;
+    uint32_t lost_end(uint32_t seq) const;
+    void rack_update(const SentRun& run, const Segment& ack);
+    uint32_t reo_wnd() const;
+    bool rto_recovery() const;
+    bool rack_detect_loss();
+    void adapt_reo_wnd(bool dsack);
+    void reo_wnd_after_recovery();
+    bool dsack_block(const Segment& seg, uint32_t& start, uint32_t& end) const;
+    void rack_delivered(const SentRun& run, uint32_t end, const Segment& ack);
+    void split_runs_at_sack_blocks(const Segment& seg);
+    bool rack_on_ack(const Segment& seg, uint32_t una_before);
+    void on_reo_deadline();
+    void schedule_probe();
+    void on_probe_deadline();
+    void probe_on_ack(const Segment& seg, bool advanced, bool dsack, uint32_t dstart,
+                      uint32_t dend);
+    void undo_start();
+    void undo_on_dsack(uint32_t start, uint32_t end);
+
     // timers.cpp
     void on_rexmt_deadline();
     void on_keepalive_deadline();
@@ -105,6 +130,7 @@ class Conn {
     void arm_rexmt();
     void arm_keepalive();
     void rtt_sample(uint32_t rtt_us);
+    void note_min_rtt(uint32_t rtt_us);
     uint32_t backed_off_rto() const;
     uint64_t next_deadline() const;
 

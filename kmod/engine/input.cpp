@@ -342,6 +342,7 @@ bool Conn::input_ack(const Segment& seg)
             handshake_rto(true);
     }
     take_sack_blocks(seg);
+    rack_on_ack(seg, una_before);
     update_send_window(seg);
     if (duplicate)
         on_dupack();

@@ -60,7 +60,9 @@ uint32_t Conn::sack_blocks() const
 }
 
 // One segment of new or go-back-N data, or a FIN; false when nothing may go.
-bool Conn::send_data()
+// A loss probe (RFC 8985 7.3) sends one segment of new data, small or not,
+// whatever the congestion window.
+bool Conn::send_data(bool probe)
 {
     const uint32_t end = t_.send_end();
     // Going back after a timeout passes over what the peer SACKed, as
@@ -85,7 +87,7 @@ bool Conn::send_data()
     // early duplicate ACK; in SACK recovery pipe is the congestion limit
     // (send_in_recovery()), and only the peer's window is left.
     uint32_t cwnd = t_.cwnd;
-    if (t_.has(kSackRecovery))
+    if (t_.has(kSackRecovery) || probe)
         cwnd = ~uint32_t{0};
     else if (!t_.has(kInRecovery) && t_.dupacks < 3)
         cwnd += t_.dupacks * uint32_t{t_.snd_mss};
@@ -93,13 +95,15 @@ bool Conn::send_data()
     const uint32_t usable = seq_gt(wnd_end, t_.snd_nxt) ? wnd_end - t_.snd_nxt : 0;
     const uint32_t full = segment_payload_max();
     const bool retransmit = seq_lt(t_.snd_nxt, t_.snd_max);
+    if (probe && retransmit)
+        return false;
     const uint32_t hole = retransmit ? hole_end(t_.snd_nxt) - t_.snd_nxt : ~uint32_t{0};
     const uint32_t len = min_of(min_of(min_of(unsent, usable), full), hole);
     const bool fin = t_.has(kFinQueued) && t_.snd_nxt + len == end;
 
     if (len == 0 && !fin)
         return false;
-    if (len < full && !retransmit && !t_.has(kForcePush)) {
+    if (len < full && !retransmit && !t_.has(kForcePush) && !probe) {
         if (len < unsent) {
             // Sender SWS avoidance (RFC 9293 3.8.6.2.1): no small window-limited segments.
             if (len < t_.max_snd_wnd / 2)
@@ -149,6 +153,7 @@ bool Conn::send_data()
         t_.rtt_seq = t_.snd_nxt;
         t_.rtt_start_us = now_;
     }
+    note_sent(t_.snd_nxt, t_.snd_nxt + len + (fin ? 1 : 0), retransmit);
     t_.snd_nxt += len + (fin ? 1 : 0);
     if (fin)
         t_.set(kFinSent);
@@ -224,6 +229,7 @@ uint32_t Conn::retransmit_at(uint32_t seq, uint32_t end)
     s->data_offset = seq - t_.data_start();
     s->data_len = len;
     t_.clear(kRttTiming); // Karn: the timed segment may be this one
+    note_sent(seq, seq + len + (fin ? 1 : 0), true);
     return len + (fin ? 1 : 0);
 }
 

@@ -1,17 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 // SACK-based loss recovery: the sender's scoreboard of what the peer's SACK
-// blocks reported (RFC 2018), loss detection and the choice of what to send
-// (RFC 6675), paced by Proportional Rate Reduction (RFC 6937).  Without SACK
+// blocks reported (RFC 2018) and the choice of what to send (RFC 6675),
+// paced by Proportional Rate Reduction (RFC 6937); RACK (rack.cpp) says
+// what is lost.  Without SACK
 // the engine recovers with NewReno (congestion.cpp).
 #include "engine.hpp"
 
 namespace atcp {
-namespace {
-
-// RFC 6675 section 2: DupThresh.
-constexpr uint32_t kDupThresh = 3;
-
-} // namespace
 
 uint32_t Conn::sacked_bytes() const
 {
@@ -83,22 +78,6 @@ void Conn::take_sack_blocks(const Segment& seg)
     }
 }
 
-// RFC 6675 IsLost() for every hole at once: a hole is lost when DupThresh
-// discontiguous ranges, or more than (DupThresh - 1) * SMSS SACKed bytes,
-// lie above it.  Returns the sequence below which every hole is lost
-// (snd_una: none is).
-uint32_t Conn::lost_below() const
-{
-    uint32_t bytes = 0;
-    for (uint8_t i = t_.sacked_count; i-- > 0;) {
-        bytes += t_.sacked[i].end - t_.sacked[i].start;
-        const uint32_t ranges = t_.sacked_count - i;
-        if (ranges >= kDupThresh || bytes > (kDupThresh - 1) * t_.snd_mss)
-            return t_.sacked[i].start;
-    }
-    return t_.snd_una;
-}
-
 // Bytes in [from, to) no SACK range covers.
 uint32_t Conn::unsacked(uint32_t from, uint32_t to) const
 {
@@ -112,17 +91,6 @@ uint32_t Conn::unsacked(uint32_t from, uint32_t to) const
             n -= e - s;
     }
     return n;
-}
-
-// RFC 6675 SetPipe(): unSACKed bytes not deemed lost are in the network,
-// and so is each retransmission below HighRxt.
-uint32_t Conn::pipe() const
-{
-    const uint32_t in_flight = unsacked(seq_max(lost_below(), t_.snd_una), t_.snd_max);
-    const uint32_t resent = seq_gt(t_.high_rxt, t_.snd_una)
-                                ? unsacked(t_.snd_una, seq_min(t_.high_rxt, t_.snd_max))
-                                : 0;
-    return in_flight + resent;
 }
 
 // The first sequence number at or above from that no range covers.
@@ -145,22 +113,24 @@ uint32_t Conn::hole_end(uint32_t from) const
     return t_.snd_max;
 }
 
-// RFC 6675 section 5: recovery begins at DupThresh duplicate ACKs or as
-// soon as the first unacknowledged byte IsLost, once per window of data
-// (RecoveryPoint; RFC 6582's rule, which also holds after a timeout).
+// RFC 8985 section 3.4: recovery begins as soon as RACK deems a segment
+// lost (in place of RFC 6675's DupThresh rule, which RACK's reordering
+// window folds in), once per window of data (RecoveryPoint; RFC 6582's
+// rule, which also holds after a timeout).
 bool Conn::sack_recovery_due() const
 {
-    if (!t_.has(kSackOk) || t_.sacked_count == 0 || t_.has(kInRecovery))
+    if (!t_.has(kSackOk) || t_.has(kInRecovery))
         return false;
     if (t_.has(kRecoverSet) && seq_le(t_.snd_una, t_.recover))
         return false;
-    return t_.dupacks >= kDupThresh || seq_gt(lost_below(), t_.snd_una);
+    return seq_lt(first_lost(), t_.snd_max);
 }
 
 // RFC 6675 section 5 step 4 and RFC 6937's initialization: the first
-// segment goes out again now, whatever the window.
+// lost segment goes out again now, whatever the window.
 void Conn::enter_sack_recovery()
 {
+    undo_start();
     lower_ssthresh();
     t_.recover = t_.snd_max;
     t_.set(kRecoverSet);
@@ -169,8 +139,7 @@ void Conn::enter_sack_recovery()
     t_.recover_fs = t_.flight();
     t_.prr_delivered = 0;
     t_.prr_out = 0;
-    t_.high_rxt = t_.snd_una;
-    retransmit_hole(t_.snd_una);
+    retransmit_hole(first_lost());
 }
 
 // RFC 6937 section 3 on an ACK during recovery: the proportional part
@@ -198,10 +167,12 @@ void Conn::exit_sack_recovery()
     t_.clear(kInRecovery);
     t_.clear(kSackRecovery);
     t_.dupacks = 0;
+    reo_wnd_after_recovery();
 }
 
 // One segment of RFC 6675's NextSeg() while cwnd exceeds pipe; false when
-// nothing may or can go.
+// nothing may or can go.  Rule 1 with RACK's marks for IsLost(); rule 3
+// (a hole not known lost) is left to RACK's timer and the loss probe.
 bool Conn::send_in_recovery()
 {
     if (t_.cwnd <= pipe())
@@ -210,27 +181,18 @@ bool Conn::send_in_recovery()
         act_.more = 1;
         return false;
     }
-    const uint32_t highest_sacked =
-        t_.sacked_count > 0 ? t_.sacked[t_.sacked_count - 1].end : t_.snd_una;
-    const uint32_t hole = first_unsacked(seq_max(t_.high_rxt, t_.snd_una));
-    const bool hole_below_sacked = seq_lt(hole, highest_sacked);
-    // Rule 1: a lost hole.
-    if (hole_below_sacked && seq_lt(hole, lost_below()))
-        return retransmit_hole(hole);
-    // Rule 2: new data the peer's window takes.
-    if (send_data())
-        return true;
-    // Rule 3: a hole not yet deemed lost, rather than nothing.
-    return hole_below_sacked && retransmit_hole(hole);
+    const uint32_t lost = first_lost();
+    if (seq_lt(lost, t_.snd_max))
+        return retransmit_hole(lost);
+    return send_data();
 }
 
-// The hole at seq, one segment of it, again; HighRxt and prr_out follow.
+// The lost stretch at seq, one segment of it, again; prr_out follows.
 bool Conn::retransmit_hole(uint32_t seq)
 {
-    const uint32_t len = retransmit_at(seq, hole_end(seq));
+    const uint32_t len = retransmit_at(seq, lost_end(seq));
     if (len == 0)
         return false;
-    t_.high_rxt = seq_max(t_.high_rxt, seq + len);
     t_.prr_out += len;
     return true;
 }

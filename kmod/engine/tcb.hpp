@@ -54,6 +54,61 @@ struct SackRange {
     uint32_t end;
 };
 
+// RACK-TLP (RFC 8985) needs when each part of the flight last went out.
+// The flight [snd_una, snd_max) is kept as runs of sequence space sent at
+// one time, in sequence order, each starting where the one before ends
+// (the first at snd_una).  When a send would need more runs than this, the
+// two adjacent runs sent closest in time become one, stamped with the later
+// time: their loss is then detected a little later, never too early.
+constexpr uint8_t kSentRuns = 32;
+
+enum RunFlag : uint8_t {
+    kRunRetransmitted = 1u << 0, // sent more than once: its RTT is ambiguous (RFC 8985 6.2 step 2)
+    kRunLost = 1u << 1,          // RACK or a timeout deemed it lost; not sent since
+    kRunDelivered = 1u << 2,     // cumulatively acknowledged or SACKed
+};
+
+struct SentRun {
+    uint64_t xmit_us;
+    uint32_t end;
+    uint8_t flags; // RunFlag
+};
+
+// Bits of RackState::flags.
+enum RackFlag : uint8_t {
+    kReorderSeen = 1u << 0, // RACK.reordering_seen (RFC 8985 6.2 step 3)
+    kDsackRound = 1u << 1,  // RACK.dsack_round is set
+    kTlpOut = 1u << 2,      // a loss probe is unanswered: TLP.end_seq is set (7.3)
+    kTlpRetrans = 1u << 3,  // ...and it was a retransmission (TLP.is_retrans)
+    kUndoArmed = 1u << 4,   // a reduction may be undone (RFC 3708 D-SACK detection)
+    kLatestRetrans = 1u << 5, // RACK.xmit_ts is a retransmission's
+};
+
+// RACK-TLP's state (RFC 8985 6.1, 7) and the undo of a reduction whose
+// every retransmission a D-SACK showed spurious (RFC 3708 section 3).
+struct RackState {
+    uint64_t xmit_us;      // RACK.xmit_ts: of the latest-sent run delivered
+    uint64_t reo_at;       // RACK's reordering timer; 0: off
+    uint64_t tlp_at;       // the probe timeout (PTO); 0: off
+    uint32_t end;          // RACK.end_seq
+    uint32_t rtt_us;       // RACK.rtt
+    uint32_t fack;         // RACK.fack: the highest sequence delivered
+    uint32_t dsack_round;  // RACK.dsack_round (kDsackRound)
+    uint32_t tlp_end;      // TLP.end_seq (kTlpOut)
+    uint32_t undo_cwnd;    // cwnd and ssthresh before the reduction
+    uint32_t undo_ssthresh;
+    uint32_t undo_from;    // retransmissions at or above this count toward undo
+    uint32_t undo_until;   // the episode is over once snd_una passes this (kUndoArmed)
+    uint16_t undo_retrans; // retransmitted segments not yet reported duplicate
+    uint8_t reo_mult;      // RACK.reo_wnd_mult
+    uint8_t reo_persist;   // RACK.reo_wnd_persist
+    uint8_t flags;         // RackFlag
+    bool has(RackFlag f) const { return (flags & f) != 0; }
+    void set(RackFlag f) { flags |= f; }
+    void clear(RackFlag f) { flags &= static_cast<uint8_t>(~f); }
+    void set(RackFlag f, bool on) { on ? set(f) : clear(f); }
+};
+
 struct SeqRange {
     uint32_t start;
     uint32_t end;
@@ -165,10 +220,14 @@ struct Tcb {
     // The sender's SACK scoreboard and recovery (RFC 6675, RFC 6937).
     SackRange sacked[kScoreboardRanges];
     uint8_t sacked_count;
-    uint32_t high_rxt;      // HighRxt: the highest sequence retransmitted in this recovery
     uint32_t recover_fs;    // RecoverFS: the flight when recovery began
     uint32_t prr_delivered; // bytes the peer got since then
     uint32_t prr_out;       // bytes sent since then
+
+    SentRun sent[kSentRuns];
+    uint8_t sent_count;
+    RackState rack;
+    uint32_t min_rtt_us; // the least RTT sample (RACK.min_RTT); 0: none yet
 
     uint64_t bytes_acked;
     uint64_t bytes_received;
@@ -207,7 +266,10 @@ struct Tcb {
     DueTimer next_timer() const
     {
         const DueTimer timers[] = {
+            // First: a probe due with the RTO goes in its place (RFC 8985 7.2).
+            {rack.tlp_at, ATCP_TIMER_LOSS_PROBE},
             {rexmt_at, has(kPersist) ? ATCP_TIMER_PERSIST : ATCP_TIMER_RETRANSMIT},
+            {rack.reo_at, ATCP_TIMER_REORDER},
             {delack_at, ATCP_TIMER_DELACK},
             {keepalive_at, ATCP_TIMER_KEEPALIVE},
             {close_at, ATCP_TIMER_CLOSE},

@@ -41,6 +41,7 @@ void Conn::arm_keepalive()
 // kept since a timeout (section 5 and Karn).
 void Conn::rtt_sample(uint32_t rtt_us)
 {
+    note_min_rtt(rtt_us);
     t_.backoff = 0;
     if (t_.srtt_us == 0) {
         t_.srtt_us = max_of(rtt_us, 1u);
@@ -55,6 +56,15 @@ void Conn::rtt_sample(uint32_t rtt_us)
     t_.rto_us = min_of(max_of(rto, t_.params.rto_min_ms * 1000), t_.params.rto_max_ms * 1000);
 }
 
+// RACK.min_RTT (RFC 8985 6.1) and TCP_INFO's tcpi_min_rtt: the least
+// sample of the connection's life.
+void Conn::note_min_rtt(uint32_t rtt_us)
+{
+    rtt_us = max_of(rtt_us, 1u);
+    if (t_.min_rtt_us == 0 || rtt_us < t_.min_rtt_us)
+        t_.min_rtt_us = rtt_us;
+}
+
 uint64_t Conn::next_deadline() const
 {
     return t_.next_timer().at;
@@ -65,6 +75,16 @@ void Conn::timer()
     if (t_.close_at != 0 && now_ >= t_.close_at) {
         release(); // TIME-WAIT's 2 MSL, or an orphan's FIN-WAIT-2, ended
         return;
+    }
+    // The probe may stand in for the retransmission due at the same time
+    // (RFC 8985 7.2): it goes first and restarts that timer.
+    if (t_.rack.tlp_at != 0 && now_ >= t_.rack.tlp_at) {
+        t_.rack.tlp_at = 0;
+        on_probe_deadline();
+    }
+    if (t_.rack.reo_at != 0 && now_ >= t_.rack.reo_at) {
+        t_.rack.reo_at = 0;
+        on_reo_deadline();
     }
     if (t_.rexmt_at != 0 && now_ >= t_.rexmt_at) {
         t_.rexmt_at = 0;

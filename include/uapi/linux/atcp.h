@@ -65,6 +65,11 @@ enum atcp_mib {
 	ATCP_MIB_ECN_CE_RCVD, /* data segments that arrived marked CE */
 	ATCP_MIB_ECN_ECE_RCVD, /* ACKs that carried ECN-Echo */
 	ATCP_MIB_ECN_CWR_SENT, /* segments sent with CWR: window reduced */
+	/* RACK-TLP (RFC 8985) and undo, as Linux's TCPLossProbes and others */
+	ATCP_MIB_LOSS_PROBES, /* tail loss probes sent */
+	ATCP_MIB_LOSS_PROBE_RECOVERY, /* probes that repaired a loss */
+	ATCP_MIB_SACK_REORDER, /* reordering the SACK blocks revealed */
+	ATCP_MIB_DSACK_UNDO, /* reductions undone: every retransmission spurious */
 	ATCP_MIB_COUNT
 };
 
@@ -114,6 +119,8 @@ enum atcp_timer {
 	ATCP_TIMER_KEEPALIVE,
 	ATCP_TIMER_CLOSE, /* TIME-WAIT's 2 MSL, or an orphan's FIN-WAIT-2 */
 	ATCP_TIMER_CORK, /* TCP_CORK's 200 ms ceiling */
+	ATCP_TIMER_REORDER, /* RACK's reordering window (RFC 8985 6.2) */
+	ATCP_TIMER_LOSS_PROBE, /* the tail loss probe (RFC 8985 7.2) */
 	ATCP_TIMER_COUNT
 };
 

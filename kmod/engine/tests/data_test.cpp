@@ -1130,7 +1130,8 @@ TEST(Info, ReportsTheTimerDueNext)
     EXPECT_EQ(h.info().timer, ATCP_TIMER_NONE);
     h.send(100);
     h.out("P. 1:101(100) ack 1 win 1024");
-    EXPECT_EQ(h.info().timer, ATCP_TIMER_RETRANSMIT);
+    // The peer SACKs: the loss probe, due with the RTO, goes in its place.
+    EXPECT_EQ(h.info().timer, ATCP_TIMER_LOSS_PROBE);
     EXPECT_EQ(h.info().timer_in_us, h.info().rto_us);
     h.advance_ms(10);
     EXPECT_EQ(h.info().timer_in_us, h.info().rto_us - 10000);

@@ -79,6 +79,10 @@ void Harness::take(const atcp_actions& act)
     mib_.ecn_ce_rcvd += act.mib.ecn_ce_rcvd;
     mib_.ecn_ece_rcvd += act.mib.ecn_ece_rcvd;
     mib_.ecn_cwr_sent += act.mib.ecn_cwr_sent;
+    mib_.loss_probes += act.mib.loss_probes;
+    mib_.loss_probe_recovery += act.mib.loss_probe_recovery;
+    mib_.sack_reorder += act.mib.sack_reorder;
+    mib_.dsack_undo += act.mib.dsack_undo;
 }
 
 // The engine hands out at most ATCP_ACTIONS_SEGS segments a call.

@@ -383,15 +383,19 @@ TEST(Retransmit, NewAckResetsTheBackoff)
     h.send(2 * kTsMss);
     h.out(". 1:1449(1448) ack 1 win 1024 <nop,nop,TS val 1100 ecr 50>");
     h.out("P. 1449:2897(1448) ack 1 win 1024 <nop,nop,TS val 1100 ecr 50>");
+    // The peer SACKs: the loss probe goes first, 2 * SRTT + 2 ms after
+    // (RFC 8985 7.2), then the RTO runs from it.
     h.fire_deadline();
-    h.out(". 1:1449(1448) ack 1 win 1024 <nop,nop,TS val 1400 ecr 50>");
+    h.out("P. 1449:2897(1448) ack 1 win 1024 <nop,nop,TS val 1302 ecr 50>");
     h.fire_deadline();
-    h.out(". 1:1449(1448) ack 1 win 1024 <nop,nop,TS val 2000 ecr 50>");
+    h.out(". 1:1449(1448) ack 1 win 1024 <nop,nop,TS val 1602 ecr 50>");
+    h.fire_deadline();
+    h.out(". 1:1449(1448) ack 1 win 1024 <nop,nop,TS val 2202 ecr 50>");
     EXPECT_EQ(h.info().backoff, 2);
     EXPECT_EQ(h.info().retransmits, 2);
 
     h.advance_ms(100);
-    h.in(". 1:1(0) ack 1449 win 512 <nop,nop,TS val 60 ecr 2000>");
+    h.in(". 1:1(0) ack 1449 win 512 <nop,nop,TS val 60 ecr 2202>");
     RttEstimator e(h.params());
     e.sample(kRttMs * kMs);
     e.sample(100 * kMs);

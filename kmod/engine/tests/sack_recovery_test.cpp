@@ -21,6 +21,7 @@ void establish(Harness& h)
 }
 
 // Ten segments in flight, twenty queued; the peer SACKs (no timestamps).
+// Its ACKs come a round trip later.
 void ten_in_flight(Harness& h)
 {
     establish(h);
@@ -28,6 +29,7 @@ void ten_in_flight(Harness& h)
     for (uint32_t i = 0; i < 10; ++i)
         h.out(". " + range(1 + i * kMss, 1 + (i + 1) * kMss) + " ack 1 win 65535");
     h.no_out();
+    h.advance_ms(100);
 }
 
 // Segments 2 and 5 are lost.  RFC 6675: recovery begins when the first hole
