@@ -116,6 +116,8 @@ class Conn {
     void split_runs_at_sack_blocks(const Segment& seg);
     bool rack_on_ack(const Segment& seg, uint32_t una_before);
     void on_reo_deadline();
+
+    // probe.cpp
     void schedule_probe();
     void on_probe_deadline();
     void probe_on_ack(const Segment& seg, bool advanced, bool dsack, uint32_t dstart,
