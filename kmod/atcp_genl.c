@@ -78,13 +78,23 @@ static u32 atcp_options_in_effect(const struct atcp_tcb *tcb,
 	return bits;
 }
 
+/* ATCP_A_SOCK_ECN: the engine's two flags, as tcpi_options carries them. */
+static u8 atcp_ecn_bits(const struct atcp_conn_info *info)
+{
+	return (info->ecn ? ATCP_SOCK_ECN_AGREED : 0) |
+	       (info->ecn_seen ? ATCP_SOCK_ECN_SEEN : 0);
+}
+
 /* The connection's figures, from the engine. */
 static int atcp_fill_conn(struct sk_buff *msg, struct sock *sk)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 	struct atcp_conn_info info;
+	const char *cc;
 
 	atcp_engine_info(&as->tcb, atcp_now_us(), &info);
+	cc = atcp_engine_cc_name(atcp_engine_getopt(&as->tcb,
+						    ATCP_OPTION_CONGESTION));
 	if (nla_put_u8(msg, ATCP_A_SOCK_TIMER, info.timer) ||
 	    nla_put_u32(msg, ATCP_A_SOCK_TIMER_MS,
 			DIV_ROUND_UP_ULL(info.timer_in_us, USEC_PER_MSEC)) ||
@@ -102,7 +112,16 @@ static int atcp_fill_conn(struct sk_buff *msg, struct sock *sk)
 	    nla_put_u64_64bit(msg, ATCP_A_SOCK_BYTES_ACKED, info.bytes_acked,
 			      ATCP_A_PAD) ||
 	    nla_put_u64_64bit(msg, ATCP_A_SOCK_BYTES_RECEIVED,
-			      info.bytes_received, ATCP_A_PAD))
+			      info.bytes_received, ATCP_A_PAD) ||
+	    nla_put_string(msg, ATCP_A_SOCK_CC, cc) ||
+	    nla_put_u8(msg, ATCP_A_SOCK_ECN, atcp_ecn_bits(&info)) ||
+	    nla_put_u32(msg, ATCP_A_SOCK_SACKED, info.sacked) ||
+	    nla_put_u32(msg, ATCP_A_SOCK_LOST, info.lost) ||
+	    nla_put_u32(msg, ATCP_A_SOCK_RETRANS_OUT, info.retrans_out) ||
+	    nla_put_u32(msg, ATCP_A_SOCK_REORDERING, info.reordering) ||
+	    nla_put_u32(msg, ATCP_A_SOCK_MIN_RTT_US, info.min_rtt_us) ||
+	    nla_put_u64_64bit(msg, ATCP_A_SOCK_DELIVERY_RATE,
+			      info.delivery_rate, ATCP_A_PAD))
 		return -EMSGSIZE;
 	return 0;
 }

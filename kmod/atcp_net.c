@@ -70,6 +70,9 @@ static const struct atcp_sysctl atcp_sysctls[] = {
 	ATCP_SYSCTL("v6pmtud_blackhole_mss", v6pmtud_blackhole_mss, 1220, 65476),
 	/* Linux's tcp_ecn: off, ask and agree, agree when asked */
 	ATCP_SYSCTL("ecn", ecn, 0, 2),
+	/* Linux's tcp_recovery RACK bit and tcp_early_retrans probes, on or off */
+	ATCP_SYSCTL("rack", rack, 0, 1),
+	ATCP_SYSCTL("tlp", tlp, 0, 1),
 };
 
 #define EPHEMERAL_MIN 1024
@@ -287,6 +290,10 @@ void atcp_mib_add_delta(const struct net *net, const struct atcp_mib_delta *d)
 	this_cpu_add(m->v[ATCP_MIB_ECN_CE_RCVD], d->ecn_ce_rcvd);
 	this_cpu_add(m->v[ATCP_MIB_ECN_ECE_RCVD], d->ecn_ece_rcvd);
 	this_cpu_add(m->v[ATCP_MIB_ECN_CWR_SENT], d->ecn_cwr_sent);
+	this_cpu_add(m->v[ATCP_MIB_LOSS_PROBES], d->loss_probes);
+	this_cpu_add(m->v[ATCP_MIB_LOSS_PROBE_RECOVERY], d->loss_probe_recovery);
+	this_cpu_add(m->v[ATCP_MIB_SACK_REORDER], d->sack_reorder);
+	this_cpu_add(m->v[ATCP_MIB_DSACK_UNDO], d->dsack_undo);
 }
 
 /* RFC 4022: a segment received in error counts as received too. */

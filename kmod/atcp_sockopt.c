@@ -196,7 +196,16 @@ static void atcp_fill_tcp_info(struct sock *sk, struct tcp_info *ti)
 	ti->tcpi_pmtu = i.path_mss ? i.path_mss + sizeof(struct tcphdr) +
 		(atcp_wire_v4(sk) ? sizeof(struct iphdr) :
 				    sizeof(struct ipv6hdr)) : 0;
-	ti->tcpi_unacked = i.snd_mss ? DIV_ROUND_UP(i.unacked, i.snd_mss) : 0;
+	/* Linux counts these in segments; the engine in bytes. */
+	if (i.snd_mss) {
+		ti->tcpi_unacked = DIV_ROUND_UP(i.unacked, i.snd_mss);
+		ti->tcpi_sacked = DIV_ROUND_UP(i.sacked, i.snd_mss);
+		ti->tcpi_lost = DIV_ROUND_UP(i.lost, i.snd_mss);
+		ti->tcpi_retrans = DIV_ROUND_UP(i.retrans_out, i.snd_mss);
+	}
+	ti->tcpi_reordering = i.reordering;
+	ti->tcpi_min_rtt = i.min_rtt_us ? i.min_rtt_us : ~0U; /* Linux's "none" */
+	ti->tcpi_delivery_rate = i.delivery_rate;
 	ti->tcpi_rtt = i.rtt_us;
 	ti->tcpi_rttvar = i.rttvar_us;
 	ti->tcpi_snd_cwnd = i.snd_mss ? i.snd_cwnd / i.snd_mss : 0;

@@ -63,6 +63,9 @@ struct atcp_params {
 	 * opens and agreed to when asked, 2 only agreed to when asked.
 	 */
 	uint32_t ecn;
+	/* Loss detection: 1 RACK (RFC 8985), 0 RFC 6675's DupThresh and IsLost */
+	uint32_t rack;
+	uint32_t tlp; /* tail loss probes (RFC 8985 7) */
 
 	uint32_t rto_initial_ms; /* RFC 6298 2.1 */
 	uint32_t rcv_buf; /* a receive buffer to start with: net.atcp.rmem's default */
@@ -112,7 +115,7 @@ void atcp_params_default(struct atcp_params *p);
  * The control block.  Opaque to C: the caller provides zeroed, aligned
  * storage (zero is CLOSED) and never touches it.
  */
-#define ATCP_TCB_SIZE 1280
+#define ATCP_TCB_SIZE 1312
 struct atcp_tcb {
 	uint64_t opaque[ATCP_TCB_SIZE / 8];
 };
@@ -258,6 +261,13 @@ struct atcp_conn_info {
 	uint64_t last_ack_recv_us;
 	uint64_t timer_in_us; /* until the timer due next fires */
 	uint8_t timer; /* enum atcp_timer: which one that is */
+	/* Loss recovery (RFC 8985, RFC 6675), bytes above snd_una: */
+	uint32_t sacked; /* ...the peer SACKed */
+	uint32_t lost; /* ...deemed lost and not yet sent again */
+	uint32_t retrans_out; /* ...sent again, not yet acknowledged */
+	uint32_t reordering; /* segments: the furthest reordering seen, at least 3 */
+	uint32_t min_rtt_us; /* the least RTT sample; 0: none */
+	uint64_t delivery_rate; /* bytes a second acknowledged over the last round trip */
 };
 
 /*

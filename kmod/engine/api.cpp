@@ -115,6 +115,8 @@ extern "C" void atcp_params_default(atcp_params* p)
     p->v6pmtud_blackhole_mss = 1220;
     p->congestion = ATCP_CC_CUBIC; // as Linux's and FreeBSD's defaults
     p->ecn = 2;                    // Linux's tcp_ecn default: agree when asked
+    p->rack = 1;                   // RACK-TLP, as Linux's defaults
+    p->tlp = 1;
     // Linux's tcp_rmem default and maximum.
     p->rcv_buf = 131072;
     p->rcv_buf_max = 6u << 20;
@@ -383,4 +385,12 @@ extern "C" void atcp_engine_info(const atcp_tcb* tcb, uint64_t now_us, atcp_conn
     const Tcb::DueTimer due = t.next_timer();
     info->timer = due.kind;
     info->timer_in_us = due.at > now_us ? due.at - now_us : 0;
+    const RecoveryFigures f = recovery_figures(t);
+    info->sacked = f.sacked;
+    info->lost = f.lost;
+    info->retrans_out = f.retrans_out;
+    // RFC 6675's DupThresh until reordering further than that is seen.
+    info->reordering = max_of<uint32_t>(t.rack.reordering, 3);
+    info->min_rtt_us = t.min_rtt_us;
+    info->delivery_rate = t.delivery_rate;
 }

@@ -266,6 +266,20 @@ void Conn::right_size_rcv_buf(uint32_t len)
     t_.rcvq_space = copied;
 }
 
+// TCP_INFO's delivery rate: what was acknowledged over the last round trip
+// of ACKs (the round ends when what was in flight at its start is
+// acknowledged), a second's worth.
+void Conn::sample_delivery_rate()
+{
+    if (t_.rate_since_us != 0 && seq_lt(t_.snd_una, t_.rate_round_end))
+        return;
+    if (t_.rate_since_us != 0 && now_ > t_.rate_since_us)
+        t_.delivery_rate = (t_.bytes_acked - t_.rate_acked_at) * 1000000 / (now_ - t_.rate_since_us);
+    t_.rate_round_end = t_.snd_max;
+    t_.rate_since_us = now_;
+    t_.rate_acked_at = t_.bytes_acked;
+}
+
 void Conn::consumed(uint32_t len)
 {
     t_.rcv_queued -= min_of(len, t_.rcv_queued);

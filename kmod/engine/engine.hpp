@@ -25,6 +25,21 @@ struct Segment {
 // retransmission timer waits now (and TCP_INFO's tcpi_rto reports).
 uint32_t backed_off_rto(const Tcb& t);
 
+// RFC 6675 section 2's DupThresh, which RFC 8985 6.2 step 4 also uses.
+constexpr uint32_t kDupThresh = 3;
+
+// Bytes in [from, to) no SACK range covers; bytes the ranges cover.
+uint32_t unsacked(const Tcb& t, uint32_t from, uint32_t to);
+uint32_t sacked_bytes(const Tcb& t);
+
+// What TCP_INFO reports of loss recovery, in bytes above snd_una.
+struct RecoveryFigures {
+    uint32_t sacked;      // the peer SACKed
+    uint32_t lost;        // deemed lost, not yet sent again
+    uint32_t retrans_out; // sent again, not yet acknowledged
+};
+RecoveryFigures recovery_figures(const Tcb& t);
+
 // Lives for one call: the TCB, the actions being filled and the time.
 class Conn {
   public:
@@ -45,6 +60,7 @@ class Conn {
 
   private:
     void right_size_rcv_buf(uint32_t len);
+    void sample_delivery_rate();
     // input.cpp
     void input_listen(const Segment& seg);
     void input_syn_sent(const Segment& seg);
@@ -84,6 +100,9 @@ class Conn {
     // recovery.cpp
     uint32_t sacked_bytes() const;
     void trim_scoreboard();
+    uint32_t lost_below() const;
+    bool dupthresh_detect_loss();
+    uint32_t unlost_hole() const;
     void add_sacked(uint32_t start, uint32_t end);
     void take_sack_blocks(const Segment& seg);
     uint32_t unsacked(uint32_t from, uint32_t to) const;

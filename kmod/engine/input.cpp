@@ -325,6 +325,7 @@ bool Conn::input_ack(const Segment& seg)
         t_.limited_bytes = 0;
         t_.last_ack_recv_us = now_;
         on_new_ack(acked);
+        sample_delivery_rate();
         retry_blackhole_mss();
         if (t_.snd_una == t_.snd_max) {
             if (!t_.has(kPersist))
@@ -342,10 +343,10 @@ bool Conn::input_ack(const Segment& seg)
             handshake_rto(true);
     }
     take_sack_blocks(seg);
-    rack_on_ack(seg, una_before);
     update_send_window(seg);
     if (duplicate)
         on_dupack();
+    rack_on_ack(seg, una_before);
     // RFC 6937: DeliveredData, what this ACK newly acknowledged or SACKed.
     const int64_t delivered = int64_t{t_.snd_una - una_before} + sacked_bytes() - sacked_before;
     if (!t_.has(kSackRecovery) && sack_recovery_due())

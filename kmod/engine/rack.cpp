@@ -8,10 +8,9 @@
 namespace atcp {
 namespace {
 
-// RFC 6675's DupThresh, which RFC 8985 6.2 step 4 also uses.
-constexpr uint32_t kDupThresh = 3;
 // RFC 8985 6.2 step 4: the window reverts after 16 recoveries without D-SACK.
 constexpr uint8_t kReoPersist = 16;
+constexpr uint32_t kMaxReordering = 300;
 
 // RFC 8985 6.2: RACK_sent_after(t1, seq1, t2, seq2).  Of two runs the
 // clock stamped alike, a retransmission counts as the later: it answers
@@ -284,9 +283,16 @@ void Conn::rack_delivered(const SentRun& run, uint32_t end, const Segment& ack)
     rack_update({run.xmit_us, end, run.flags}, ack);
     if (seq_gt(end, t_.rack.fack)) {
         t_.rack.fack = end;
-    } else if (!(run.flags & kRunRetransmitted) && !t_.rack.has(kReorderSeen)) {
+    } else if (!(run.flags & kRunRetransmitted)) {
+        if (!t_.rack.has(kReorderSeen))
+            act_.mib.sack_reorder = 1;
         t_.rack.set(kReorderSeen);
-        act_.mib.sack_reorder = 1;
+        // How far: the segments between it and the highest delivered, as
+        // Linux's tcp_check_sack_reordering measures (at most 300, its
+        // tcp_max_reordering).
+        const uint32_t distance = (t_.rack.fack - end + t_.snd_mss - 1) / t_.snd_mss + 1;
+        t_.rack.reordering = static_cast<uint16_t>(
+            max_of<uint32_t>(t_.rack.reordering, min_of(distance, kMaxReordering)));
     }
 }
 
@@ -349,9 +355,9 @@ bool Conn::rack_on_ack(const Segment& seg, uint32_t una_before)
     if (t_.rack.has(kUndoArmed) && (t_.has(kInRecovery) || rto_recovery()))
         t_.rack.undo_until = t_.snd_max; // a round trip's grace after the episode
     probe_on_ack(seg, advanced, dsack, dstart, dend);
-    if (t_.sent_count == 0 || !t_.has(kSackOk)) {
+    if (t_.sent_count == 0 || !t_.has(kSackOk) || !t_.params.rack) {
         t_.rack.reo_at = 0;
-        return false;
+        return t_.has(kSackOk) && t_.sent_count > 0 && dupthresh_detect_loss();
     }
     return rack_detect_loss();
 }
@@ -362,6 +368,23 @@ void Conn::on_reo_deadline()
 {
     if (rack_detect_loss() && !t_.has(kSackRecovery) && sack_recovery_due())
         enter_sack_recovery();
+}
+
+RecoveryFigures recovery_figures(const Tcb& t)
+{
+    RecoveryFigures f{};
+    f.sacked = sacked_bytes(t);
+    uint32_t start = t.snd_una;
+    for (uint8_t i = 0; i < t.sent_count; ++i) {
+        const SentRun& r = t.sent[i];
+        const uint32_t bytes = unsacked(t, start, r.end);
+        if (r.flags & kRunLost)
+            f.lost += bytes;
+        else if (r.flags & kRunRetransmitted)
+            f.retrans_out += bytes;
+        start = r.end;
+    }
+    return f;
 }
 
 } // namespace atcp

@@ -8,12 +8,17 @@
 
 namespace atcp {
 
-uint32_t Conn::sacked_bytes() const
+uint32_t sacked_bytes(const Tcb& t)
 {
     uint32_t sum = 0;
-    for (uint8_t i = 0; i < t_.sacked_count; ++i)
-        sum += t_.sacked[i].end - t_.sacked[i].start;
+    for (uint8_t i = 0; i < t.sacked_count; ++i)
+        sum += t.sacked[i].end - t.sacked[i].start;
     return sum;
+}
+
+uint32_t Conn::sacked_bytes() const
+{
+    return atcp::sacked_bytes(t_);
 }
 
 // Ranges at or below snd_una are acknowledged for good: the scoreboard
@@ -78,19 +83,83 @@ void Conn::take_sack_blocks(const Segment& seg)
     }
 }
 
+// RFC 6675 IsLost() for every hole at once, when RACK is off: a hole is
+// lost when DupThresh discontiguous ranges, or more than (DupThresh - 1) *
+// SMSS SACKed bytes, lie above it.  Returns the sequence below which every
+// hole is lost (snd_una: none is).
+uint32_t Conn::lost_below() const
+{
+    uint32_t bytes = 0;
+    for (uint8_t i = t_.sacked_count; i-- > 0;) {
+        bytes += t_.sacked[i].end - t_.sacked[i].start;
+        const uint32_t ranges = t_.sacked_count - i;
+        if (ranges >= kDupThresh || bytes > (kDupThresh - 1) * t_.snd_mss)
+            return t_.sacked[i].start;
+    }
+    return t_.snd_una;
+}
+
+// RFC 6675 section 5's loss detection, in place of RACK's: what IsLost()
+// and not yet sent again is marked lost, and at DupThresh duplicate ACKs
+// the first unacknowledged segment is, whatever IsLost() says.  Returns
+// whether a run is lost.
+bool Conn::dupthresh_detect_loss()
+{
+    uint32_t below = lost_below();
+    if (t_.dupacks >= kDupThresh && !t_.has(kInRecovery)) {
+        const uint32_t hole = first_unsacked(t_.snd_una);
+        below = seq_max(below, seq_min(hole + t_.snd_mss, hole_end(hole)));
+    }
+    if (seq_gt(below, t_.snd_una) && seq_lt(below, t_.snd_max)) {
+        if (t_.sent_count == kSentRuns)
+            merge_closest_runs();
+        split_runs_at(below);
+    }
+    bool lost = false;
+    for (uint8_t i = 0; i < t_.sent_count; ++i) {
+        SentRun& r = t_.sent[i];
+        if (!(r.flags & kRunRetransmitted) && seq_le(r.end, below) &&
+            unsacked(run_start(i), r.end) > 0)
+            r.flags |= kRunLost;
+        lost = lost || (r.flags & kRunLost) != 0;
+    }
+    return lost;
+}
+
+// RFC 6675 NextSeg() rule 3, with RACK off: a hole below the highest SACKed
+// byte that is not deemed lost and was never sent again; snd_max: none.
+uint32_t Conn::unlost_hole() const
+{
+    const uint32_t highest = t_.sacked_count > 0 ? t_.sacked[t_.sacked_count - 1].end : t_.snd_una;
+    for (uint8_t i = 0; i < t_.sent_count; ++i) {
+        const SentRun& r = t_.sent[i];
+        if (r.flags & (kRunLost | kRunRetransmitted | kRunDelivered))
+            continue;
+        const uint32_t hole = first_unsacked(run_start(i));
+        if (seq_lt(hole, r.end) && seq_lt(hole, highest))
+            return hole;
+    }
+    return t_.snd_max;
+}
+
 // Bytes in [from, to) no SACK range covers.
-uint32_t Conn::unsacked(uint32_t from, uint32_t to) const
+uint32_t unsacked(const Tcb& t, uint32_t from, uint32_t to)
 {
     if (!seq_lt(from, to))
         return 0;
     uint32_t n = to - from;
-    for (uint8_t i = 0; i < t_.sacked_count; ++i) {
-        const uint32_t s = seq_max(t_.sacked[i].start, from);
-        const uint32_t e = seq_min(t_.sacked[i].end, to);
+    for (uint8_t i = 0; i < t.sacked_count; ++i) {
+        const uint32_t s = seq_max(t.sacked[i].start, from);
+        const uint32_t e = seq_min(t.sacked[i].end, to);
         if (seq_lt(s, e))
             n -= e - s;
     }
     return n;
+}
+
+uint32_t Conn::unsacked(uint32_t from, uint32_t to) const
+{
+    return atcp::unsacked(t_, from, to);
 }
 
 // The first sequence number at or above from that no range covers.
@@ -171,8 +240,9 @@ void Conn::exit_sack_recovery()
 }
 
 // One segment of RFC 6675's NextSeg() while cwnd exceeds pipe; false when
-// nothing may or can go.  Rule 1 with RACK's marks for IsLost(); rule 3
-// (a hole not known lost) is left to RACK's timer and the loss probe.
+// nothing may or can go.  Rule 1 with the loss detector's marks for
+// IsLost(); with RACK, rule 3 (a hole not known lost) is left to its timer
+// and the loss probe.
 bool Conn::send_in_recovery()
 {
     if (t_.cwnd <= pipe())
@@ -184,7 +254,10 @@ bool Conn::send_in_recovery()
     const uint32_t lost = first_lost();
     if (seq_lt(lost, t_.snd_max))
         return retransmit_hole(lost);
-    return send_data();
+    if (send_data())
+        return true;
+    const uint32_t hole = t_.params.rack ? t_.snd_max : unlost_hole();
+    return seq_lt(hole, t_.snd_max) && retransmit_hole(hole);
 }
 
 // The lost stretch at seq, one segment of it, again; prr_out follows.

@@ -100,6 +100,7 @@ struct RackState {
     uint32_t undo_from;    // retransmissions at or above this count toward undo
     uint32_t undo_until;   // the episode is over once snd_una passes this (kUndoArmed)
     uint16_t undo_retrans; // retransmitted segments not yet reported duplicate
+    uint16_t reordering;   // segments: the furthest reordering seen (Linux's tp->reordering)
     uint8_t reo_mult;      // RACK.reo_wnd_mult
     uint8_t reo_persist;   // RACK.reo_wnd_persist
     uint8_t flags;         // RackFlag
@@ -229,6 +230,12 @@ struct Tcb {
     RackState rack;
     uint32_t min_rtt_us; // the least RTT sample (RACK.min_RTT); 0: none yet
 
+    // The delivery rate over the last round trip of acknowledgments.
+    uint32_t rate_round_end; // the round ends when this is acknowledged
+    uint64_t rate_since_us;  // the round began; 0: not yet
+    uint64_t rate_acked_at;  // bytes_acked then
+    uint64_t delivery_rate;  // bytes a second, the last round's
+
     uint64_t bytes_acked;
     uint64_t bytes_received;
     uint64_t segs_in;
@@ -263,25 +270,10 @@ struct Tcb {
         uint64_t at;
         atcp_timer kind;
     };
-    DueTimer next_timer() const
-    {
-        const DueTimer timers[] = {
-            // First: a probe due with the RTO goes in its place (RFC 8985 7.2).
-            {rack.tlp_at, ATCP_TIMER_LOSS_PROBE},
-            {rexmt_at, has(kPersist) ? ATCP_TIMER_PERSIST : ATCP_TIMER_RETRANSMIT},
-            {rack.reo_at, ATCP_TIMER_REORDER},
-            {delack_at, ATCP_TIMER_DELACK},
-            {keepalive_at, ATCP_TIMER_KEEPALIVE},
-            {close_at, ATCP_TIMER_CLOSE},
-            {cork_at, ATCP_TIMER_CORK},
-        };
-        DueTimer next{0, ATCP_TIMER_NONE};
-        for (const DueTimer& t : timers) {
-            if (t.at != 0 && (next.at == 0 || t.at < next.at))
-                next = t;
-        }
-        return next;
-    }
+    // Out of line: a kernel module must not hold an inline function's
+    // copies in several objects (their __mcount_loc entries would point
+    // into discarded sections).
+    DueTimer next_timer() const;
     void set(TcbFlag f) { flags |= f; }
     void clear(TcbFlag f) { flags &= ~static_cast<uint32_t>(f); }
     void set(TcbFlag f, bool on) { on ? set(f) : clear(f); }

@@ -65,6 +65,26 @@ void Conn::note_min_rtt(uint32_t rtt_us)
         t_.min_rtt_us = rtt_us;
 }
 
+Tcb::DueTimer Tcb::next_timer() const
+{
+    const DueTimer timers[] = {
+        // First: a probe due with the RTO goes in its place (RFC 8985 7.2).
+        {rack.tlp_at, ATCP_TIMER_LOSS_PROBE},
+        {rexmt_at, has(kPersist) ? ATCP_TIMER_PERSIST : ATCP_TIMER_RETRANSMIT},
+        {rack.reo_at, ATCP_TIMER_REORDER},
+        {delack_at, ATCP_TIMER_DELACK},
+        {keepalive_at, ATCP_TIMER_KEEPALIVE},
+        {close_at, ATCP_TIMER_CLOSE},
+        {cork_at, ATCP_TIMER_CORK},
+    };
+    DueTimer next{0, ATCP_TIMER_NONE};
+    for (const DueTimer& t : timers) {
+        if (t.at != 0 && (next.at == 0 || t.at < next.at))
+            next = t;
+    }
+    return next;
+}
+
 uint64_t Conn::next_deadline() const
 {
     return t_.next_timer().at;

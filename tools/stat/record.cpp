@@ -106,7 +106,7 @@ std::string event_name(uint8_t kind)
 std::string timer_name(uint8_t timer)
 {
     static constexpr std::array<const char*, ATCP_TIMER_COUNT> names{
-        "off", "retransmit", "persist", "delack", "keepalive", "close", "cork"};
+        "off", "retransmit", "persist", "delack", "keepalive", "close", "cork", "reorder", "probe"};
     if (timer < names.size() && names[timer])
         return names[timer];
     return "timer-" + std::to_string(timer);
@@ -157,7 +157,11 @@ std::string counter_name(int mib)
         "PmtudBlackholeFailed",
         "EcnCeRcvd",
         "EcnEceRcvd",
-        "EcnCwrSent"};
+        "EcnCwrSent",
+        "LossProbes",
+        "LossProbeRecovery",
+        "SackReorder",
+        "DsackUndo"};
     if (mib >= 0 && mib < ATCP_MIB_COUNT && !names[mib].empty())
         return std::string(names[mib]);
     // A counter newer than this build: still a distinct JSON key.

@@ -134,6 +134,10 @@ enum atcp_timer {
 #define ATCP_SOCKOPT_TIMESTAMPS (1U << 6) /* timestamps agreed */
 #define ATCP_SOCKOPT_SACK (1U << 7) /* SACK permitted by the peer */
 
+/* Bits of ATCP_A_SOCK_ECN: Linux's TCPI_OPT_ECN and TCPI_OPT_ECN_SEEN. */
+#define ATCP_SOCK_ECN_AGREED (1U << 0) /* both SYNs agreed (RFC 3168 6.1.1) */
+#define ATCP_SOCK_ECN_SEEN (1U << 1) /* a segment arrived ECT or CE */
+
 enum atcp_attr {
 	ATCP_A_UNSPEC,
 	ATCP_A_PAD,
@@ -175,10 +179,24 @@ enum atcp_attr {
 	ATCP_A_EVENT, /* u8: enum atcp_event */
 	/*
 	 * ATCP_CMD_SOCK_GET: flag, the connection figures too (TIMER through
-	 * BYTES_RECEIVED); a dump without them is about half the work.
-	 * Events always carry them.
+	 * BYTES_RECEIVED, and CC through DELIVERY_RATE); a dump without them
+	 * is about half the work.  Events always carry them.
 	 */
 	ATCP_A_WANT_INFO,
+	/*
+	 * More of a socket record's connection figures, numbered after the
+	 * rest so that no attribute's number changed: tools read the records
+	 * of older modules, which lack these, as before.
+	 */
+	ATCP_A_SOCK_CC, /* string: its TCP_CONGESTION, e.g. "cubic" */
+	ATCP_A_SOCK_ECN, /* u8: ATCP_SOCK_ECN_* bits */
+	/* Loss recovery (RFC 8985, RFC 6675): bytes above SND.UNA... */
+	ATCP_A_SOCK_SACKED, /* u32: ...the peer SACKed */
+	ATCP_A_SOCK_LOST, /* u32: ...deemed lost and not yet sent again */
+	ATCP_A_SOCK_RETRANS_OUT, /* u32: ...sent again, not yet acknowledged */
+	ATCP_A_SOCK_REORDERING, /* u32: reordering seen, in segments: 3 at least */
+	ATCP_A_SOCK_MIN_RTT_US, /* u32: the least RTT sample; 0: none yet */
+	ATCP_A_SOCK_DELIVERY_RATE, /* u64: bytes a second acked over the last RTT */
 	__ATCP_A_MAX
 };
 

@@ -70,6 +70,36 @@ TEST(Rack, ReorderingTimerDeemsAHoleLost)
     EXPECT_TRUE(h.info().in_recovery);
 }
 
+// net.atcp.rack 0: RFC 6675's DupThresh instead; a hole below one SACKed
+// segment waits for the third duplicate ACK however long it takes.
+TEST(Rack, OffWaitsForDupThresh)
+{
+    Harness h;
+    h.params().rack = 0;
+    h.params().tlp = 0; // the probe would come at 2 * SRTT
+    in_flight(h, 4);
+    h.in(sack_ack(1, 1461, 2921));
+    EXPECT_NE(h.info().timer, ATCP_TIMER_REORDER);
+    h.advance_ms(150);
+    h.in(sack_ack(1, 1461, 4381));
+    h.no_out();
+    h.in(sack_ack(1, 1461, 5841));
+    h.out(seg(1));
+    EXPECT_TRUE(h.info().in_recovery);
+}
+
+// net.atcp.tlp 0: no probe; the RTO resends the first segment.
+TEST(Rack, TlpOffLeavesTheTailToTheRto)
+{
+    Harness h;
+    h.params().tlp = 0;
+    in_flight(h, 3);
+    EXPECT_EQ(h.info().timer, ATCP_TIMER_RETRANSMIT);
+    h.fire_deadline();
+    h.out(seg(1));
+    EXPECT_EQ(h.mib().loss_probes, 0u);
+}
+
 // 6.2 step 4: with DupThresh segments SACKed and no reordering seen, the
 // window is zero: the hole is lost at once.
 TEST(Rack, DupThreshSackedSegmentsMeanLossAtOnce)
@@ -82,6 +112,24 @@ TEST(Rack, DupThreshSackedSegmentsMeanLossAtOnce)
     h.in(sack_ack(1, 1461, 5841));
     h.out(seg(1));
     EXPECT_TRUE(h.info().in_recovery);
+    // TCP_INFO's figures: three segments SACKed, one resent, none left lost.
+    EXPECT_EQ(h.info().sacked, 3 * kMss);
+    EXPECT_EQ(h.info().retrans_out, kMss);
+    EXPECT_EQ(h.info().lost, 0u);
+    EXPECT_EQ(h.info().reordering, 3u);
+    EXPECT_EQ(h.info().min_rtt_us, 100 * kMs);
+}
+
+// TCP_INFO's delivery rate: a round trip's acknowledged bytes a second.
+TEST(Rack, DeliveryRateIsTheLastRoundTrips)
+{
+    Harness h;
+    in_flight(h, 10, 20);
+    h.in(". 1:1(0) ack 1461 win 65535"); // the first round starts
+    h.drain();
+    h.advance_ms(100);
+    h.in(". 1:1(0) ack 14601 win 65535"); // and ends: 13140 bytes in 100 ms
+    EXPECT_EQ(h.info().delivery_rate, 131400u);
 }
 
 // 6.2 step 3: a segment never resent that arrives below the highest one
@@ -94,6 +142,7 @@ TEST(Rack, ReorderingSeenWidensTheWindow)
     h.in(sack_ack(1, 1461, 2921));
     h.in(". 1:1(0) ack 2921 win 65535"); // segment 1 was only late
     EXPECT_EQ(h.mib().sack_reorder, 1u);
+    EXPECT_EQ(h.info().reordering, 3u); // one segment's reordering: DupThresh still
     EXPECT_FALSE(h.info().in_recovery);
     h.drain();
     h.in(sack_ack(2921, 4381, 5841));

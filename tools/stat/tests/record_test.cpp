@@ -54,6 +54,7 @@ TEST(Record, OtherNames)
     EXPECT_EQ(event_name(ATCP_EVENT_RESET), "reset");
     EXPECT_EQ(event_name(9), "event-9");
     EXPECT_EQ(timer_name(ATCP_TIMER_PERSIST), "persist");
+    EXPECT_EQ(timer_name(ATCP_TIMER_LOSS_PROBE), "probe");
     EXPECT_EQ(options_text(0), "-");
     EXPECT_EQ(options_text(ATCP_SOCKOPT_KEEPALIVE | ATCP_SOCKOPT_CORK), "cork,keepalive");
     EXPECT_EQ(options_text(1U << 31), "-");
@@ -66,6 +67,8 @@ TEST(Record, OtherNames)
     EXPECT_EQ(counter_name(ATCP_MIB_ECN_CE_RCVD), "EcnCeRcvd");
     EXPECT_EQ(counter_name(ATCP_MIB_ECN_ECE_RCVD), "EcnEceRcvd");
     EXPECT_EQ(counter_name(ATCP_MIB_ECN_CWR_SENT), "EcnCwrSent");
+    EXPECT_EQ(counter_name(ATCP_MIB_LOSS_PROBES), "LossProbes");
+    EXPECT_EQ(counter_name(ATCP_MIB_DSACK_UNDO), "DsackUndo");
     EXPECT_EQ(counter_name(ATCP_MIB_COUNT), "mib" + std::to_string(ATCP_MIB_COUNT));
 }
 
