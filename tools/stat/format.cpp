@@ -85,6 +85,38 @@ std::string ms_text(uint32_t us)
     return s;
 }
 
+namespace {
+
+// The module counts the loss figures in bytes; ss shows segments.  Divided
+// by the MSS and rounded up, as a short segment is one too; in bytes, with
+// a B, when the record has no MSS to divide by.
+std::string segments_text(uint32_t bytes, const SockRecord& r)
+{
+    if (!r.has(ATCP_A_SOCK_MSS) || r.mss == 0)
+        return std::to_string(bytes) + "B";
+    return std::to_string((uint64_t{bytes} + r.mss - 1) / r.mss);
+}
+
+} // namespace
+
+std::string rate_text(uint64_t bytes_per_second)
+{
+    static constexpr std::array<const char*, 5> prefixes{"", "k", "M", "G", "T"};
+    double bits = static_cast<double>(bytes_per_second) * 8;
+    size_t i = 0;
+    // From 999.5 up, three significant digits would print "1e+03": the next prefix.
+    while (bits >= 999.5 && i + 1 < prefixes.size()) {
+        bits /= 1000;
+        i++;
+    }
+    char text[48];
+    if (bits < 999.5)
+        std::snprintf(text, sizeof(text), "%.3g%sbps", bits, prefixes[i]);
+    else // past the last prefix
+        std::snprintf(text, sizeof(text), "%.0f%sbps", bits, prefixes[i]);
+    return text;
+}
+
 std::string extended_text(const SockRecord& r)
 {
     std::string out;
@@ -105,6 +137,13 @@ std::string extended_text(const SockRecord& r)
     }
     if (r.has(ATCP_A_SOCK_OPTIONS))
         add("opts:" + options_text(r.options));
+    // ss's words and order: ECN, then the algorithm.
+    if (r.ecn & ATCP_SOCK_ECN_AGREED)
+        add("ecn");
+    if (r.ecn & ATCP_SOCK_ECN_SEEN)
+        add("ecnseen");
+    if (!r.congestion.empty())
+        add(r.congestion);
     if (r.has(ATCP_A_SOCK_MSS))
         add("mss:" + num(r.mss));
     if (r.has(ATCP_A_SOCK_SND_WSCALE) || r.has(ATCP_A_SOCK_RCV_WSCALE))
@@ -117,12 +156,27 @@ std::string extended_text(const SockRecord& r)
         add("cwnd:" + num(r.cwnd));
     if (r.has(ATCP_A_SOCK_SSTHRESH))
         add("ssthresh:" + num(r.ssthresh));
-    if (r.has(ATCP_A_SOCK_RETRANSMITS))
+    // ss's retrans:OUT/TOTAL when the module sends what is out; an older
+    // module's record prints as it did.
+    if (r.has(ATCP_A_SOCK_RETRANS_OUT))
+        add("retrans:" + segments_text(r.retrans_out, r) + "/" + num(r.retransmits));
+    else if (r.has(ATCP_A_SOCK_RETRANSMITS))
         add("retrans:" + num(r.retransmits));
+    // As ss: lost and sacked when not 0, reordering when more than the least.
+    if (r.lost)
+        add("lost:" + segments_text(r.lost, r));
+    if (r.sacked)
+        add("sacked:" + segments_text(r.sacked, r));
+    if (r.has(ATCP_A_SOCK_REORDERING) && r.reordering != 3)
+        add("reordering:" + num(r.reordering));
     if (r.has(ATCP_A_SOCK_BYTES_ACKED))
         add("bytes_acked:" + num(r.bytes_acked));
     if (r.has(ATCP_A_SOCK_BYTES_RECEIVED))
         add("bytes_received:" + num(r.bytes_received));
+    if (r.delivery_rate)
+        add("delivery_rate " + rate_text(r.delivery_rate));
+    if (r.min_rtt_us)
+        add("minrtt:" + ms_text(r.min_rtt_us));
     return out;
 }
 

@@ -34,12 +34,16 @@ std::string endpoints_summary(const std::vector<const SockRecord*>& sockets,
                               const Services& services, bool numeric);
 
 // atcpstat -e's line of figures, e.g. "uid:0 ino:1234 timer:(retransmit,200ms)
-// opts:nodelay,ts mss:1448 wscale:7,7 rtt:0.1/0.05 rto:204 cwnd:14480 ...":
+// opts:nodelay,ts cubic mss:1448 wscale:7,7 rtt:0.1/0.05 rto:204 cwnd:14480 ...":
 // only what the record carried.
 std::string extended_text(const SockRecord& r);
 
 // Microseconds as milliseconds with up to three decimals: 1500 -> "1.5".
 std::string ms_text(uint32_t us);
+
+// Bytes a second as ss prints a rate, in bits a second to three significant
+// digits: 125000 -> "1Mbps", 1500 -> "12kbps".
+std::string rate_text(uint64_t bytes_per_second);
 
 // ps columns.
 std::string permille_text(unsigned permille);       // 123 -> "12.3"; 10000 -> "1000"

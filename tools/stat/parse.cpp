@@ -85,6 +85,14 @@ const char* attr_label(int attr)
         "ATCP_A_STATS",
         "ATCP_A_EVENT",
         "ATCP_A_WANT_INFO",
+        "ATCP_A_SOCK_CC",
+        "ATCP_A_SOCK_ECN",
+        "ATCP_A_SOCK_SACKED",
+        "ATCP_A_SOCK_LOST",
+        "ATCP_A_SOCK_RETRANS_OUT",
+        "ATCP_A_SOCK_REORDERING",
+        "ATCP_A_SOCK_MIN_RTT_US",
+        "ATCP_A_SOCK_DELIVERY_RATE",
     };
     // An attribute newer than this list has none.
     return attr >= 0 && attr <= ATCP_A_MAX && labels[attr] ? labels[attr] : "an attribute";
@@ -111,6 +119,17 @@ template <class T> bool take(const nlattr* a, T& out)
     if (payload_len(a) != static_cast<int>(sizeof(T)))
         return false;
     std::memcpy(&out, payload(a), sizeof(T));
+    return true;
+}
+
+// A NUL-terminated string attribute, as the kernel's nla_put_string puts it.
+bool take_string(const nlattr* a, std::string& out)
+{
+    const auto* text = static_cast<const char*>(payload(a));
+    const void* nul = std::memchr(text, '\0', static_cast<size_t>(payload_len(a)));
+    if (!nul)
+        return false;
+    out.assign(text, static_cast<const char*>(nul));
     return true;
 }
 
@@ -224,6 +243,30 @@ Result<SockRecord> read_record(genlmsghdr* genl, std::optional<uint8_t>* event)
             break;
         case ATCP_A_SOCK_BYTES_RECEIVED:
             ok = take(a, r.bytes_received);
+            break;
+        case ATCP_A_SOCK_CC:
+            ok = take_string(a, r.congestion);
+            break;
+        case ATCP_A_SOCK_ECN:
+            ok = take(a, r.ecn);
+            break;
+        case ATCP_A_SOCK_SACKED:
+            ok = take(a, r.sacked);
+            break;
+        case ATCP_A_SOCK_LOST:
+            ok = take(a, r.lost);
+            break;
+        case ATCP_A_SOCK_RETRANS_OUT:
+            ok = take(a, r.retrans_out);
+            break;
+        case ATCP_A_SOCK_REORDERING:
+            ok = take(a, r.reordering);
+            break;
+        case ATCP_A_SOCK_MIN_RTT_US:
+            ok = take(a, r.min_rtt_us);
+            break;
+        case ATCP_A_SOCK_DELIVERY_RATE:
+            ok = take(a, r.delivery_rate);
             break;
         case ATCP_A_EVENT: {
             uint8_t kind;

@@ -44,6 +44,13 @@ struct SockRecord {
     uint32_t cwnd = 0, ssthresh = 0;
     uint32_t retransmits = 0;
     uint64_t bytes_acked = 0, bytes_received = 0;
+    std::string congestion; // "cubic", "newreno"
+    uint8_t ecn = 0;        // ATCP_SOCK_ECN_* bits
+    // Loss recovery, in bytes above SND.UNA as the module counts them.
+    uint32_t sacked = 0, lost = 0, retrans_out = 0;
+    uint32_t reordering = 0;    // segments
+    uint32_t min_rtt_us = 0;    // 0: no sample yet
+    uint64_t delivery_rate = 0; // bytes a second
 
     // Which ATCP_A_* attributes the record carried: the extended figures
     // are shown only when the module sent them.

@@ -66,6 +66,19 @@ void socket_json_members(Json& j, const SockRecord& r, const Services& services,
     u(ATCP_A_SOCK_RETRANSMITS, "retransmits", r.retransmits);
     u(ATCP_A_SOCK_BYTES_ACKED, "bytes_acked", r.bytes_acked);
     u(ATCP_A_SOCK_BYTES_RECEIVED, "bytes_received", r.bytes_received);
+    if (r.has(ATCP_A_SOCK_CC))
+        j.key("congestion").string(r.congestion);
+    if (r.has(ATCP_A_SOCK_ECN)) {
+        j.key("ecn").boolean(r.ecn & ATCP_SOCK_ECN_AGREED);
+        j.key("ecn_seen").boolean(r.ecn & ATCP_SOCK_ECN_SEEN);
+    }
+    // In bytes, as the module counts them; the text shows segments.
+    u(ATCP_A_SOCK_SACKED, "sacked_bytes", r.sacked);
+    u(ATCP_A_SOCK_LOST, "lost_bytes", r.lost);
+    u(ATCP_A_SOCK_RETRANS_OUT, "retrans_out_bytes", r.retrans_out);
+    u(ATCP_A_SOCK_REORDERING, "reordering", r.reordering);
+    u(ATCP_A_SOCK_MIN_RTT_US, "min_rtt_us", r.min_rtt_us);
+    u(ATCP_A_SOCK_DELIVERY_RATE, "delivery_rate", r.delivery_rate); // bytes a second
 }
 
 OwnerIndex::OwnerIndex(const ProcFs& proc, const std::vector<SockRecord>& records)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // How endpoints, the extended figures and the ps columns print.
 #include "format.h"
+#include "socket_view.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -125,6 +126,133 @@ TEST(Format, ExtendedShowsWhatTheModuleSent)
     r.timer = ATCP_TIMER_NONE;
     r.options = 0;
     EXPECT_NE(extended_text(r).find("timer:(off) opts:- "), std::string::npos);
+}
+
+// The record ExtendedShowsWhatTheModuleSent builds, every figure an
+// older module sent present.
+SockRecord older_module_record()
+{
+    SockRecord r = sock(ATCP_ESTABLISHED, "127.0.0.1", 7007, "127.0.0.1", 40000);
+    r.uid = 1000;
+    r.inode = 5001;
+    r.options = ATCP_SOCKOPT_TIMESTAMPS | ATCP_SOCKOPT_SACK;
+    r.mss = 1448;
+    r.rtt_us = 1500;
+    r.rttvar_us = 750;
+    r.rto_us = 204000;
+    r.cwnd = 14480;
+    r.ssthresh = 65535;
+    r.retransmits = 2;
+    r.bytes_acked = 1 << 20;
+    r.bytes_received = 42;
+    for (int a = ATCP_A_SOCK_FAMILY; a <= ATCP_A_SOCK_BYTES_RECEIVED; a++)
+        r.present.set(a);
+    return r;
+}
+
+void set_recovery_figures(SockRecord& r)
+{
+    r.congestion = "cubic";
+    r.ecn = ATCP_SOCK_ECN_AGREED | ATCP_SOCK_ECN_SEEN;
+    r.sacked = 3 * 1448;
+    r.lost = 1448 + 100; // a short segment counts as one
+    r.retrans_out = 1448;
+    r.reordering = 5;
+    r.min_rtt_us = 123;
+    r.delivery_rate = 15'400'000; // 123.2 Mbit/s
+    for (int a = ATCP_A_SOCK_CC; a <= ATCP_A_SOCK_DELIVERY_RATE; a++)
+        r.present.set(a);
+}
+
+TEST(Format, ExtendedShowsTheRecoveryFiguresAsSs)
+{
+    SockRecord r = older_module_record();
+    set_recovery_figures(r);
+    EXPECT_EQ(extended_text(r),
+              "uid:1000 ino:5001 timer:(off) opts:ts,sack ecn ecnseen cubic mss:1448 wscale:0,0 "
+              "rtt:1.5/0.75 rto:204 cwnd:14480 ssthresh:65535 retrans:1/2 lost:2 sacked:3 "
+              "reordering:5 bytes_acked:1048576 bytes_received:42 delivery_rate 123Mbps "
+              "minrtt:0.123");
+}
+
+TEST(Format, ExtendedLeavesOutWhatSsLeavesOut)
+{
+    SockRecord r = older_module_record();
+    set_recovery_figures(r);
+    r.ecn = 0;
+    r.sacked = r.lost = r.retrans_out = 0;
+    r.reordering = 3;
+    r.min_rtt_us = 0;
+    r.delivery_rate = 0;
+    EXPECT_EQ(extended_text(r),
+              "uid:1000 ino:5001 timer:(off) opts:ts,sack cubic mss:1448 wscale:0,0 "
+              "rtt:1.5/0.75 rto:204 cwnd:14480 ssthresh:65535 retrans:0/2 "
+              "bytes_acked:1048576 bytes_received:42");
+    r.ecn = ATCP_SOCK_ECN_SEEN; // ECT arrived on a connection that did not agree to ECN
+    EXPECT_NE(extended_text(r).find(" opts:ts,sack ecnseen cubic "), std::string::npos);
+}
+
+TEST(Format, ExtendedLossFiguresInBytesWithoutAnMss)
+{
+    SockRecord r = older_module_record();
+    set_recovery_figures(r);
+    r.present.reset(ATCP_A_SOCK_MSS);
+    std::string text = extended_text(r);
+    EXPECT_NE(text.find(" retrans:1448B/2 lost:1548B sacked:4344B "), std::string::npos) << text;
+    r.present.set(ATCP_A_SOCK_MSS);
+    r.mss = 0;
+    EXPECT_EQ(extended_text(r), text.replace(text.find("wscale:"), 0, "mss:0 "));
+}
+
+TEST(Format, AnOlderModulesRecordPrintsAsBefore)
+{
+    EXPECT_EQ(extended_text(older_module_record()),
+              "uid:1000 ino:5001 timer:(off) opts:ts,sack mss:1448 wscale:0,0 rtt:1.5/0.75 "
+              "rto:204 cwnd:14480 ssthresh:65535 retrans:2 bytes_acked:1048576 "
+              "bytes_received:42");
+}
+
+// The JSON members after bytes_received: where the recovery figures go.
+std::string json_tail(const SockRecord& r)
+{
+    Json j;
+    j.begin_object();
+    socket_json_members(j, r, services(), true);
+    j.end_object();
+    return j.text().substr(j.text().find("\"bytes_received\""));
+}
+
+TEST(Format, JsonHasEveryRecoveryFigureInBytes)
+{
+    SockRecord r = older_module_record();
+    EXPECT_EQ(json_tail(r), R"("bytes_received":42})");
+    set_recovery_figures(r);
+    r.ecn = ATCP_SOCK_ECN_AGREED;
+    EXPECT_EQ(json_tail(r),
+              R"("bytes_received":42,"congestion":"cubic","ecn":true,"ecn_seen":false,)"
+              R"("sacked_bytes":4344,"lost_bytes":1548,"retrans_out_bytes":1448,"reordering":5,)"
+              R"("min_rtt_us":123,"delivery_rate":15400000})");
+    // Zeros too: JSON shows what the module sent.
+    r.ecn = 0;
+    r.sacked = r.lost = r.retrans_out = r.min_rtt_us = 0;
+    r.delivery_rate = 0;
+    EXPECT_EQ(json_tail(r),
+              R"("bytes_received":42,"congestion":"cubic","ecn":false,"ecn_seen":false,)"
+              R"("sacked_bytes":0,"lost_bytes":0,"retrans_out_bytes":0,"reordering":5,)"
+              R"("min_rtt_us":0,"delivery_rate":0})");
+}
+
+TEST(Format, RatesInBitsAsSsPrintsThem)
+{
+    EXPECT_EQ(rate_text(1), "8bps");
+    EXPECT_EQ(rate_text(124), "992bps");
+    EXPECT_EQ(rate_text(125), "1kbps");
+    EXPECT_EQ(rate_text(1500), "12kbps");
+    EXPECT_EQ(rate_text(15'400'000), "123Mbps");
+    EXPECT_EQ(rate_text(124'999), "1Mbps"); // 999.992 kbit/s: not "1e+03kbps"
+    EXPECT_EQ(rate_text(155'000'000), "1.24Gbps");
+    EXPECT_EQ(rate_text(1'250'000'000'000ULL), "10Tbps");
+    EXPECT_EQ(rate_text(1'250'000'000'000'000ULL), "10000Tbps");
 }
 
 TEST(Format, PercentagesAsProcps)

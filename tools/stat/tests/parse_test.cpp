@@ -80,6 +80,19 @@ void put_full_record(nl_msg* m)
     put_u64_64bit(m, ATCP_A_SOCK_BYTES_RECEIVED, 77);
 }
 
+// The figures a module with loss recovery adds, after put_full_record's.
+void put_recovery_figures(nl_msg* m)
+{
+    nla_put_string(m, ATCP_A_SOCK_CC, "newreno");
+    nla_put_u8(m, ATCP_A_SOCK_ECN, ATCP_SOCK_ECN_AGREED | ATCP_SOCK_ECN_SEEN);
+    nla_put_u32(m, ATCP_A_SOCK_SACKED, 2 * 65483);
+    nla_put_u32(m, ATCP_A_SOCK_LOST, 65483);
+    nla_put_u32(m, ATCP_A_SOCK_RETRANS_OUT, 100);
+    nla_put_u32(m, ATCP_A_SOCK_REORDERING, 5);
+    nla_put_u32(m, ATCP_A_SOCK_MIN_RTT_US, 90);
+    put_u64_64bit(m, ATCP_A_SOCK_DELIVERY_RATE, 6'000'000'000ULL);
+}
+
 // The least a record may carry.
 void put_minimal_record(nl_msg* m, uint8_t state = ATCP_LISTEN)
 {
@@ -123,11 +136,79 @@ TEST(Parse, AFullRecord)
     EXPECT_FALSE(r->has(ATCP_A_EVENT));
 }
 
+TEST(Parse, TheRecoveryFigures)
+{
+    Msg m = message(ATCP_CMD_SOCK_GET);
+    put_full_record(m.get());
+    put_recovery_figures(m.get());
+    auto r = parse_sock_message(nlmsg_hdr(m.get()));
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->congestion, "newreno");
+    EXPECT_EQ(r->ecn, ATCP_SOCK_ECN_AGREED | ATCP_SOCK_ECN_SEEN);
+    EXPECT_EQ(r->sacked, 2u * 65483);
+    EXPECT_EQ(r->lost, 65483u);
+    EXPECT_EQ(r->retrans_out, 100u);
+    EXPECT_EQ(r->reordering, 5u);
+    EXPECT_EQ(r->min_rtt_us, 90u);
+    EXPECT_EQ(r->delivery_rate, 6'000'000'000ULL);
+    EXPECT_EQ(r->bytes_received, 77u); // the figures before them still read
+    for (int a = ATCP_A_SOCK_CC; a <= ATCP_A_SOCK_DELIVERY_RATE; a++)
+        EXPECT_TRUE(r->has(a)) << a;
+}
+
+TEST(Parse, AnOlderModulesRecordHasNoRecoveryFigures)
+{
+    Msg m = message(ATCP_CMD_SOCK_GET);
+    put_full_record(m.get());
+    auto r = parse_sock_message(nlmsg_hdr(m.get()));
+    ASSERT_TRUE(r) << r.error().message;
+    for (int a = ATCP_A_SOCK_CC; a <= ATCP_A_SOCK_DELIVERY_RATE; a++)
+        EXPECT_FALSE(r->has(a)) << a;
+    EXPECT_EQ(r->congestion, "");
+    EXPECT_EQ(r->ecn, 0);
+}
+
+TEST(Parse, AttributeNumbersAreFixed)
+{
+    // The ABI: recorded replies (testdata/recorded) and older tools read
+    // these numbers; new attributes only ever come after the last.
+    EXPECT_EQ(ATCP_A_SOCK_FAMILY, 6);
+    EXPECT_EQ(ATCP_A_SOCK_BYTES_RECEIVED, 31);
+    EXPECT_EQ(ATCP_A_WANT_INFO, 34);
+    EXPECT_EQ(ATCP_A_SOCK_CC, 35);
+    EXPECT_EQ(ATCP_A_SOCK_ECN, 36);
+    EXPECT_EQ(ATCP_A_SOCK_SACKED, 37);
+    EXPECT_EQ(ATCP_A_SOCK_LOST, 38);
+    EXPECT_EQ(ATCP_A_SOCK_RETRANS_OUT, 39);
+    EXPECT_EQ(ATCP_A_SOCK_REORDERING, 40);
+    EXPECT_EQ(ATCP_A_SOCK_MIN_RTT_US, 41);
+    EXPECT_EQ(ATCP_A_SOCK_DELIVERY_RATE, 42);
+}
+
+TEST(Parse, TheAlgorithmNameMustEndInNul)
+{
+    Msg m = message(ATCP_CMD_SOCK_GET);
+    put_minimal_record(m.get());
+    nla_put(m.get(), ATCP_A_SOCK_CC, 5, "cubic");
+    auto r = parse_sock_message(nlmsg_hdr(m.get()));
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().message, "a malformed attribute: ATCP_A_SOCK_CC of 5 bytes");
+
+    Msg padded = message(ATCP_CMD_SOCK_GET);
+    put_minimal_record(padded.get());
+    // Padded as TCP_CONGESTION pads it: the name ends at the first NUL.
+    nla_put(padded.get(), ATCP_A_SOCK_CC, 16, "cubic\0\0\0\0\0\0\0\0\0\0");
+    auto p = parse_sock_message(nlmsg_hdr(padded.get()));
+    ASSERT_TRUE(p) << p.error().message;
+    EXPECT_EQ(p->congestion, "cubic");
+}
+
 TEST(Parse, TheU64sWereReallyPadded)
 {
     // The test's own premise: some u64 needed a pad, and the payloads are aligned.
     Msg m = message(ATCP_CMD_SOCK_GET);
     put_full_record(m.get());
+    put_recovery_figures(m.get());
     nlmsghdr* h = nlmsg_hdr(m.get());
     int pads = 0, rem;
     nlattr* a;
@@ -136,7 +217,8 @@ TEST(Parse, TheU64sWereReallyPadded)
     {
         if (nla_type(a) == ATCP_A_PAD)
             pads++;
-        if (nla_type(a) == ATCP_A_SOCK_INODE || nla_type(a) == ATCP_A_SOCK_BYTES_ACKED) {
+        if (nla_type(a) == ATCP_A_SOCK_INODE || nla_type(a) == ATCP_A_SOCK_BYTES_ACKED ||
+            nla_type(a) == ATCP_A_SOCK_DELIVERY_RATE) {
             EXPECT_EQ((reinterpret_cast<char*>(nla_data(a)) - reinterpret_cast<char*>(h)) % 8, 0);
         }
     }
@@ -215,7 +297,8 @@ TEST(Parse, WrongWidthsAreRefused)
     // A u8 sent as u32, a u16 as u32, a u32 as u16, a u64 as u32.
     for (Case c :
          {Case{ATCP_A_SOCK_STATE, 4}, Case{ATCP_A_SOCK_LOCAL_PORT, 4}, Case{ATCP_A_SOCK_RECV_Q, 2},
-          Case{ATCP_A_SOCK_INODE, 4}, Case{ATCP_A_SOCK_BYTES_ACKED, 16}}) {
+          Case{ATCP_A_SOCK_INODE, 4}, Case{ATCP_A_SOCK_BYTES_ACKED, 16}, Case{ATCP_A_SOCK_ECN, 4},
+          Case{ATCP_A_SOCK_LOST, 8}, Case{ATCP_A_SOCK_DELIVERY_RATE, 4}}) {
         Msg m = message(ATCP_CMD_SOCK_GET);
         uint8_t zeros[16] = {};
         nla_put(m.get(), c.attr, c.len, zeros);
