@@ -147,6 +147,7 @@ void Conn::release()
 {
     set_state(ATCP_CLOSED);
     t_.rexmt_at = t_.delack_at = t_.keepalive_at = t_.close_at = t_.cork_at = 0;
+    t_.rack.reo_at = t_.rack.tlp_at = 0;
     act_.wake |= ATCP_WAKE_RELEASE;
 }
 
