@@ -275,7 +275,8 @@ void Conn::sample_delivery_rate()
     if (t_.rate_since_us != 0 && seq_lt(t_.snd_una, t_.rate_round_end))
         return;
     if (t_.rate_since_us != 0 && now_ > t_.rate_since_us)
-        t_.delivery_rate = (t_.bytes_acked - t_.rate_acked_at) * 1000000 / (now_ - t_.rate_since_us);
+        t_.delivery_rate =
+            (t_.bytes_acked - t_.rate_acked_at) * 1000000 / (now_ - t_.rate_since_us);
     t_.rate_round_end = t_.snd_max;
     t_.rate_since_us = now_;
     t_.rate_acked_at = t_.bytes_acked;

@@ -42,7 +42,8 @@ void Conn::merge_closest_runs()
             const SentRun& b = t_.sent[i + 1];
             if (pass == 0 && ((a.flags ^ b.flags) & (kRunLost | kRunDelivered)))
                 continue;
-            const uint64_t gap = a.xmit_us > b.xmit_us ? a.xmit_us - b.xmit_us : b.xmit_us - a.xmit_us;
+            const uint64_t gap =
+                a.xmit_us > b.xmit_us ? a.xmit_us - b.xmit_us : b.xmit_us - a.xmit_us;
             if (gap < best_gap) {
                 best_gap = gap;
                 best = i;
@@ -222,8 +223,8 @@ bool Conn::rack_detect_loss()
         }
         if ((r.flags & kRunDelivered) || unsacked(run_start(i), r.end) == 0)
             continue;
-        if (!sent_after(t_.rack.xmit_us, t_.rack.end, t_.rack.has(kLatestRetrans), r.xmit_us,
-                        r.end, (r.flags & kRunRetransmitted) != 0))
+        if (!sent_after(t_.rack.xmit_us, t_.rack.end, t_.rack.has(kLatestRetrans), r.xmit_us, r.end,
+                        (r.flags & kRunRetransmitted) != 0))
             continue;
         const uint64_t due = r.xmit_us + t_.rack.rtt_us + wnd;
         if (due <= now_) {

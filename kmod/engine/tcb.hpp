@@ -76,26 +76,26 @@ struct SentRun {
 
 // Bits of RackState::flags.
 enum RackFlag : uint8_t {
-    kReorderSeen = 1u << 0, // RACK.reordering_seen (RFC 8985 6.2 step 3)
-    kDsackRound = 1u << 1,  // RACK.dsack_round is set
-    kTlpOut = 1u << 2,      // a loss probe is unanswered: TLP.end_seq is set (7.3)
-    kTlpRetrans = 1u << 3,  // ...and it was a retransmission (TLP.is_retrans)
-    kUndoArmed = 1u << 4,   // a reduction may be undone (RFC 3708 D-SACK detection)
+    kReorderSeen = 1u << 0,   // RACK.reordering_seen (RFC 8985 6.2 step 3)
+    kDsackRound = 1u << 1,    // RACK.dsack_round is set
+    kTlpOut = 1u << 2,        // a loss probe is unanswered: TLP.end_seq is set (7.3)
+    kTlpRetrans = 1u << 3,    // ...and it was a retransmission (TLP.is_retrans)
+    kUndoArmed = 1u << 4,     // a reduction may be undone (RFC 3708 D-SACK detection)
     kLatestRetrans = 1u << 5, // RACK.xmit_ts is a retransmission's
 };
 
 // RACK-TLP's state (RFC 8985 6.1, 7) and the undo of a reduction whose
 // every retransmission a D-SACK showed spurious (RFC 3708 section 3).
 struct RackState {
-    uint64_t xmit_us;      // RACK.xmit_ts: of the latest-sent run delivered
-    uint64_t reo_at;       // RACK's reordering timer; 0: off
-    uint64_t tlp_at;       // the probe timeout (PTO); 0: off
-    uint32_t end;          // RACK.end_seq
-    uint32_t rtt_us;       // RACK.rtt
-    uint32_t fack;         // RACK.fack: the highest sequence delivered
-    uint32_t dsack_round;  // RACK.dsack_round (kDsackRound)
-    uint32_t tlp_end;      // TLP.end_seq (kTlpOut)
-    uint32_t undo_cwnd;    // cwnd and ssthresh before the reduction
+    uint64_t xmit_us;     // RACK.xmit_ts: of the latest-sent run delivered
+    uint64_t reo_at;      // RACK's reordering timer; 0: off
+    uint64_t tlp_at;      // the probe timeout (PTO); 0: off
+    uint32_t end;         // RACK.end_seq
+    uint32_t rtt_us;      // RACK.rtt
+    uint32_t fack;        // RACK.fack: the highest sequence delivered
+    uint32_t dsack_round; // RACK.dsack_round (kDsackRound)
+    uint32_t tlp_end;     // TLP.end_seq (kTlpOut)
+    uint32_t undo_cwnd;   // cwnd and ssthresh before the reduction
     uint32_t undo_ssthresh;
     uint32_t undo_from;    // retransmissions at or above this count toward undo
     uint32_t undo_until;   // the episode is over once snd_una passes this (kUndoArmed)

@@ -269,4 +269,14 @@ void Harness::expect_state(atcp_state s, std::source_location where)
     EXPECT_EQ(state(), s);
 }
 
+void establish_with_sack_peer(Harness& h)
+{
+    h.connect();
+    h.out("S 0:0(0) win 65535 <...>");
+    h.advance_ms(100);
+    h.in("S. 0:0(0) ack 1 win 65535 <mss 1460,sackOK>");
+    h.out(". 1:1(0) ack 1 win 65535");
+    h.no_out();
+}
+
 } // namespace atcp::test

@@ -119,4 +119,8 @@ class Harness {
     atcp_mib_delta mib_{}; // summed over the whole test
 };
 
+// An active open to a peer that SACKs (MSS 1460, no timestamps or window
+// scale), its SYN-ACK a 100 ms round trip after our SYN.
+void establish_with_sack_peer(Harness& h);
+
 } // namespace atcp::test

@@ -12,16 +12,6 @@ namespace {
 constexpr uint32_t kMss = 1460;
 constexpr uint64_t kMs = 1000;
 
-void establish(Harness& h)
-{
-    h.connect();
-    h.out("S 0:0(0) win 65535 <...>");
-    h.advance_ms(100);
-    h.in("S. 0:0(0) ack 1 win 65535 <mss 1460,sackOK>");
-    h.out(". 1:1(0) ack 1 win 65535");
-    h.no_out();
-}
-
 // Full segment n (from 1) of our data, as the engine sends it.
 std::string seg(uint32_t n, const char* flags = ".")
 {
@@ -37,7 +27,7 @@ std::string sack_ack(uint32_t ack, uint32_t start, uint32_t end)
 // Segments 1..n in flight, sent together; a round trip passes.
 void in_flight(Harness& h, uint32_t n, uint32_t queued = 0)
 {
-    establish(h);
+    establish_with_sack_peer(h);
     h.send((n + queued) * kMss);
     for (uint32_t i = 1; i <= n; ++i)
         h.out(seg(i, i == n + queued ? "P." : "."));
@@ -161,7 +151,7 @@ TEST(Rack, ReorderingSeenWidensTheWindow)
 TEST(Rack, TailLossProbeResendsTheLastSegment)
 {
     Harness h;
-    establish(h);
+    establish_with_sack_peer(h);
     h.send(3 * kMss);
     h.out(seg(1));
     h.out(seg(2));
@@ -198,7 +188,7 @@ TEST(Rack, ProbeSendsNewDataWhenThereIsSome)
 TEST(Rack, OneSegmentOutProbesAtTheRto)
 {
     Harness h;
-    establish(h);
+    establish_with_sack_peer(h);
     h.send(100);
     h.out("P. 1:101(100) ack 1 win 65535");
     EXPECT_EQ(h.info().timer, ATCP_TIMER_LOSS_PROBE);
@@ -261,7 +251,7 @@ TEST(Rack, DsackUndoesASpuriousFastRecovery)
     EXPECT_TRUE(h.info().in_recovery);
     EXPECT_LT(h.info().snd_ssthresh, 0x7fffffffu);
     h.in(". 1:1(0) ack 8761 win 65535"); // the original, late
-    h.in(sack_ack(8761, 1, 1461));        // and the copy: a duplicate
+    h.in(sack_ack(8761, 1, 1461));       // and the copy: a duplicate
     EXPECT_EQ(h.mib().dsack_undo, 1u);
     EXPECT_FALSE(h.info().in_recovery);
     EXPECT_EQ(h.info().snd_ssthresh, 0x7fffffffu);
@@ -272,7 +262,7 @@ TEST(Rack, DsackUndoesASpuriousFastRecovery)
 TEST(Rack, DsackUndoesASpuriousTimeout)
 {
     Harness h;
-    establish(h);
+    establish_with_sack_peer(h);
     h.send(100);
     h.out("P. 1:101(100) ack 1 win 65535");
     const uint32_t cwnd = h.info().snd_cwnd;
@@ -292,7 +282,7 @@ TEST(Rack, DsackUndoesASpuriousTimeout)
 TEST(Rack, MoreSendTimesThanRunsStillRecover)
 {
     Harness h;
-    establish(h);
+    establish_with_sack_peer(h);
     h.setopt(ATCP_OPTION_NODELAY, 1);
     auto at = [](uint32_t n) { return std::to_string(1 + (n - 1) * 100); };
     for (uint32_t i = 1; i <= 60; ++i) {

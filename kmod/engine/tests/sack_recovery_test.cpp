@@ -10,21 +10,11 @@ namespace {
 
 constexpr uint32_t kMss = 1460;
 
-void establish(Harness& h)
-{
-    h.connect();
-    h.out("S 0:0(0) win 65535 <...>");
-    h.advance_ms(100);
-    h.in("S. 0:0(0) ack 1 win 65535 <mss 1460,sackOK>");
-    h.out(". 1:1(0) ack 1 win 65535");
-    h.no_out();
-}
-
 // Ten segments in flight, twenty queued; the peer SACKs (no timestamps).
 // Its ACKs come a round trip later.
 void ten_in_flight(Harness& h)
 {
-    establish(h);
+    establish_with_sack_peer(h);
     h.send(20 * kMss);
     for (uint32_t i = 0; i < 10; ++i)
         h.out(". " + range(1 + i * kMss, 1 + (i + 1) * kMss) + " ack 1 win 65535");
@@ -149,7 +139,7 @@ TEST(SackRecovery, ScoreboardOverflowKeepsTheLowestRanges)
 TEST(SackRecovery, GoBackNAfterATimeoutSkipsSackedData)
 {
     Harness h;
-    establish(h);
+    establish_with_sack_peer(h);
     h.send(5 * kMss);
     h.drain();
     h.in(". 1:1(0) ack 1 win 65535 <sack 1 {2921:5841}>");
@@ -163,7 +153,7 @@ TEST(SackRecovery, GoBackNAfterATimeoutSkipsSackedData)
     h.out("P. 5841:7301(1460) ack 1 win 65535");
 
     Harness g;
-    establish(g);
+    establish_with_sack_peer(g);
     g.send(5 * kMss);
     g.drain();
     g.in(". 1:1(0) ack 1 win 65535 <sack 1 {2921:5841}>");

@@ -96,40 +96,7 @@ TEST(Format, MillisecondsFromMicroseconds)
     EXPECT_EQ(ms_text(10), "0.01");
 }
 
-TEST(Format, ExtendedShowsWhatTheModuleSent)
-{
-    SockRecord r = sock(ATCP_ESTABLISHED, "127.0.0.1", 7007, "127.0.0.1", 40000);
-    EXPECT_EQ(extended_text(r), "");
-    r.uid = 1000;
-    r.inode = 5001;
-    r.timer = ATCP_TIMER_RETRANSMIT;
-    r.timer_ms = 200;
-    r.options =
-        ATCP_SOCKOPT_NODELAY | ATCP_SOCKOPT_TIMESTAMPS | ATCP_SOCKOPT_SACK | ATCP_SOCKOPT_WSCALE;
-    r.mss = 1448;
-    r.snd_wscale = 7;
-    r.rcv_wscale = 6;
-    r.rtt_us = 1500;
-    r.rttvar_us = 750;
-    r.rto_us = 204000;
-    r.cwnd = 14480;
-    r.ssthresh = 65535;
-    r.retransmits = 2;
-    r.bytes_acked = 1 << 20;
-    r.bytes_received = 42;
-    for (int a = ATCP_A_SOCK_FAMILY; a <= ATCP_A_SOCK_BYTES_RECEIVED; a++)
-        r.present.set(a);
-    EXPECT_EQ(extended_text(r),
-              "uid:1000 ino:5001 timer:(retransmit,200ms) opts:nodelay,wscale,ts,sack mss:1448 "
-              "wscale:7,6 rtt:1.5/0.75 rto:204 cwnd:14480 ssthresh:65535 retrans:2 "
-              "bytes_acked:1048576 bytes_received:42");
-    r.timer = ATCP_TIMER_NONE;
-    r.options = 0;
-    EXPECT_NE(extended_text(r).find("timer:(off) opts:- "), std::string::npos);
-}
-
-// The record ExtendedShowsWhatTheModuleSent builds, every figure an
-// older module sent present.
+// A connection's record with every figure an older module sent.
 SockRecord older_module_record()
 {
     SockRecord r = sock(ATCP_ESTABLISHED, "127.0.0.1", 7007, "127.0.0.1", 40000);
@@ -148,6 +115,24 @@ SockRecord older_module_record()
     for (int a = ATCP_A_SOCK_FAMILY; a <= ATCP_A_SOCK_BYTES_RECEIVED; a++)
         r.present.set(a);
     return r;
+}
+
+TEST(Format, ExtendedShowsWhatTheModuleSent)
+{
+    EXPECT_EQ(extended_text(sock(ATCP_ESTABLISHED, "127.0.0.1", 7007, "127.0.0.1", 40000)), "");
+    SockRecord r = older_module_record();
+    r.timer = ATCP_TIMER_RETRANSMIT;
+    r.timer_ms = 200;
+    r.options |= ATCP_SOCKOPT_NODELAY | ATCP_SOCKOPT_WSCALE;
+    r.snd_wscale = 7;
+    r.rcv_wscale = 6;
+    EXPECT_EQ(extended_text(r),
+              "uid:1000 ino:5001 timer:(retransmit,200ms) opts:nodelay,wscale,ts,sack mss:1448 "
+              "wscale:7,6 rtt:1.5/0.75 rto:204 cwnd:14480 ssthresh:65535 retrans:2 "
+              "bytes_acked:1048576 bytes_received:42");
+    r.timer = ATCP_TIMER_NONE;
+    r.options = 0;
+    EXPECT_NE(extended_text(r).find("timer:(off) opts:- "), std::string::npos);
 }
 
 void set_recovery_figures(SockRecord& r)

@@ -45,14 +45,21 @@ std::vector<nlmsghdr*> messages(std::vector<unsigned char>& datagram)
     return out;
 }
 
-TEST(Recorded, ADumpOfAListenerAndAConnection)
+// Message i of the recorded dump: 0 the listener, 1 the connection.
+SockRecord recorded_sock(size_t i)
 {
     auto datagram = hex_file("dump.hex");
-    auto msgs = messages(datagram);
-    ASSERT_EQ(msgs.size(), 2u);
+    const auto msgs = messages(datagram);
+    EXPECT_EQ(msgs.size(), 2u);
+    auto r = parse_sock_message(msgs.at(i));
+    EXPECT_TRUE(r) << r.error().message;
+    return r ? *r : SockRecord{};
+}
 
-    auto listener = parse_sock_message(msgs[0]);
-    ASSERT_TRUE(listener) << listener.error().message;
+TEST(Recorded, ADumpOfAListenerAndAConnection)
+{
+    const SockRecord listener_record = recorded_sock(0);
+    const SockRecord* listener = &listener_record;
     EXPECT_EQ(listener->state, ATCP_LISTEN);
     EXPECT_EQ(listener->local.to_string(), "0.0.0.0");
     EXPECT_EQ(listener->local_port, 7);
@@ -62,8 +69,8 @@ TEST(Recorded, ADumpOfAListenerAndAConnection)
     EXPECT_EQ(listener->uid, 0u);
     EXPECT_FALSE(listener->has(ATCP_A_SOCK_RTT_US)); // listeners have no connection figures
 
-    auto conn = parse_sock_message(msgs[1]);
-    ASSERT_TRUE(conn) << conn.error().message;
+    const SockRecord conn_record = recorded_sock(1);
+    const SockRecord* conn = &conn_record;
     EXPECT_EQ(conn->state, ATCP_ESTABLISHED);
     EXPECT_EQ(conn->local.to_string(), "127.0.0.1");
     EXPECT_EQ(conn->local_port, 7);
@@ -80,18 +87,14 @@ TEST(Recorded, AnOlderModulesConnectionPrintsAsBefore)
 {
     // The module recorded sent no congestion control, ECN or loss recovery
     // figures: its record prints as it did before the tools knew them.
-    auto datagram = hex_file("dump.hex");
-    auto msgs = messages(datagram);
-    ASSERT_EQ(msgs.size(), 2u);
-    auto conn = parse_sock_message(msgs[1]);
-    ASSERT_TRUE(conn) << conn.error().message;
-    EXPECT_EQ(extended_text(*conn),
+    const SockRecord conn = recorded_sock(1);
+    EXPECT_EQ(extended_text(conn),
               "uid:0 ino:5068 timer:(off) opts:wscale,ts,sack mss:65483 wscale:7,7 "
               "rtt:4.5/2.875 rto:200 cwnd:130971 ssthresh:2147483647 retrans:0 bytes_acked:5 "
               "bytes_received:5");
     Json j;
     j.begin_object();
-    socket_json_members(j, *conn, Services::load(ATCP_TOOLS_TESTDATA "/services"), true);
+    socket_json_members(j, conn, Services::load(ATCP_TOOLS_TESTDATA "/services"), true);
     j.end_object();
     EXPECT_EQ(j.text(),
               R"({"proto":"atcp","family":"inet","state":"ESTAB","recv_q":0,"send_q":0,)"
