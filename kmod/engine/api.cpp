@@ -27,6 +27,13 @@ uint16_t path_mss(uint32_t mss_max)
     return static_cast<uint16_t>(min_of(max_of(mss_max, kMinPathMss), kMaxMss));
 }
 
+// The path a new connection runs over.
+void set_path(Tcb& t, bool ipv6, uint32_t mss_max)
+{
+    t.set(kIpv6, ipv6);
+    t.mss_max = path_mss(mss_max);
+}
+
 void set_flag(Tcb& t, TcbFlag f, uint32_t value)
 {
     t.set(f, value != 0);
@@ -136,10 +143,9 @@ extern "C" void atcp_engine_connect(atcp_tcb* tcb, bool ipv6, uint16_t local_por
 {
     Tcb& t = tcb_of(tcb);
     keep_only_options(t);
-    t.set(kIpv6, ipv6);
+    set_path(t, ipv6, mss_max);
     t.local_port = local_port;
     t.remote_port = remote_port;
-    t.mss_max = path_mss(mss_max);
     Conn c(t, *act, now_us);
     c.open_active(isn_hash);
     c.finish();
@@ -157,8 +163,7 @@ extern "C" void atcp_engine_accept(atcp_tcb* child, const atcp_tcb* listener,
                                    uint32_t isn_hash, uint64_t now_us, atcp_actions* act)
 {
     Tcb& t = tcb_of(child);
-    t.set(kIpv6, ipv6);
-    t.mss_max = path_mss(mss_max);
+    set_path(t, ipv6, mss_max);
     Conn c(t, *act, now_us);
     c.open_passive(tcb_of(listener), *syn, isn_hash);
     c.finish();

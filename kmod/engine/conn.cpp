@@ -26,10 +26,15 @@ Conn::Conn(Tcb& t, atcp_actions& act, uint64_t now_us) : t_(t), act_(act), now_(
     act_ = atcp_actions{};
 }
 
-void Conn::init_common(uint32_t isn_hash)
+// RFC 6528 section 3: ISN = M + F(4-tuple, secret), M a 4 microsecond clock.
+uint32_t Conn::clock_isn(uint32_t isn_hash) const
 {
-    // RFC 6528 section 3: ISN = M + F(4-tuple, secret), M a 4 microsecond clock.
-    t_.iss = isn_hash + static_cast<uint32_t>(now_ / 4);
+    return isn_hash + static_cast<uint32_t>(now_ / 4);
+}
+
+void Conn::init_common(uint32_t iss)
+{
+    t_.iss = iss;
     t_.snd_una = t_.snd_nxt = t_.snd_max = t_.iss;
     t_.snd_wl2 = t_.iss;
     if (t_.rcv_buf == 0)
@@ -46,7 +51,7 @@ void Conn::init_common(uint32_t isn_hash)
     // TCP_MAXSEG can only lower what the path allows (tcp(4)).
     t_.adv_mss = t_.user_mss != 0 ? min_of(t_.mss_max, t_.user_mss) : t_.mss_max;
     t_.rcv_wscale = 0;
-    if (t_.params.rfc1323 && !t_.has(kNoOpt)) {
+    if (t_.rfc7323_allowed()) {
         // Fixed at the SYN, so chosen for the largest buffer the socket
         // may grow to, as Linux does with tcp_rmem[2].
         const uint32_t most = max_of(t_.rcv_buf, t_.params.rcv_buf_max);
@@ -73,9 +78,9 @@ void Conn::take_peer_syn(const atcp_tcp_header& syn)
 void Conn::take_syn_options(const atcp_tcp_header& syn)
 {
     const atcp_tcp_options& o = syn.opt;
-    const bool extensions = t_.params.rfc1323 && !t_.has(kNoOpt);
+    const bool extensions = t_.rfc7323_allowed();
 
-    t_.peer_mss = (o.present & ATCP_OPT_MSS) ? o.mss : static_cast<uint16_t>(t_.mss_default());
+    t_.peer_mss = t_.syn_mss(o);
     t_.set(kWindowScale, extensions && (o.present & ATCP_OPT_WSCALE));
     t_.set(kTimestamps, extensions && (o.present & ATCP_OPT_TIMESTAMP));
     t_.set(kSackOk, !t_.has(kNoOpt) && (o.present & ATCP_OPT_SACK_PERM));
@@ -110,7 +115,7 @@ uint16_t Conn::effective_mss() const
 
 void Conn::open_active(uint32_t isn_hash)
 {
-    init_common(isn_hash);
+    init_common(clock_isn(isn_hash));
     t_.clear(kPassive);
     set_state(ATCP_SYN_SENT);
     act_.mib.active_opens = 1;
@@ -118,15 +123,21 @@ void Conn::open_active(uint32_t isn_hash)
 
 void Conn::open_passive(const Tcb& listener, const atcp_tcp_header& syn, uint32_t isn_hash)
 {
+    answer_syn(listener, syn, clock_isn(isn_hash));
+    act_.mib.passive_opens = 1;
+}
+
+// A listener's child takes the peer's SYN: SYN-RECEIVED, its SYN-ACK from iss due.
+void Conn::answer_syn(const Tcb& listener, const atcp_tcp_header& syn, uint32_t iss)
+{
     t_.take_user_options(listener);
     t_.set(kPassive);
     t_.local_port = listener.local_port;
     t_.remote_port = syn.src_port;
 
-    init_common(isn_hash);
+    init_common(iss);
     take_peer_syn(syn);
     set_state(ATCP_SYN_RECEIVED);
-    act_.mib.passive_opens = 1;
 }
 
 void Conn::set_state(atcp_state s)

@@ -169,7 +169,9 @@ class Conn {
     void ecn_mark_data(atcp_out_segment& s);
 
     // open and close
-    void init_common(uint32_t isn_hash);
+    uint32_t clock_isn(uint32_t isn_hash) const;
+    void init_common(uint32_t iss);
+    void answer_syn(const Tcb& listener, const atcp_tcp_header& syn, uint32_t iss);
     void take_peer_syn(const atcp_tcp_header& syn);
     void take_syn_options(const atcp_tcp_header& syn);
     uint16_t effective_mss() const;

@@ -264,6 +264,13 @@ struct Tcb {
     bool has(TcbFlag f) const { return (flags & f) != 0; }
     // The peer's MSS when its SYN carries none (RFC 9293 3.7.1).
     uint32_t mss_default() const { return has(kIpv6) ? params.mss_default_v6 : params.mss_default; }
+    // What the peer's SYN options say its MSS is.
+    uint16_t syn_mss(const atcp_tcp_options& o) const
+    {
+        return (o.present & ATCP_OPT_MSS) ? o.mss : static_cast<uint16_t>(mss_default());
+    }
+    // RFC 7323's options may be offered and agreed: net.atcp.rfc1323, no TCP_NOOPT.
+    bool rfc7323_allowed() const { return params.rfc1323 && !has(kNoOpt); }
 
     // The deadline due first (0: none) and which timer it is.
     struct DueTimer {
