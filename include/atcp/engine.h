@@ -299,6 +299,88 @@ void atcp_engine_accept(struct atcp_tcb *child, const struct atcp_tcb *listener,
 			uint32_t mss_max, uint32_t isn_hash, uint64_t now_us,
 			struct atcp_actions *act);
 
+/*
+ * SYN cookies (RFC 4987 3.6), laid out as Linux's net/ipv4/syncookies.c
+ * lays them out.  When a listener's SYN queue is full, the caller answers
+ * a SYN with atcp_engine_syncookie_synack() and keeps nothing; an ACK that
+ * then finds no connection is checked with atcp_engine_syncookie_check()
+ * and, if valid, opens a child with atcp_engine_syncookie_accept().  The
+ * keyed hashes are the caller's (a per-boot secret the engine never sees).
+ */
+
+/*
+ * A cookie is valid for this many steps of the counter, the current one
+ * included (Linux's MAX_SYNCOOKIE_AGE), and the counter steps once a
+ * minute (TCP_SYNCOOKIE_PERIOD).
+ */
+#define ATCP_SYNCOOKIE_MAX_AGE 2
+#define ATCP_SYNCOOKIE_PERIOD_US (60ull * 1000 * 1000)
+
+/* The counter at now_us: the one to hash for a SYN-ACK or an ACK now. */
+uint32_t atcp_syncookie_counter(uint64_t now_us);
+
+/*
+ * The caller's keyed hashes for the segment that arrived (the SYN or the
+ * ACK), over its source and destination addresses and ports as Linux's
+ * cookie_hash() takes them: each with a key of its own.
+ */
+struct atcp_syncookie_hashes {
+	uint32_t counter; /* atcp_syncookie_counter(now_us) */
+	uint32_t tuple; /* of the 4-tuple alone (Linux's cookie_hash(..., 0, 0)) */
+	/*
+	 * at_counter[i]: of the 4-tuple and counter - i (cookie_hash(...,
+	 * counter - i, 1)).  A SYN-ACK takes only at_counter[0].
+	 */
+	uint32_t at_counter[ATCP_SYNCOOKIE_MAX_AGE];
+};
+
+/*
+ * What a valid cookie kept of the peer's SYN.  Without timestamps only the
+ * MSS survives, and the SYN-ACK offered nothing else.
+ */
+struct atcp_syncookie {
+	uint16_t mss; /* the peer's, rounded down to a table's entry */
+	uint8_t timestamps;
+	uint8_t window_scale; /* the peer offered window scaling... */
+	uint8_t wscale; /* ...with this shift */
+	uint8_t sack_permitted;
+	uint8_t ecn; /* the SYN asked for ECN and the SYN-ACK agreed */
+};
+
+/*
+ * The SYN-ACK a listener's child would send for syn (as atcp_engine_accept
+ * with the same arguments), its ISN the cookie, with timestamps its TSval's
+ * low bits holding the options the cookie must bring back.  act holds it
+ * alone: the listener is unchanged and nothing is timed, for nothing is
+ * kept; the peer's SYN retransmissions stand in for the SYN-ACK's.
+ */
+void atcp_engine_syncookie_synack(const struct atcp_tcb *listener,
+				  const struct atcp_tcp_header *syn, bool ipv6,
+				  uint32_t mss_max,
+				  const struct atcp_syncookie_hashes *hashes,
+				  uint64_t now_us, struct atcp_actions *act);
+/*
+ * Whether ack, for listener, acknowledges a cookie made for its 4-tuple at
+ * most ATCP_SYNCOOKIE_MAX_AGE counters ago; if so, *cookie is what it
+ * kept.  A RST, a SYN or a segment without ACK is never one.
+ */
+bool atcp_engine_syncookie_check(const struct atcp_tcb *listener,
+				 const struct atcp_tcp_header *ack, bool ipv6,
+				 const struct atcp_syncookie_hashes *hashes,
+				 uint64_t now_us, struct atcp_syncookie *cookie);
+/*
+ * A new child (from atcp_engine_init()) opens ESTABLISHED from the ACK a
+ * check found valid, as if it had sent the cookie's SYN-ACK and received
+ * that ACK, but with no round trip measured.  The caller then gives it the
+ * same segment through atcp_engine_input, for its data and FIN.
+ */
+void atcp_engine_syncookie_accept(struct atcp_tcb *child,
+				  const struct atcp_tcb *listener,
+				  const struct atcp_tcp_header *ack, bool ipv6,
+				  uint32_t mss_max,
+				  const struct atcp_syncookie *cookie,
+				  uint64_t now_us, struct atcp_actions *act);
+
 /* A segment arrived; its checksum is good.  payload_len excludes the header. */
 void atcp_engine_input(struct atcp_tcb *tcb, const struct atcp_tcp_header *seg,
 		       uint32_t payload_len, uint64_t now_us,

@@ -169,6 +169,32 @@ extern "C" void atcp_engine_accept(atcp_tcb* child, const atcp_tcb* listener,
     c.finish();
 }
 
+extern "C" void atcp_engine_syncookie_synack(const atcp_tcb* listener, const atcp_tcp_header* syn,
+                                             bool ipv6, uint32_t mss_max,
+                                             const atcp_syncookie_hashes* hashes, uint64_t now_us,
+                                             atcp_actions* act)
+{
+    // The child whose SYN-ACK it is lives for this call only.
+    const Tcb& l = tcb_of(listener);
+    Tcb child{};
+    child.params = l.params;
+    set_path(child, ipv6, mss_max);
+    Conn c(child, *act, now_us);
+    c.syncookie_syn_ack(l, *syn, *hashes);
+}
+
+extern "C" void atcp_engine_syncookie_accept(atcp_tcb* child, const atcp_tcb* listener,
+                                             const atcp_tcp_header* ack, bool ipv6,
+                                             uint32_t mss_max, const atcp_syncookie* cookie,
+                                             uint64_t now_us, atcp_actions* act)
+{
+    Tcb& t = tcb_of(child);
+    set_path(t, ipv6, mss_max);
+    Conn c(t, *act, now_us);
+    c.open_from_syncookie(tcb_of(listener), *ack, *cookie);
+    c.finish();
+}
+
 extern "C" void atcp_engine_input(atcp_tcb* tcb, const atcp_tcp_header* seg, uint32_t payload_len,
                                   uint64_t now_us, atcp_actions* act)
 {

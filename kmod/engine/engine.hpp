@@ -47,6 +47,11 @@ class Conn {
 
     void open_active(uint32_t isn_hash);
     void open_passive(const Tcb& listener, const atcp_tcp_header& syn, uint32_t isn_hash);
+    // syncookie.cpp
+    void syncookie_syn_ack(const Tcb& listener, const atcp_tcp_header& syn,
+                           const atcp_syncookie_hashes& hashes);
+    void open_from_syncookie(const Tcb& listener, const atcp_tcp_header& ack,
+                             const atcp_syncookie& cookie);
     void input(const Segment& seg);
     void timer();
     void close();

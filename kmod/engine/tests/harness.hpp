@@ -99,7 +99,27 @@ class Harness {
     void in_listener(std::string_view seg,
                      std::source_location where = std::source_location::current());
 
+    // SYN cookies (RFC 4987 3.6), the harness playing the glue: its keyed
+    // hashes of the 4-tuple are a stand-in, at counter or at now's.
+    atcp_syncookie_hashes syncookie_hashes(uint32_t counter) const;
+    atcp_syncookie_hashes syncookie_hashes() const;
+    // The listener answers a SYN with a cookie SYN-ACK, which out() shows
+    // relative to the cookie.
+    void syncookie_syn(std::string_view syn, uint32_t mss_max = 1460, bool ipv6 = false,
+                       std::source_location where = std::source_location::current());
+    // An ACK for the listener, its ack field relative to the cookie: if
+    // hashes (now's when null) find its cookie valid, the connection's TCB
+    // opens from it (as the SYN's mss_max and ipv6 say) and takes the ACK.
+    // Whether it was valid.
+    bool syncookie_ack(std::string_view ack, const atcp_syncookie_hashes* hashes = nullptr,
+                       std::source_location where = std::source_location::current());
+    // What the last valid cookie kept.
+    const atcp_syncookie& cookie() const { return cookie_; }
+
   private:
+    // Sequence numbers we send count from here: the ISS, or the cookie a
+    // listener sent.
+    uint32_t seq_base() const;
     // The connection's TCB, and the listener's, after atcp_engine_init().
     atcp_tcb& initialized();
     void take(const atcp_actions& act);
@@ -117,6 +137,10 @@ class Harness {
     uint8_t wakes_ = 0;  // every wake bit seen
     uint8_t error_ = 0;
     atcp_mib_delta mib_{}; // summed over the whole test
+    uint32_t cookie_iss_ = 0;
+    uint32_t cookie_mss_max_ = 0;
+    bool cookie_ipv6_ = false;
+    atcp_syncookie cookie_{};
 };
 
 // An active open to a peer that SACKs (MSS 1460, no timestamps or window
