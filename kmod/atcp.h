@@ -15,6 +15,7 @@ void atcp_net_unregister(void);
 void atcp_net_params(const struct net *net, struct atcp_params *p);
 void atcp_net_ephemeral_ports(const struct net *net, int *first, int *last);
 int atcp_net_icmp_may_rst(const struct net *net);
+int atcp_net_syncookies(const struct net *net);
 int atcp_net_wmem(const struct net *net, int i);
 
 /* Per-namespace RFC 4022 counters (enum atcp_mib in linux/atcp.h). */

@@ -11,6 +11,7 @@
  * atcp_output.c) and takes the lifecycle events they report.  Nothing here
  * calls back up into the socket calls or input.
  */
+#include <linux/siphash.h>
 #include <linux/tcp.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
@@ -18,6 +19,18 @@
 
 #include "atcp.h"
 #include "atcp_sock.h"
+
+/* Takes child off parent's lists and counts; the caller holds accept_lock. */
+static void atcp_unqueue_child(struct atcp_sock *parent,
+			       struct atcp_sock *child)
+{
+	list_del_init(&child->child_node);
+	WRITE_ONCE(parent->nchildren, parent->nchildren - 1);
+	if (child->syn_queued) {
+		child->syn_queued = false;
+		WRITE_ONCE(parent->nsyn, parent->nsyn - 1);
+	}
+}
 
 /* sk_stream_write_space(), which the kernel does not export. */
 static void atcp_write_space(struct sock *sk)
@@ -153,8 +166,7 @@ static void atcp_connection_over(struct sock *sk)
 
 		spin_lock_bh(&parent->accept_lock);
 		if (as->parent == parent) {
-			list_del_init(&as->child_node);
-			WRITE_ONCE(parent->nchildren, parent->nchildren - 1);
+			atcp_unqueue_child(parent, as);
 			as->parent = NULL;
 			unlinked = true;
 		}
@@ -186,6 +198,10 @@ static void atcp_connected(struct sock *sk)
 		spin_lock_bh(&parent->accept_lock);
 		if (as->parent == parent) {
 			list_move_tail(&as->child_node, &parent->accept_queue);
+			if (as->syn_queued) {
+				as->syn_queued = false;
+				WRITE_ONCE(parent->nsyn, parent->nsyn - 1);
+			}
 			queued = true;
 		}
 		spin_unlock_bh(&parent->accept_lock);
@@ -244,22 +260,25 @@ static void atcp_inherit_options(struct sock *sk, const struct sock *lsk)
 	atcp_sk(sk)->recverr6 = READ_ONCE(atcp_sk(lsk)->recverr6);
 }
 
-/* A SYN for a listener: a child socket takes the connection. */
-static void atcp_spawn(struct sock *lsk, struct sk_buff *skb,
-		       const struct atcp_tcp_header *h)
+/*
+ * A new child of lsk for the connection skb (a SYN, or the ACK of a SYN
+ * cookie) opens, hashed and on the listener's syn_queue, locked; or NULL.
+ * rcv_seq: the sequence number of the peer's first byte of data.
+ */
+static struct sock *atcp_new_child(struct sock *lsk, struct sk_buff *skb,
+				   const struct atcp_tcp_header *h, u32 rcv_seq)
 {
 	struct atcp_sock *las = atcp_sk(lsk);
 	struct in6_addr saddr, daddr;
-	struct atcp_actions act;
 	struct atcp_sock *as;
 	struct sock *sk;
 
-	if (READ_ONCE(las->nchildren) > READ_ONCE(lsk->sk_max_ack_backlog))
-		return; /* full: the peer retries its SYN */
 	sk = sk_alloc(sock_net(lsk), lsk->sk_family, GFP_ATOMIC, lsk->sk_prot,
 		      0);
-	if (!sk)
-		return;
+	if (!sk) {
+		atcp_mib_add(sock_net(lsk), ATCP_MIB_LISTEN_DROPS, 1);
+		return NULL;
+	}
 	sock_init_data(NULL, sk);
 	atcp_conn_init(sk);
 	as = atcp_sk(sk);
@@ -272,13 +291,13 @@ static void atcp_spawn(struct sock *lsk, struct sk_buff *skb,
 	sk->sk_dport = htons(h->src_port);
 	if (ipv6_addr_type(&saddr) & IPV6_ADDR_LINKLOCAL)
 		sk->sk_bound_dev_if = skb->skb_iif;
-	as->rcv_seq = h->seq + 1;
+	as->rcv_seq = rcv_seq;
 
 	bh_lock_sock_nested(sk);
 	if (atcp_hash_connection(sk)) {
 		bh_unlock_sock(sk);
 		sk_free(sk);
-		return;
+		return NULL;
 	}
 	spin_lock(&las->accept_lock);
 	if (!las->accepting) {
@@ -288,19 +307,185 @@ static void atcp_spawn(struct sock *lsk, struct sk_buff *skb,
 		atcp_unhash_connection(sk);
 		bh_unlock_sock(sk);
 		sock_put(sk); /* a lookup may hold it: freed after the last put */
-		return;
+		return NULL;
 	}
 	sock_hold(lsk);
 	as->parent = las;
 	list_add_tail(&as->child_node, &las->syn_queue);
+	as->syn_queued = true;
 	WRITE_ONCE(las->nchildren, las->nchildren + 1);
+	WRITE_ONCE(las->nsyn, las->nsyn + 1);
 	spin_unlock(&las->accept_lock);
+	return sk;
+}
 
-	atcp_engine_accept(&as->tcb, &las->tcb, h, !atcp_wire_v4(sk),
-			   atcp_route_mss(sk), atcp_isn_hash(sk), atcp_now_us(),
-			   &act);
+/*
+ * As Linux's sk_acceptq_is_full() and inet_csk_reqsk_queue_is_full():
+ * each queue takes one connection more than listen(2)'s backlog.
+ */
+static bool atcp_accept_queue_full(struct sock *lsk)
+{
+	struct atcp_sock *las = atcp_sk(lsk);
+
+	return READ_ONCE(las->nchildren) - READ_ONCE(las->nsyn) >
+	       READ_ONCE(lsk->sk_max_ack_backlog);
+}
+
+static bool atcp_syn_queue_full(struct sock *lsk)
+{
+	return READ_ONCE(atcp_sk(lsk)->nsyn) > READ_ONCE(lsk->sk_max_ack_backlog);
+}
+
+static siphash_key_t atcp_cookie_keys[2];
+
+/*
+ * The keyed hashes of skb's 4-tuple (the peer's address and port first)
+ * that a SYN cookie is made of, as Linux's cookie_hash(): one key for the
+ * 4-tuple alone, one for the 4-tuple and the counter.
+ */
+static void atcp_cookie_hashes(const struct sk_buff *skb,
+			       const struct atcp_tcp_header *h, u64 now_us,
+			       struct atcp_syncookie_hashes *hs)
+{
+	struct {
+		struct in6_addr saddr;
+		struct in6_addr daddr;
+		u16 sport;
+		u16 dport;
+		u32 counter;
+	} in = {
+		.sport = h->src_port,
+		.dport = h->dst_port,
+	};
+	int i;
+
+	net_get_random_once(atcp_cookie_keys, sizeof(atcp_cookie_keys));
+	atcp_skb_addrs(skb, &in.saddr, &in.daddr);
+	hs->counter = atcp_syncookie_counter(now_us);
+	hs->tuple = siphash(&in, sizeof(in), &atcp_cookie_keys[0]);
+	for (i = 0; i < ATCP_SYNCOOKIE_MAX_AGE; i++) {
+		in.counter = hs->counter - i;
+		hs->at_counter[i] = siphash(&in, sizeof(in),
+					    &atcp_cookie_keys[1]);
+	}
+}
+
+/* Whether skb came over IPv4 (atcp_skb_addrs() maps it into IPv6). */
+static bool atcp_skb_v4(const struct sk_buff *skb)
+{
+	return ip_hdr(skb)->version == 4;
+}
+
+/*
+ * RFC 4987 3.6: the SYN queue is full, so the SYN is answered with a
+ * cookie and nothing is kept; the peer's SYN retransmissions stand in for
+ * our SYN-ACK's.
+ */
+static void atcp_send_cookie(struct sock *lsk, struct sk_buff *skb,
+			     const struct atcp_tcp_header *h)
+{
+	struct atcp_sock *las = atcp_sk(lsk);
+	struct atcp_syncookie_hashes hs;
+	struct atcp_actions act;
+	u64 now = atcp_now_us();
+
+	atcp_cookie_hashes(skb, h, now, &hs);
+	atcp_engine_syncookie_synack(&las->tcb, h, !atcp_skb_v4(skb),
+				     atcp_reply_mss(sock_net(lsk), skb, h), &hs,
+				     now, &act);
+	if (!act.nsegs)
+		return;
+	atcp_send_reply(sock_net(lsk), skb, &act.segs[0]);
+	atcp_mib_add_delta(sock_net(lsk), &act.mib);
+	atcp_mib_add(sock_net(lsk), ATCP_MIB_SYNCOOKIES_SENT, 1);
+	WRITE_ONCE(las->cookie_sent, jiffies);
+	WRITE_ONCE(las->cookies_sent, true);
+}
+
+/*
+ * A SYN for a listener: a child socket takes the connection; past the
+ * SYN queue, a cookie answers it (net.atcp.syncookies); past the accept
+ * queue, it is dropped and the peer retries.
+ */
+static void atcp_spawn(struct sock *lsk, struct sk_buff *skb,
+		       const struct atcp_tcp_header *h)
+{
+	int syncookies = atcp_net_syncookies(sock_net(lsk));
+	struct atcp_actions act;
+	struct sock *sk;
+
+	if (atcp_accept_queue_full(lsk)) {
+		atcp_mib_add(sock_net(lsk), ATCP_MIB_LISTEN_OVERFLOWS, 1);
+		atcp_mib_add(sock_net(lsk), ATCP_MIB_LISTEN_DROPS, 1);
+		return;
+	}
+	if (syncookies == 2 || (syncookies && atcp_syn_queue_full(lsk))) {
+		atcp_send_cookie(lsk, skb, h);
+		return;
+	}
+	if (atcp_syn_queue_full(lsk)) {
+		atcp_mib_add(sock_net(lsk), ATCP_MIB_LISTEN_DROPS, 1);
+		return;
+	}
+	sk = atcp_new_child(lsk, skb, h, h->seq + 1);
+	if (!sk)
+		return;
+	atcp_engine_accept(&atcp_sk(sk)->tcb, &atcp_sk(lsk)->tcb, h,
+			   !atcp_wire_v4(sk), atcp_route_mss(sk),
+			   atcp_isn_hash(sk), atcp_now_us(), &act);
 	atcp_apply(sk, &act, NULL);
 	bh_unlock_sock(sk);
+}
+
+/*
+ * An ACK for a listener, which no connection took: if cookies went out
+ * within a cookie's life and this one is valid, it opens an established
+ * child, which then takes the segment (its data and FIN).  Whether skb was
+ * taken.
+ */
+static bool atcp_cookie_ack(struct sock *lsk, struct sk_buff *skb,
+			    const struct atcp_tcp_header *h)
+{
+	struct atcp_sock *las = atcp_sk(lsk);
+	struct atcp_syncookie_hashes hs;
+	struct atcp_syncookie cookie;
+	struct atcp_actions act;
+	u64 now = atcp_now_us();
+	struct sock *sk;
+
+	if ((h->flags & (ATCP_TCP_SYN | ATCP_TCP_RST | ATCP_TCP_ACK)) !=
+	    ATCP_TCP_ACK || !READ_ONCE(las->cookies_sent) ||
+	    time_after(jiffies, READ_ONCE(las->cookie_sent) +
+				usecs_to_jiffies(ATCP_SYNCOOKIE_MAX_AGE *
+						 ATCP_SYNCOOKIE_PERIOD_US)))
+		return false;
+	atcp_cookie_hashes(skb, h, now, &hs);
+	if (!atcp_engine_syncookie_check(&las->tcb, h, !atcp_skb_v4(skb), &hs,
+					 now, &cookie)) {
+		atcp_mib_add(sock_net(lsk), ATCP_MIB_SYNCOOKIES_FAILED, 1);
+		return false;
+	}
+	atcp_mib_add(sock_net(lsk), ATCP_MIB_SYNCOOKIES_RECV, 1);
+	if (atcp_accept_queue_full(lsk)) {
+		atcp_mib_add(sock_net(lsk), ATCP_MIB_LISTEN_OVERFLOWS, 1);
+		atcp_mib_add(sock_net(lsk), ATCP_MIB_LISTEN_DROPS, 1);
+		consume_skb(skb);
+		return true;
+	}
+	sk = atcp_new_child(lsk, skb, h, h->seq);
+	if (!sk) {
+		consume_skb(skb);
+		return true;
+	}
+	atcp_engine_syncookie_accept(&atcp_sk(sk)->tcb, &las->tcb, h,
+				     !atcp_wire_v4(sk), atcp_route_mss(sk),
+				     &cookie, now, &act);
+	atcp_apply(sk, &act, NULL);
+	atcp_engine_input(&atcp_sk(sk)->tcb, h, skb->len - h->header_len, now,
+			  &act);
+	atcp_apply(sk, &act, skb);
+	bh_unlock_sock(sk);
+	return true;
 }
 
 void atcp_listen_input(struct sock *sk, struct sk_buff *skb,
@@ -309,6 +494,8 @@ void atcp_listen_input(struct sock *sk, struct sk_buff *skb,
 	struct atcp_actions act;
 	int i;
 
+	if (atcp_cookie_ack(sk, skb, h))
+		return;
 	atcp_engine_input(&atcp_sk(sk)->tcb, h, skb->len - h->header_len,
 			  atcp_now_us(), &act);
 	atcp_mib_add_delta(sock_net(sk), &act.mib);
@@ -337,8 +524,7 @@ static struct atcp_sock *atcp_unlink_child(struct atcp_sock *las)
 		child = list_first_entry_or_null(&las->accept_queue,
 						 struct atcp_sock, child_node);
 	if (child) {
-		list_del_init(&child->child_node);
-		WRITE_ONCE(las->nchildren, las->nchildren - 1);
+		atcp_unqueue_child(las, child);
 		/* Still linked, so not destroyed: atcp_connection_over() unlinks first. */
 		sock_hold(&child->sk);
 		/* Pairs with atcp_connection_over() and atcp_connected(). */
@@ -385,8 +571,7 @@ struct atcp_sock *atcp_take_child(struct atcp_sock *as)
 	child = list_first_entry_or_null(&as->accept_queue, struct atcp_sock,
 					 child_node);
 	if (child) {
-		list_del_init(&child->child_node);
-		WRITE_ONCE(as->nchildren, as->nchildren - 1);
+		atcp_unqueue_child(as, child);
 		WRITE_ONCE(child->orphan, false);
 		/*
 		 * Pairs with atcp_connection_over(): whoever sees the child

@@ -73,6 +73,8 @@ static const struct atcp_sysctl atcp_sysctls[] = {
 	/* Linux's tcp_recovery RACK bit and tcp_early_retrans probes, on or off */
 	ATCP_SYSCTL("rack", rack, 0, 1),
 	ATCP_SYSCTL("tlp", tlp, 0, 1),
+	/* Linux's tcp_syncookies: never, when the SYN queue is full, always */
+	ATCP_SYSCTL("syncookies", syncookies, 0, 2),
 };
 
 #define EPHEMERAL_MIN 1024
@@ -108,6 +110,12 @@ void atcp_net_params(const struct net *net, struct atcp_params *p)
 int atcp_net_wmem(const struct net *net, int i)
 {
 	return READ_ONCE(atcp_net(net)->wmem[i]);
+}
+
+/* Linux's tcp_syncookies: read when a SYN or a listener's ACK arrives. */
+int atcp_net_syncookies(const struct net *net)
+{
+	return READ_ONCE(atcp_net(net)->params.syncookies);
 }
 
 /* FreeBSD's net.inet.tcp.icmp_may_rst: read when an error arrives. */

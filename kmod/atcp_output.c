@@ -274,11 +274,12 @@ static struct dst_entry *atcp_route(struct sock *sk)
 	return dst;
 }
 
-/* The largest segment the route allows: its MTU less the IP and TCP headers. */
-u32 atcp_route_mss(struct sock *sk)
+/*
+ * The largest segment a route allows: its MTU less the IP and TCP headers.
+ * Consumes the reference on dst.
+ */
+static u32 atcp_dst_mss(struct dst_entry *dst, bool v4)
 {
-	bool v4 = atcp_wire_v4(sk);
-	struct dst_entry *dst = atcp_route(sk);
 	u32 headers = sizeof(struct tcphdr) +
 		      (v4 ? sizeof(struct iphdr) : sizeof(struct ipv6hdr));
 	/* IPv4's 16-bit total length counts its header, IPv6's does not. */
@@ -291,6 +292,25 @@ u32 atcp_route_mss(struct sock *sk)
 	mss = dst_mtu(dst) - headers;
 	dst_release(dst);
 	return min(mss, largest);
+}
+
+/* The connection's route's largest segment. */
+u32 atcp_route_mss(struct sock *sk)
+{
+	return atcp_dst_mss(atcp_route(sk), atcp_wire_v4(sk));
+}
+
+/* The same for a reply to in, with no connection (a SYN cookie's). */
+u32 atcp_reply_mss(struct net *net, const struct sk_buff *in,
+		   const struct atcp_tcp_header *h)
+{
+	struct in6_addr saddr, daddr;
+
+	atcp_skb_addrs(in, &daddr, &saddr); /* the reply goes back */
+	return atcp_dst_mss(atcp_route_to(net, NULL, &saddr, &daddr,
+					  htons(h->dst_port), htons(h->src_port),
+					  in->skb_iif),
+			    ipv6_addr_v4mapped(&daddr));
 }
 
 /* ecn: the IP header's ECN codepoint (enum atcp_ecn). */

@@ -103,15 +103,26 @@ struct atcp_sock {
 	 * no list is ever walked without it.  A listener is freed only after
 	 * an RCU grace period (it is bound: SOCK_RCU_FREE), so a child that
 	 * read its parent under rcu_read_lock() may take its accept_lock.
-	 * nchildren is read without it (a SYN's quick check): WRITE_ONCE.
+	 * nchildren and nsyn are read without it (a SYN's quick check):
+	 * WRITE_ONCE.
 	 */
 	spinlock_t accept_lock;
 	struct list_head syn_queue;
 	struct list_head accept_queue;
 	bool accepting; /* takes new children: from listen() to teardown */
-	u32 nchildren;
+	u32 nchildren; /* on either list */
+	u32 nsyn; /* on syn_queue */
 	struct list_head child_node;
 	struct atcp_sock *parent;
+	bool syn_queued; /* a child: child_node is on syn_queue, not accept_queue */
+	/*
+	 * A listener: jiffies when it last sent a SYN cookie, and whether it
+	 * ever did; an ACK is checked for a cookie only within the cookie's
+	 * life after (Linux's tcp_synq_no_recent_overflow).  The listener's
+	 * socket lock or softirq; READ_ONCE/WRITE_ONCE.
+	 */
+	unsigned long cookie_sent;
+	bool cookies_sent;
 };
 
 /* Bits of atcp_sock.deferred: work a process's release_sock() runs. */
@@ -218,6 +229,8 @@ void atcp_xmit_flush(struct sock *sk, struct atcp_xmit_batch *b);
 bool atcp_send_reply(struct net *net, struct sk_buff *in,
 		     const struct atcp_out_segment *seg);
 u32 atcp_route_mss(struct sock *sk);
+u32 atcp_reply_mss(struct net *net, const struct sk_buff *in,
+		   const struct atcp_tcp_header *h);
 struct dst_entry *atcp_route_to(struct net *net, const struct sock *sk,
 				struct in6_addr *saddr,
 				const struct in6_addr *daddr, __be16 sport,

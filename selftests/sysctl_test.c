@@ -78,6 +78,7 @@ static const struct {
 	{ "ecn", "2", "1", { "3", "-1", "on" } },
 	{ "rack", "1", "0", { "2", "-1", "on" } },
 	{ "tlp", "1", "0", { "2", "-1", "off" } },
+	{ "syncookies", "1", "2", { "3", "-1", "on" } },
 	{ "ephemeral_ports", "49152\t65535", "40000\t40100", { "40100 40000", "1023 2000", "2000 65536" } },
 	{ "rmem", "4096\t131072\t6291456", "8192\t65536\t1048576",
 	  { "4095 131072 6291456", "4096 131072 65536", "4096 131072 1073741825" } },
@@ -367,6 +368,44 @@ TEST(ecn_sysctl_decides_the_agreement)
 		close(server);
 	}
 	ASSERT_EQ(0, sysctl_write("ecn", "2"));
+}
+
+/*
+ * net.atcp.syncookies 2, as Linux's tcp_syncookies 2: every SYN is answered
+ * with a cookie (RFC 4987 3.6) and nothing is kept; the ACK that echoes it
+ * opens the connection.  From Linux's TCP, with timestamps, window scaling
+ * and SACK, which the cookie's TSval brings back; from atcp with rfc1323 0,
+ * without timestamps, only the MSS survives.
+ */
+TEST(syncookies_open_connections)
+{
+	const int kept = TCPI_OPT_TIMESTAMPS | TCPI_OPT_WSCALE | TCPI_OPT_SACK;
+	const struct {
+		int client_family;
+		const char *rfc1323;
+		int options;
+	} cases[] = {
+		{ AF_INET, "1", kept },
+		{ atcp_family(), "0", 0 },
+	};
+
+	ASSERT_EQ(0, sysctl_write("syncookies", "2"));
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		int client, server;
+
+		ASSERT_EQ(0, sysctl_write("rfc1323", cases[i].rfc1323));
+		ASSERT_EQ(0, connect_pair(cases[i].client_family, atcp_family(),
+					  &client, &server));
+		set_rcvtimeo(client, 10000);
+		set_rcvtimeo(server, 10000);
+		EXPECT_EQ(0, exchange(client, server)) TH_LOG("case %zu", i);
+		EXPECT_EQ(cases[i].options, tcpi_options(server) & kept)
+			TH_LOG("case %zu", i);
+		close(client);
+		close(server);
+	}
+	ASSERT_EQ(0, sysctl_write("rfc1323", "1"));
+	ASSERT_EQ(0, sysctl_write("syncookies", "1"));
 }
 
 TEST_HARNESS_MAIN

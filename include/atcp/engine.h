@@ -66,6 +66,12 @@ struct atcp_params {
 	/* Loss detection: 1 RACK (RFC 8985), 0 RFC 6675's DupThresh and IsLost */
 	uint32_t rack;
 	uint32_t tlp; /* tail loss probes (RFC 8985 7) */
+	/*
+	 * Not the engine's: the caller's SYN cookies (RFC 4987 3.6), Linux's
+	 * tcp_syncookies: 0 never, 1 when a listener's SYN queue is full,
+	 * 2 for every SYN.
+	 */
+	uint32_t syncookies;
 
 	uint32_t rto_initial_ms; /* RFC 6298 2.1 */
 	uint32_t rcv_buf; /* a receive buffer to start with: net.atcp.rmem's default */

@@ -124,6 +124,7 @@ extern "C" void atcp_params_default(atcp_params* p)
     p->ecn = 2;                    // Linux's tcp_ecn default: agree when asked
     p->rack = 1;                   // RACK-TLP, as Linux's defaults
     p->tlp = 1;
+    p->syncookies = 1; // Linux's tcp_syncookies default: when the queue is full
     // Linux's tcp_rmem default and maximum.
     p->rcv_buf = 131072;
     p->rcv_buf_max = 6u << 20;

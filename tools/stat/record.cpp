@@ -161,7 +161,12 @@ std::string counter_name(int mib)
         "LossProbes",
         "LossProbeRecovery",
         "SackReorder",
-        "DsackUndo"};
+        "DsackUndo",
+        "SyncookiesSent",
+        "SyncookiesRecv",
+        "SyncookiesFailed",
+        "ListenOverflows",
+        "ListenDrops"};
     if (mib >= 0 && mib < ATCP_MIB_COUNT && !names[mib].empty())
         return std::string(names[mib]);
     // A counter newer than this build: still a distinct JSON key.

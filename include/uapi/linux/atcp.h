@@ -70,6 +70,12 @@ enum atcp_mib {
 	ATCP_MIB_LOSS_PROBE_RECOVERY, /* probes that repaired a loss */
 	ATCP_MIB_SACK_REORDER, /* reordering the SACK blocks revealed */
 	ATCP_MIB_DSACK_UNDO, /* reductions undone: every retransmission spurious */
+	/* Listeners under load (RFC 4987), as Linux's names say */
+	ATCP_MIB_SYNCOOKIES_SENT, /* SYN-ACKs with a cookie: the SYN queue was full */
+	ATCP_MIB_SYNCOOKIES_RECV, /* ACKs whose cookie was valid */
+	ATCP_MIB_SYNCOOKIES_FAILED, /* ACKs after cookies were sent that held none */
+	ATCP_MIB_LISTEN_OVERFLOWS, /* SYNs and cookie ACKs: the accept queue was full */
+	ATCP_MIB_LISTEN_DROPS, /* SYNs dropped: a full queue, no cookies, no memory */
 	ATCP_MIB_COUNT
 };
 

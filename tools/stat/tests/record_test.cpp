@@ -69,6 +69,8 @@ TEST(Record, OtherNames)
     EXPECT_EQ(counter_name(ATCP_MIB_ECN_CWR_SENT), "EcnCwrSent");
     EXPECT_EQ(counter_name(ATCP_MIB_LOSS_PROBES), "LossProbes");
     EXPECT_EQ(counter_name(ATCP_MIB_DSACK_UNDO), "DsackUndo");
+    EXPECT_EQ(counter_name(ATCP_MIB_SYNCOOKIES_SENT), "SyncookiesSent");
+    EXPECT_EQ(counter_name(ATCP_MIB_LISTEN_DROPS), "ListenDrops");
     EXPECT_EQ(counter_name(ATCP_MIB_COUNT), "mib" + std::to_string(ATCP_MIB_COUNT));
 }
 

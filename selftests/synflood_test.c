@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A SYN flood (RFC 4987) against an atcp listener, in a network namespace
+ * of the test's own: SYNs from a raw socket, from random addresses of a
+ * subnet whose replies the namespace drops (a blackhole route, as if the
+ * forged sources did not exist), as fast as the guest sends them.  With
+ * net.atcp.syncookies 1, the default, the flood fills the SYN queue and
+ * every further SYN is answered with a cookie: a real client, atcp or
+ * Linux's TCP, still connects within a second and moves data.  With
+ * syncookies 0 the same client cannot get in.
+ */
+#include <arpa/inet.h>
+#include <netinet/ip.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "atcp_selftest.h"
+
+#define SERVER "10.99.0.1"
+#define PORT 8099
+/* The forged sources: a /17 the blackhole route swallows replies to. */
+#define FLOOD_NET 0x0a638000u /* 10.99.128.0 */
+#define FLOOD_HOSTS 0x8000u
+#define BACKLOG 16
+
+/* RFC 1071's checksum over the TCP pseudo-header and the segment. */
+static uint16_t tcp_checksum(const struct iphdr *ip, const struct tcphdr *th)
+{
+	const uint16_t *p = (const uint16_t *)th;
+	uint32_t sum = 0;
+
+	sum += (ip->saddr >> 16) + (ip->saddr & 0xffff);
+	sum += (ip->daddr >> 16) + (ip->daddr & 0xffff);
+	sum += htons(IPPROTO_TCP) + htons(sizeof(*th));
+	for (size_t i = 0; i < sizeof(*th) / 2; i++)
+		sum += p[i];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* Sends forged SYNs to SERVER:PORT until killed, counting them in *sent. */
+static void flood(volatile unsigned long *sent)
+{
+	struct sockaddr_in to = ipv4(SERVER, PORT);
+	struct {
+		struct iphdr ip;
+		struct tcphdr th;
+	} pkt = { 0 };
+	int fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+	uint32_t x = 2463534242u;
+
+	if (fd < 0)
+		exit(1);
+	pkt.ip.ihl = 5;
+	pkt.ip.version = 4;
+	pkt.ip.ttl = 64;
+	pkt.ip.protocol = IPPROTO_TCP;
+	pkt.ip.tot_len = htons(sizeof(pkt));
+	pkt.ip.daddr = to.sin_addr.s_addr;
+	pkt.th.dest = htons(PORT);
+	pkt.th.doff = 5;
+	pkt.th.syn = 1;
+	pkt.th.window = htons(65535);
+	for (;;) {
+		/* xorshift32: a different source and ISN each time */
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		pkt.ip.saddr = htonl(FLOOD_NET | (x % FLOOD_HOSTS));
+		pkt.th.source = htons(1024 + (x >> 17) % 60000);
+		pkt.th.seq = x;
+		pkt.th.check = 0;
+		pkt.th.check = tcp_checksum(&pkt.ip, &pkt.th);
+		if (sendto(fd, &pkt, sizeof(pkt), 0, (struct sockaddr *)&to,
+			   sizeof(to)) > 0)
+			(*sent)++;
+	}
+}
+
+/*
+ * What atcpstat (beside this program's directory, in ../bin) prints with
+ * args: the number of lines that start with word, or with field "value":
+ * the second field of the first such line.  -1 if it cannot run.
+ */
+static long atcpstat(const char *args, const char *word, bool value)
+{
+	char exe[512], cmd[768], line[512];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	long found = value ? -1 : 0;
+	FILE *f;
+
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	*strrchr(exe, '/') = '\0';
+	snprintf(cmd, sizeof(cmd), "%s/../bin/atcpstat %s", exe, args);
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char first[128];
+		long v;
+
+		if (sscanf(line, "%127s %ld", first, &v) < 1 || strcmp(first, word))
+			continue;
+		if (!value) {
+			found++;
+		} else if (found < 0) {
+			found = v;
+		}
+	}
+	return pclose(f) == 0 ? found : -1;
+}
+
+static int run(const char *cmd)
+{
+	int status = system(cmd);
+
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+static int write_syncookies(const char *value)
+{
+	return write_sysctl("/proc/sys/net/atcp/syncookies", value);
+}
+
+/*
+ * Connects a client of family to SERVER:PORT and has the listener accept
+ * it; the milliseconds it took, -1 when it did not within wait_ms.
+ */
+static long connect_through(int lfd, int family, long wait_ms, int *client,
+			    int *server)
+{
+	struct sockaddr_in addr = ipv4(SERVER, PORT);
+	struct pollfd pfd = { .events = POLLOUT };
+	struct timespec start;
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	*client = socket(family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	if (*client < 0)
+		return -1;
+	if (connect(*client, (struct sockaddr *)&addr, sizeof(addr)) &&
+	    errno != EINPROGRESS)
+		return -1;
+	pfd.fd = *client;
+	if (poll(&pfd, 1, wait_ms) != 1 ||
+	    getsockopt(*client, SOL_SOCKET, SO_ERROR, &err, &len) || err)
+		return -1;
+	pfd.fd = lfd;
+	pfd.events = POLLIN;
+	/* The flood's cookie-less ACKs never come: the first ready is ours. */
+	if (poll(&pfd, 1, wait_ms) != 1)
+		return -1;
+	*server = accept(lfd, NULL, NULL);
+	if (*server < 0)
+		return -1;
+	fcntl(*client, F_SETFL, 0);
+	return elapsed_ms(&start);
+}
+
+FIXTURE(flood)
+{
+	int lfd;
+	pid_t flooder;
+	volatile unsigned long *sent; /* SYNs the flooder sent */
+	struct timespec start;
+};
+
+FIXTURE_SETUP(flood)
+{
+	struct sockaddr_in addr = ipv4(SERVER, PORT);
+
+	self->flooder = -1;
+	ASSERT_EQ(0, enter_fresh_netns());
+	ASSERT_EQ(0, run("ip addr add " SERVER "/32 dev lo && "
+			 "ip route add blackhole 10.99.128.0/17"));
+	self->lfd = atcp_socket();
+	ASSERT_LE(0, self->lfd);
+	ASSERT_EQ(0, bind(self->lfd, (struct sockaddr *)&addr, sizeof(addr)));
+	ASSERT_EQ(0, listen(self->lfd, BACKLOG));
+	self->sent = mmap(NULL, sizeof(*self->sent), PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->sent);
+	clock_gettime(CLOCK_MONOTONIC, &self->start);
+	self->flooder = fork();
+	ASSERT_LE(0, self->flooder);
+	if (self->flooder == 0)
+		flood(self->sent);
+	usleep(300000); /* the SYN queue fills */
+}
+
+FIXTURE_TEARDOWN(flood)
+{
+	if (self->flooder > 0) {
+		kill(self->flooder, SIGKILL);
+		waitpid(self->flooder, NULL, 0);
+		TH_LOG("the flood: %lu SYNs in %ld ms", *self->sent,
+		       elapsed_ms(&self->start));
+	}
+	close(self->lfd);
+	write_syncookies("1");
+}
+
+TEST_F(flood, cookies_let_clients_in_within_a_second)
+{
+	const int families[] = { atcp_family(), AF_INET };
+
+	for (size_t i = 0; i < ARRAY_SIZE(families); i++) {
+		int client = -1, server = -1;
+		long ms = connect_through(self->lfd, families[i], 1000, &client,
+					  &server);
+
+		EXPECT_LE(0, ms) TH_LOG("%s client", i ? "Linux" : "atcp");
+		EXPECT_GT(1000, ms);
+		TH_LOG("%s client in after %ld ms of the flood",
+		       i ? "Linux" : "atcp", ms);
+		if (ms >= 0) {
+			set_rcvtimeo(client, 5000);
+			set_rcvtimeo(server, 5000);
+			EXPECT_EQ(0, exchange(client, server));
+		}
+		close(client);
+		close(server);
+	}
+	/*
+	 * Cookies let them in, and the flood kept no more than the SYN queue
+	 * (listen's backlog + 1) of half-open connections.
+	 */
+	EXPECT_LE(2, atcpstat("-s", "SyncookiesRecv", true));
+	EXPECT_LT(100, atcpstat("-s", "SyncookiesSent", true));
+	EXPECT_GE(BACKLOG + 1, atcpstat("-n --state syn-recv", "atcp", false));
+}
+
+TEST_F(flood, without_cookies_a_client_waits)
+{
+	int client = -1, server = -1;
+
+	ASSERT_EQ(0, write_syncookies("0"));
+	usleep(100000); /* SYNs that got cookies before are forgotten */
+	EXPECT_EQ(-1, connect_through(self->lfd, atcp_family(), 1000, &client,
+				      &server));
+	close(client);
+	close(server);
+}
+
+TEST_HARNESS_MAIN
