@@ -329,6 +329,10 @@ void Conn::finish()
 {
     if (t_.state != ATCP_CLOSED && t_.state != ATCP_LISTEN) {
         output();
+        // RFC 6298 5.1: the timer runs while data is outstanding, whatever
+        // stopped it (a window that reopened ends persist and its timer).
+        if (t_.has(kSynAcked) && t_.flight() > 0 && t_.rexmt_at == 0)
+            arm_rexmt();
         schedule_probe();
     }
     act_.state = t_.state;

@@ -230,6 +230,10 @@ uint32_t Conn::retransmit_at(uint32_t seq, uint32_t end)
     s->data_len = len;
     t_.clear(kRttTiming); // Karn: the timed segment may be this one
     note_sent(seq, seq + len + (fin ? 1 : 0), true);
+    // RFC 6298 5.1: any segment with data, a retransmission too, starts the
+    // timer if it is not running.
+    if (t_.rexmt_at == 0)
+        arm_rexmt();
     return len + (fin ? 1 : 0);
 }
 

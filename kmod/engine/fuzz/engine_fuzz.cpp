@@ -463,6 +463,9 @@ void Caller::take(const atcp_actions& act, const atcp_tcp_header* seg, uint32_t 
         check(!iss_known_ || seq_diff(data_max_, snd_una()) <= 0 ||
                   info.unacked >= static_cast<uint32_t>(seq_diff(data_max_, snd_una())),
               "bytes on the wire that are not counted in flight");
+        // RFC 6298 5.1: while anything sent is unacknowledged a timer runs,
+        // or the connection could wait forever for an ACK that never comes.
+        check(info.unacked == 0 || act.deadline_us != 0, "data in flight and no timer");
     }
 }
 
