@@ -34,12 +34,7 @@ void establish(Harness& h, uint32_t mss = kMss, bool ipv6 = false)
 void four_lost(Harness& h)
 {
     establish(h);
-    h.send(4 * kMss);
-    h.out(". 1:1461(1460) ack 1 win 65535");
-    h.out(". 1461:2921(1460) ack 1 win 65535");
-    h.out(". 2921:4381(1460) ack 1 win 65535");
-    h.out("P. 4381:5841(1460) ack 1 win 65535");
-    h.no_out();
+    send_four_full_segments(h);
 }
 
 // Two timeouts at each size: 1460, then pmtud_blackhole_mss, then mssdflt;

@@ -352,4 +352,14 @@ void establish_with_sack_peer(Harness& h)
     h.no_out();
 }
 
+void send_four_full_segments(Harness& h)
+{
+    h.send(4 * 1460);
+    h.out(". 1:1461(1460) ack 1 win 65535");
+    h.out(". 1461:2921(1460) ack 1 win 65535");
+    h.out(". 2921:4381(1460) ack 1 win 65535");
+    h.out("P. 4381:5841(1460) ack 1 win 65535");
+    h.no_out();
+}
+
 } // namespace atcp::test

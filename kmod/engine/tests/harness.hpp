@@ -147,4 +147,7 @@ class Harness {
 // scale), its SYN-ACK a 100 ms round trip after our SYN.
 void establish_with_sack_peer(Harness& h);
 
+// Four full 1460-byte segments of new data go out (1..5841), nothing more.
+void send_four_full_segments(Harness& h);
+
 } // namespace atcp::test

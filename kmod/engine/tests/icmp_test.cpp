@@ -27,12 +27,7 @@ void establish(Harness& h)
 void four_in_flight(Harness& h)
 {
     establish(h);
-    h.send(4 * kMss);
-    h.out(". 1:1461(1460) ack 1 win 65535");
-    h.out(". 1461:2921(1460) ack 1 win 65535");
-    h.out(". 2921:4381(1460) ack 1 win 65535");
-    h.out("P. 4381:5841(1460) ack 1 win 65535");
-    h.no_out();
+    send_four_full_segments(h);
 }
 
 // RFC 1191 6.5, RFC 8201 5.4: the dropped segments go out again at once at
