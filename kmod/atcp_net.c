@@ -302,6 +302,7 @@ void atcp_mib_add_delta(const struct net *net, const struct atcp_mib_delta *d)
 	this_cpu_add(m->v[ATCP_MIB_LOSS_PROBE_RECOVERY], d->loss_probe_recovery);
 	this_cpu_add(m->v[ATCP_MIB_SACK_REORDER], d->sack_reorder);
 	this_cpu_add(m->v[ATCP_MIB_DSACK_UNDO], d->dsack_undo);
+	this_cpu_add(m->v[ATCP_MIB_TIMESTAMP_UNDO], d->timestamp_undo);
 }
 
 /* RFC 4022: a segment received in error counts as received too. */

@@ -169,6 +169,7 @@ struct atcp_mib_delta {
 	uint8_t loss_probe_recovery; /* a probe repaired a loss (7.4.2) */
 	uint8_t sack_reorder; /* a SACK showed reordering (6.2 step 3) */
 	uint8_t dsack_undo; /* D-SACKs showed a reduction spurious: undone */
+	uint8_t timestamp_undo; /* an echoed timestamp did (RFC 3522): undone */
 	int8_t curr_estab;
 };
 

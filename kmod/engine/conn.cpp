@@ -37,6 +37,7 @@ void Conn::init_common(uint32_t iss)
     t_.iss = iss;
     t_.snd_una = t_.snd_nxt = t_.snd_max = t_.iss;
     t_.snd_wl2 = t_.iss;
+    t_.rack.fack = t_.iss; // RACK.fack: nothing delivered yet
     if (t_.rcv_buf == 0)
         t_.rcv_buf = t_.params.rcv_buf;
     t_.rto_us = t_.params.rto_initial_ms * 1000;

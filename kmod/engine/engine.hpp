@@ -137,6 +137,7 @@ class Conn {
     void reo_wnd_after_recovery();
     bool dsack_block(const Segment& seg, uint32_t& start, uint32_t& end) const;
     void rack_delivered(const SentRun& run, uint32_t end, const Segment& ack);
+    void note_reordering(uint32_t end);
     void split_runs_at_sack_blocks(const Segment& seg);
     bool rack_on_ack(const Segment& seg, uint32_t una_before);
     void on_reo_deadline();
@@ -148,6 +149,9 @@ class Conn {
                       uint32_t dend);
     void undo_start();
     void undo_on_dsack(uint32_t start, uint32_t end);
+    bool undo_possible();
+    bool undo_on_delayed_original(const Segment& seg, uint32_t una_before);
+    void undo_reduction();
 
     // timers.cpp
     void on_rexmt_deadline();

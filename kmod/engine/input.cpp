@@ -351,7 +351,8 @@ bool Conn::input_ack(const Segment& seg)
     const int64_t delivered = int64_t{t_.snd_una - una_before} + sacked_bytes() - sacked_before;
     if (!t_.has(kSackRecovery) && sack_recovery_due())
         enter_sack_recovery();
-    if (t_.has(kSackRecovery))
+    // A held ACK leaves cwnd as it was (Linux returns before its PRR step).
+    if (t_.has(kSackRecovery) && !t_.rack.has(kHoldRetransmit))
         prr_on_ack(static_cast<uint32_t>(max_of<int64_t>(delivered, 0)));
     return true;
 }
@@ -369,12 +370,19 @@ void Conn::take_rtt_sample(const Segment& seg)
     const uint32_t ack = seg.hdr.ack;
     // An echo from the future or from before the connection is not ours.
     const uint32_t ts_rtt_ms = ts_now() - o.ts_ecr;
+    const bool timed = t_.has(kRttTiming) && seq_gt(ack, t_.rtt_seq);
+    const uint32_t timed_us = static_cast<uint32_t>(now_ - t_.rtt_start_us);
+    // min_RTT takes samples to the microsecond only, this one and RACK's:
+    // an echoed timestamp counts milliseconds, and one under a millisecond
+    // would read as no delay at all.
+    if (timed)
+        note_min_rtt(timed_us);
     if (t_.has(kTimestamps) && (o.present & ATCP_OPT_TIMESTAMP) && o.ts_ecr != 0 &&
         ts_rtt_ms <= t_.params.rto_max_ms)
         rtt_sample(ts_rtt_ms * 1000);
-    else if (t_.has(kRttTiming) && seq_gt(ack, t_.rtt_seq))
-        rtt_sample(static_cast<uint32_t>(now_ - t_.rtt_start_us));
-    if (t_.has(kRttTiming) && seq_gt(ack, t_.rtt_seq))
+    else if (timed)
+        rtt_sample(timed_us);
+    if (timed)
         t_.clear(kRttTiming);
 }
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 // The tail loss probe (RFC 8985 7): a segment sent when the ACKs stop, so
 // that RACK sees a loss at the end of a flight without waiting for the
-// RTO.  And the undo of a window reduction that D-SACKs showed spurious
-// (RFC 3708 section 3 with RFC 2883's D-SACK; as Linux's tcp_try_undo_dsack).
+// RTO.  And the undo of a window reduction shown spurious by D-SACKs (RFC
+// 3708 section 3 with RFC 2883's D-SACK; as Linux's tcp_try_undo_dsack) or
+// by an echoed timestamp (RFC 3522; as Linux's tcp_try_undo_partial).
 #include "engine.hpp"
 
 namespace atcp {
@@ -85,7 +86,8 @@ void Conn::probe_on_ack(const Segment& seg, bool advanced, bool dsack, uint32_t 
 }
 
 // A window reduction begins (fast recovery or a timeout): remember what to
-// restore if D-SACKs later show every retransmission of it spurious.
+// restore if D-SACKs or timestamps later show every retransmission of it
+// spurious.
 void Conn::undo_start()
 {
     RackState& r = t_.rack;
@@ -95,27 +97,72 @@ void Conn::undo_start()
     r.undo_until = t_.snd_max;
     r.undo_retrans = 0;
     r.set(kUndoArmed);
+    r.clear(kUndoTsval);
+}
+
+// Whether the episode's reduction may still be undone: armed, and either
+// under way or less than a round trip past (its D-SACKs are still coming).
+bool Conn::undo_possible()
+{
+    RackState& r = t_.rack;
+    if (!r.has(kUndoArmed))
+        return false;
+    if (seq_gt(t_.snd_una, r.undo_until) && !t_.has(kInRecovery) && !rto_recovery()) {
+        r.clear(kUndoArmed);
+        return false;
+    }
+    return true;
 }
 
 // A D-SACK for [start, end): a retransmission of this episode was a
 // duplicate.  When none is left unaccounted, the reduction is undone as
-// Linux's tcp_try_undo_dsack does: cwnd and ssthresh back to at least what
-// they were, recovery over.
+// Linux's tcp_try_undo_dsack does.
 void Conn::undo_on_dsack(uint32_t start, uint32_t end)
 {
     RackState& r = t_.rack;
-    if (!r.has(kUndoArmed))
-        return;
-    if (seq_gt(t_.snd_una, r.undo_until) && !t_.has(kInRecovery) && !rto_recovery()) {
-        r.clear(kUndoArmed); // a round trip past the episode: its D-SACKs are in
-        return;
-    }
-    if (seq_lt(start, r.undo_from) || r.undo_retrans == 0)
+    if (!undo_possible() || seq_lt(start, r.undo_from) || r.undo_retrans == 0)
         return;
     const uint32_t segs = (end - start + t_.snd_mss - 1) / t_.snd_mss;
     r.undo_retrans = static_cast<uint16_t>(r.undo_retrans - min_of<uint32_t>(segs, r.undo_retrans));
     if (r.undo_retrans != 0)
         return;
+    undo_reduction();
+    act_.mib.dsack_undo = 1;
+}
+
+// RFC 3522 section 3.2 (Eifel detection): an ACK that moves snd_una and
+// echoes a timestamp older than the episode's first retransmission
+// acknowledges an original: the hole was filled by a segment the path
+// delayed, not lost.  As Linux's tcp_try_undo_partial, any later ACK counts
+// too, and the reduction is undone once no retransmission is left
+// unacknowledged (one may yet repair a real loss).  Until then the
+// reordering is deeper than the loss detector allowed for: what it marked
+// lost is likely only late too, and is not resent on this ACK.  Returns
+// whether to hold so.
+bool Conn::undo_on_delayed_original(const Segment& seg, uint32_t una_before)
+{
+    const RackState& r = t_.rack;
+    const atcp_tcp_options& o = seg.hdr.opt;
+    if (!undo_possible() || !r.has(kUndoTsval) || !t_.has(kTimestamps) ||
+        !(o.present & ATCP_OPT_TIMESTAMP) || !seq_lt(o.ts_ecr, r.undo_tsval))
+        return false;
+    note_reordering(una_before);
+    for (uint8_t i = 0; i < t_.sent_count; ++i) {
+        if ((t_.sent[i].flags & kRunRetransmitted) && unsacked(run_start(i), t_.sent[i].end) > 0)
+            return true;
+    }
+    for (uint8_t i = 0; i < t_.sent_count; ++i)
+        t_.sent[i].flags &= static_cast<uint8_t>(~kRunLost);
+    undo_reduction();
+    act_.mib.timestamp_undo = 1;
+    return false;
+}
+
+// The reduction was spurious: cwnd and ssthresh back to at least what
+// they were, the recovery over (Linux's tcp_undo_cwnd_reduction).
+void Conn::undo_reduction()
+{
+    RackState& r = t_.rack;
     r.clear(kUndoArmed);
     t_.cwnd = max_of(t_.cwnd, r.undo_cwnd);
     t_.ssthresh = max_of(t_.ssthresh, r.undo_ssthresh);
@@ -123,7 +170,6 @@ void Conn::undo_on_dsack(uint32_t start, uint32_t end)
     t_.clear(kSackRecovery);
     t_.clear(kRecoverSet);
     t_.dupacks = 0;
-    act_.mib.dsack_undo = 1;
 }
 
 } // namespace atcp

@@ -97,8 +97,14 @@ void Conn::note_sent(uint32_t start, uint32_t end, bool retransmit)
         t_.sent[t_.sent_count++] = {now_, end, 0};
         return;
     }
-    if (t_.rack.has(kUndoArmed) && seq_ge(start, t_.rack.undo_from))
-        t_.rack.undo_retrans = static_cast<uint16_t>(min_of(t_.rack.undo_retrans + 1, 0xffff));
+    RackState& rack = t_.rack;
+    if (rack.has(kUndoArmed) && seq_ge(start, rack.undo_from)) {
+        rack.undo_retrans = static_cast<uint16_t>(min_of(rack.undo_retrans + 1, 0xffff));
+        if (!rack.has(kUndoTsval)) {
+            rack.undo_tsval = ts_now();
+            rack.set(kUndoTsval);
+        }
+    }
     // Room for the two splits first, so that neither moves the other's index.
     while (t_.sent_count > kSentRuns - 2)
         merge_closest_runs();
@@ -116,6 +122,7 @@ void Conn::note_sent(uint32_t start, uint32_t end, bool retransmit)
 // RFC 8985 6.3: after a timeout every byte not SACKed is deemed lost.
 void Conn::mark_all_lost()
 {
+    t_.rack.clear(kHoldRetransmit);
     for (uint8_t i = 0; i < t_.sent_count; ++i) {
         if (unsacked(run_start(i), t_.sent[i].end) > 0)
             t_.sent[i].flags |= kRunLost;
@@ -277,24 +284,31 @@ bool Conn::dsack_block(const Segment& seg, uint32_t& start, uint32_t& end) const
     return o.sack_count > 1 && seq_ge(start, o.sack[1].start) && seq_le(end, o.sack[1].end);
 }
 
+// RFC 8985 6.2 step 3: the original of a segment sent before the highest
+// delivered one arrived after it, at end.  How far: the segments between
+// the two, as Linux's tcp_check_sack_reordering measures (at most 300, its
+// tcp_max_reordering).
+void Conn::note_reordering(uint32_t end)
+{
+    if (!seq_lt(end, t_.rack.fack))
+        return;
+    if (!t_.rack.has(kReorderSeen))
+        act_.mib.sack_reorder = 1;
+    t_.rack.set(kReorderSeen);
+    const uint32_t distance = (t_.rack.fack - end + t_.snd_mss - 1) / t_.snd_mss + 1;
+    t_.rack.reordering = static_cast<uint16_t>(
+        max_of<uint32_t>(t_.rack.reordering, min_of(distance, kMaxReordering)));
+}
+
 // RFC 8985 6.2 steps 2 and 3 for what an ACK delivered of a run: the
 // sequence up to end, sent at run.xmit_us.
 void Conn::rack_delivered(const SentRun& run, uint32_t end, const Segment& ack)
 {
     rack_update({run.xmit_us, end, run.flags}, ack);
-    if (seq_gt(end, t_.rack.fack)) {
+    if (seq_gt(end, t_.rack.fack))
         t_.rack.fack = end;
-    } else if (!(run.flags & kRunRetransmitted)) {
-        if (!t_.rack.has(kReorderSeen))
-            act_.mib.sack_reorder = 1;
-        t_.rack.set(kReorderSeen);
-        // How far: the segments between it and the highest delivered, as
-        // Linux's tcp_check_sack_reordering measures (at most 300, its
-        // tcp_max_reordering).
-        const uint32_t distance = (t_.rack.fack - end + t_.snd_mss - 1) / t_.snd_mss + 1;
-        t_.rack.reordering = static_cast<uint16_t>(
-            max_of<uint32_t>(t_.rack.reordering, min_of(distance, kMaxReordering)));
-    }
+    else if (!(run.flags & kRunRetransmitted))
+        note_reordering(end);
 }
 
 // Splits runs at the edges of the ACK's SACK blocks, so that a run is
@@ -351,11 +365,14 @@ bool Conn::rack_on_ack(const Segment& seg, uint32_t una_before)
         undo_on_dsack(dstart, dend);
     adapt_reo_wnd(dsack);
     const bool advanced = seq_gt(t_.snd_una, una_before);
+    t_.rack.set(kHoldRetransmit, advanced && undo_on_delayed_original(seg, una_before));
     if (advanced)
         t_.rack.tlp_at = 0; // RFC 8985 7.2: restarted by an ACK of new data
     if (t_.rack.has(kUndoArmed) && (t_.has(kInRecovery) || rto_recovery()))
         t_.rack.undo_until = t_.snd_max; // a round trip's grace after the episode
     probe_on_ack(seg, advanced, dsack, dstart, dend);
+    if (t_.rack.has(kHoldRetransmit))
+        return false; // nothing more is deemed lost either
     if (t_.sent_count == 0 || !t_.has(kSackOk) || !t_.params.rack) {
         t_.rack.reo_at = 0;
         return t_.has(kSackOk) && t_.sent_count > 0 && dupthresh_detect_loss();
@@ -367,6 +384,7 @@ bool Conn::rack_on_ack(const Segment& seg, uint32_t una_before)
 // now old enough to be deemed lost.
 void Conn::on_reo_deadline()
 {
+    t_.rack.clear(kHoldRetransmit);
     if (rack_detect_loss() && !t_.has(kSackRecovery) && sack_recovery_due())
         enter_sack_recovery();
 }

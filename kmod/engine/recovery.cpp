@@ -251,12 +251,14 @@ bool Conn::send_in_recovery()
         act_.more = 1;
         return false;
     }
-    const uint32_t lost = first_lost();
+    // After an ACK that showed an original only late, new data only.
+    const bool hold = t_.rack.has(kHoldRetransmit);
+    const uint32_t lost = hold ? t_.snd_max : first_lost();
     if (seq_lt(lost, t_.snd_max))
         return retransmit_hole(lost);
     if (send_data())
         return true;
-    const uint32_t hole = t_.params.rack ? t_.snd_max : unlost_hole();
+    const uint32_t hole = t_.params.rack || hold ? t_.snd_max : unlost_hole();
     return seq_lt(hole, t_.snd_max) && retransmit_hole(hole);
 }
 

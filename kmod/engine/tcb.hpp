@@ -76,16 +76,19 @@ struct SentRun {
 
 // Bits of RackState::flags.
 enum RackFlag : uint8_t {
-    kReorderSeen = 1u << 0,   // RACK.reordering_seen (RFC 8985 6.2 step 3)
-    kDsackRound = 1u << 1,    // RACK.dsack_round is set
-    kTlpOut = 1u << 2,        // a loss probe is unanswered: TLP.end_seq is set (7.3)
-    kTlpRetrans = 1u << 3,    // ...and it was a retransmission (TLP.is_retrans)
-    kUndoArmed = 1u << 4,     // a reduction may be undone (RFC 3708 D-SACK detection)
-    kLatestRetrans = 1u << 5, // RACK.xmit_ts is a retransmission's
+    kReorderSeen = 1u << 0,    // RACK.reordering_seen (RFC 8985 6.2 step 3)
+    kDsackRound = 1u << 1,     // RACK.dsack_round is set
+    kTlpOut = 1u << 2,         // a loss probe is unanswered: TLP.end_seq is set (7.3)
+    kTlpRetrans = 1u << 3,     // ...and it was a retransmission (TLP.is_retrans)
+    kUndoArmed = 1u << 4,      // a reduction may be undone (RFC 3708 D-SACK detection)
+    kLatestRetrans = 1u << 5,  // RACK.xmit_ts is a retransmission's
+    kUndoTsval = 1u << 6,      // undo_tsval is set (RFC 3522 Eifel detection)
+    kHoldRetransmit = 1u << 7, // the last ACK showed an original only late: resend nothing
 };
 
 // RACK-TLP's state (RFC 8985 6.1, 7) and the undo of a reduction whose
-// every retransmission a D-SACK showed spurious (RFC 3708 section 3).
+// every retransmission a D-SACK (RFC 3708 section 3) or an echoed
+// timestamp (RFC 3522) showed spurious.
 struct RackState {
     uint64_t xmit_us;     // RACK.xmit_ts: of the latest-sent run delivered
     uint64_t reo_at;      // RACK's reordering timer; 0: off
@@ -99,6 +102,7 @@ struct RackState {
     uint32_t undo_ssthresh;
     uint32_t undo_from;    // retransmissions at or above this count toward undo
     uint32_t undo_until;   // the episode is over once snd_una passes this (kUndoArmed)
+    uint32_t undo_tsval;   // TSval of the episode's first retransmission (kUndoTsval)
     uint16_t undo_retrans; // retransmitted segments not yet reported duplicate
     uint16_t reordering;   // segments: the furthest reordering seen (Linux's tp->reordering)
     uint8_t reo_mult;      // RACK.reo_wnd_mult

@@ -41,7 +41,6 @@ void Conn::arm_keepalive()
 // kept since a timeout (section 5 and Karn).
 void Conn::rtt_sample(uint32_t rtt_us)
 {
-    note_min_rtt(rtt_us);
     t_.backoff = 0;
     if (t_.srtt_us == 0) {
         t_.srtt_us = max_of(rtt_us, 1u);

@@ -166,7 +166,8 @@ std::string counter_name(int mib)
         "SyncookiesRecv",
         "SyncookiesFailed",
         "ListenOverflows",
-        "ListenDrops"};
+        "ListenDrops",
+        "TimestampUndo"};
     if (mib >= 0 && mib < ATCP_MIB_COUNT && !names[mib].empty())
         return std::string(names[mib]);
     // A counter newer than this build: still a distinct JSON key.

@@ -76,6 +76,8 @@ enum atcp_mib {
 	ATCP_MIB_SYNCOOKIES_FAILED, /* ACKs after cookies were sent that held none */
 	ATCP_MIB_LISTEN_OVERFLOWS, /* SYNs and cookie ACKs: the accept queue was full */
 	ATCP_MIB_LISTEN_DROPS, /* SYNs dropped: a full queue, no cookies, no memory */
+	/* Undo by timestamps (RFC 3522), Linux's TCPPartialUndo and others */
+	ATCP_MIB_TIMESTAMP_UNDO, /* reductions undone: an original filled the hole */
 	ATCP_MIB_COUNT
 };
 

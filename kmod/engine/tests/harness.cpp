@@ -9,8 +9,6 @@
 namespace atcp::test {
 namespace {
 
-constexpr uint32_t kIsnHash = 0x10000000;
-
 // Stand-ins for the glue's keyed hashes: any mix of the inputs will do.
 uint32_t mix(uint32_t x)
 {
@@ -93,6 +91,7 @@ void Harness::take(const atcp_actions& act)
     mib_.loss_probe_recovery += act.mib.loss_probe_recovery;
     mib_.sack_reorder += act.mib.sack_reorder;
     mib_.dsack_undo += act.mib.dsack_undo;
+    mib_.timestamp_undo += act.mib.timestamp_undo;
 }
 
 // The engine hands out at most ATCP_ACTIONS_SEGS segments a call.
@@ -108,7 +107,7 @@ void Harness::flush_more()
 void Harness::connect(uint32_t mss_max, bool ipv6)
 {
     atcp_actions act;
-    atcp_engine_connect(&initialized(), ipv6, kLocalPort, kRemotePort, mss_max, kIsnHash, now_,
+    atcp_engine_connect(&initialized(), ipv6, kLocalPort, kRemotePort, mss_max, isn_hash_, now_,
                         &act);
     take(act);
 }
@@ -128,7 +127,7 @@ void Harness::accept(std::string_view syn, uint32_t mss_max, bool ipv6, std::sou
     std::string error;
     ASSERT_TRUE(parse_segment(syn, kPeerIsn, 0, &s, &error)) << error;
     atcp_actions act;
-    atcp_engine_accept(&initialized(), &listener_, &s.hdr, ipv6, mss_max, kIsnHash, now_, &act);
+    atcp_engine_accept(&initialized(), &listener_, &s.hdr, ipv6, mss_max, isn_hash_, now_, &act);
     take(act);
 }
 

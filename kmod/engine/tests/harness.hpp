@@ -49,6 +49,8 @@ class Harness {
     // Opens: active, or passive from a SYN in trace notation; ipv6 takes
     // IPv6's default MSS.
     void connect(uint32_t mss_max = 1460, bool ipv6 = false);
+    // The ISN hash connect() and accept() give the engine (RFC 6528's F()).
+    void set_isn_hash(uint32_t hash) { isn_hash_ = hash; }
     void listen();
     void accept(std::string_view syn, uint32_t mss_max = 1460, bool ipv6 = false,
                 std::source_location where = std::source_location::current());
@@ -137,6 +139,7 @@ class Harness {
     uint8_t wakes_ = 0;  // every wake bit seen
     uint8_t error_ = 0;
     atcp_mib_delta mib_{}; // summed over the whole test
+    uint32_t isn_hash_ = 0x10000000;
     uint32_t cookie_iss_ = 0;
     uint32_t cookie_mss_max_ = 0;
     bool cookie_ipv6_ = false;

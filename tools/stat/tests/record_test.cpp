@@ -71,6 +71,7 @@ TEST(Record, OtherNames)
     EXPECT_EQ(counter_name(ATCP_MIB_DSACK_UNDO), "DsackUndo");
     EXPECT_EQ(counter_name(ATCP_MIB_SYNCOOKIES_SENT), "SyncookiesSent");
     EXPECT_EQ(counter_name(ATCP_MIB_LISTEN_DROPS), "ListenDrops");
+    EXPECT_EQ(counter_name(ATCP_MIB_TIMESTAMP_UNDO), "TimestampUndo");
     EXPECT_EQ(counter_name(ATCP_MIB_COUNT), "mib" + std::to_string(ATCP_MIB_COUNT));
 }
 
