@@ -28,6 +28,11 @@ uint32_t backed_off_rto(const Tcb& t);
 // RFC 6675 section 2's DupThresh, which RFC 8985 6.2 step 4 also uses.
 constexpr uint32_t kDupThresh = 3;
 
+// What RACK's timers wait beyond their due time, as Linux's TCP_TIMEOUT_MIN:
+// an ACK the host itself held up for a moment (softirq, a busy CPU) draws
+// no needless probe and no loss, on sub-millisecond paths above all.
+constexpr uint32_t kTimerSlackUs = 2000;
+
 // Bytes in [from, to) no SACK range covers; bytes the ranges cover.
 uint32_t unsacked(const Tcb& t, uint32_t from, uint32_t to);
 uint32_t sacked_bytes(const Tcb& t);

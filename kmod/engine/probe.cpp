@@ -11,10 +11,6 @@ namespace {
 
 // RFC 8985 7.2: WCDelAckT, the longest a receiver may delay an ACK.
 constexpr uint32_t kWorstDelayedAckUs = 200000;
-// The least a probe waits beyond two round trips when more than one
-// segment is out, as Linux's TCP_TIMEOUT_MIN: an ACK the host itself held
-// up for a moment draws no needless probe on sub-millisecond paths.
-constexpr uint32_t kProbeSlackUs = 2000;
 
 } // namespace
 
@@ -35,7 +31,7 @@ void Conn::schedule_probe()
     uint64_t pto = 1000000; // no RTT sample yet: one second
     if (t_.srtt_us != 0) {
         pto = 2 * uint64_t{t_.srtt_us};
-        pto += t_.flight() <= t_.snd_mss ? kWorstDelayedAckUs : kProbeSlackUs;
+        pto += t_.flight() <= t_.snd_mss ? kWorstDelayedAckUs : kTimerSlackUs;
     }
     // Never later than the retransmission timer: the probe goes in its place.
     t_.rack.tlp_at = min_of(now_ + pto, t_.rexmt_at);

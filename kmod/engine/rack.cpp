@@ -52,7 +52,9 @@ void Conn::merge_closest_runs()
     }
     SentRun& a = t_.sent[best];
     const SentRun& b = t_.sent[best + 1];
+    const uint64_t earliest = min_of(a.xmit_us - a.spread_us, b.xmit_us - b.spread_us);
     a.xmit_us = max_of(a.xmit_us, b.xmit_us);
+    a.spread_us = static_cast<uint16_t>(min_of<uint64_t>(a.xmit_us - earliest, 0xffff));
     a.end = b.end;
     a.flags = static_cast<uint8_t>(((a.flags | b.flags) & kRunRetransmitted) |
                                    (a.flags & b.flags & (kRunLost | kRunDelivered)));
@@ -94,7 +96,7 @@ void Conn::note_sent(uint32_t start, uint32_t end, bool retransmit)
         }
         if (t_.sent_count == kSentRuns)
             merge_closest_runs();
-        t_.sent[t_.sent_count++] = {now_, end, 0};
+        t_.sent[t_.sent_count++] = {now_, end, 0, 0};
         return;
     }
     RackState& rack = t_.rack;
@@ -112,7 +114,7 @@ void Conn::note_sent(uint32_t start, uint32_t end, bool retransmit)
     const uint8_t to = split_runs_at(seq_min(end, t_.snd_max));
     if (from == to)
         return;
-    t_.sent[from] = {now_, t_.sent[to - 1].end, kRunRetransmitted};
+    t_.sent[from] = {now_, t_.sent[to - 1].end, kRunRetransmitted, 0};
     const uint8_t gone = static_cast<uint8_t>(to - from - 1);
     for (uint8_t i = from + 1; i + gone < t_.sent_count; ++i)
         t_.sent[i] = t_.sent[i + gone];
@@ -168,10 +170,15 @@ uint32_t Conn::pipe() const
     return in_flight;
 }
 
-// RFC 8985 6.2 step 2: RACK_update() for one delivered run.
+// RFC 8985 6.2 step 2: RACK_update() for one delivered run.  A merged
+// run counts as sent at its earliest byte's time: what it delivered may be
+// that byte, and an RTT taken from its latest would be short (a min_RTT
+// too low, others deemed lost too soon); only a run of one moment gives
+// min_RTT a sample.
 void Conn::rack_update(const SentRun& run, const Segment& ack)
 {
-    const uint32_t rtt = static_cast<uint32_t>(min_of<uint64_t>(now_ - run.xmit_us, ~0u));
+    const uint64_t sent = run.xmit_us - run.spread_us;
+    const uint32_t rtt = static_cast<uint32_t>(min_of<uint64_t>(now_ - sent, ~0u));
     if (run.flags & kRunRetransmitted) {
         // Which transmission was delivered is ambiguous: an echo from
         // before the retransmission, or an RTT below the least seen, says
@@ -182,14 +189,14 @@ void Conn::rack_update(const SentRun& run, const Segment& ack)
             return;
         if (rtt < t_.min_rtt_us)
             return;
-    } else {
+    } else if (run.spread_us == 0) {
         note_min_rtt(rtt);
     }
     t_.rack.rtt_us = rtt;
     const bool retx = (run.flags & kRunRetransmitted) != 0;
-    if (sent_after(run.xmit_us, run.end, retx, t_.rack.xmit_us, t_.rack.end,
+    if (sent_after(sent, run.end, retx, t_.rack.xmit_us, t_.rack.end,
                    t_.rack.has(kLatestRetrans))) {
-        t_.rack.xmit_us = run.xmit_us;
+        t_.rack.xmit_us = sent;
         t_.rack.end = run.end;
         t_.rack.set(kLatestRetrans, retx);
     }
@@ -215,8 +222,9 @@ bool Conn::rto_recovery() const
 }
 
 // RFC 8985 6.2 step 5: marks lost every run sent a reordering window and
-// RACK.rtt before the latest delivered one, and arms the timer for the
-// first that is not yet so old.  Returns whether any run is lost.
+// RACK.rtt before the latest delivered one, and arms the timer (with
+// Linux's slack) for the first that is not yet so old.  Returns whether any
+// run is lost.
 bool Conn::rack_detect_loss()
 {
     const uint32_t wnd = reo_wnd();
@@ -241,7 +249,7 @@ bool Conn::rack_detect_loss()
             wait = max_of(wait, due - now_);
         }
     }
-    t_.rack.reo_at = wait != 0 ? now_ + wait : 0;
+    t_.rack.reo_at = wait != 0 ? now_ + wait + kTimerSlackUs : 0;
     return lost;
 }
 
@@ -304,7 +312,7 @@ void Conn::note_reordering(uint32_t end)
 // sequence up to end, sent at run.xmit_us.
 void Conn::rack_delivered(const SentRun& run, uint32_t end, const Segment& ack)
 {
-    rack_update({run.xmit_us, end, run.flags}, ack);
+    rack_update({run.xmit_us, end, run.flags, run.spread_us}, ack);
     if (seq_gt(end, t_.rack.fack))
         t_.rack.fack = end;
     else if (!(run.flags & kRunRetransmitted))

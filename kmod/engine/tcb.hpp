@@ -69,9 +69,10 @@ enum RunFlag : uint8_t {
 };
 
 struct SentRun {
-    uint64_t xmit_us;
+    uint64_t xmit_us; // when the run's latest byte was sent
     uint32_t end;
-    uint8_t flags; // RunFlag
+    uint8_t flags;      // RunFlag
+    uint16_t spread_us; // xmit_us less its earliest byte's send time (merged runs; at most 65 ms)
 };
 
 // Bits of RackState::flags.

@@ -46,14 +46,15 @@ bool sent(const std::vector<std::string>& out, const std::string& s)
 
 // 6.2 steps 4 and 5: one segment SACKed above a hole is not yet enough
 // (no reordering seen, fewer than DupThresh SACKed): the hole is lost once
-// a quarter of min_RTT has passed beyond RACK.rtt, by the reordering timer.
+// a quarter of min_RTT has passed beyond RACK.rtt, by the reordering timer
+// (which waits 2 ms beyond, as Linux's).
 TEST(Rack, ReorderingTimerDeemsAHoleLost)
 {
     Harness h;
     in_flight(h, 4);
     h.in(sack_ack(1, 1461, 2921));
     h.no_out();
-    EXPECT_EQ(h.deadline_us(), h.now_us() + 25 * kMs);
+    EXPECT_EQ(h.deadline_us(), h.now_us() + 27 * kMs);
     EXPECT_EQ(h.info().timer, ATCP_TIMER_REORDER);
     h.fire_deadline();
     h.out(seg(1));
@@ -275,6 +276,24 @@ TEST(Rack, DsackUndoesASpuriousTimeout)
     h.in(sack_ack(101, 1, 101));
     EXPECT_EQ(h.mib().dsack_undo, 1u);
     EXPECT_GE(h.info().snd_cwnd, cwnd);
+}
+
+// Runs merged for want of room give min_RTT no sample: the first two
+// segments, sent 100 us apart, share a run stamped with the second's time,
+// and the ACK of the first alone would read 100 us short.
+TEST(Rack, MergedRunsGiveMinRttNoSample)
+{
+    Harness h;
+    establish_with_sack_peer(h);
+    h.setopt(ATCP_OPTION_NODELAY, 1);
+    for (uint32_t i = 1; i <= 40; ++i) {
+        h.send(100);
+        h.out("P. " + range(1 + (i - 1) * 100, 1 + i * 100) + " ack 1 win 65535");
+        h.advance_us(100);
+    }
+    h.advance_us(100000 - 40 * 100);
+    h.in(". 1:1(0) ack 101 win 65535");
+    EXPECT_EQ(h.info().min_rtt_us, 100000u);
 }
 
 // More moments in flight than the TCB keeps runs for: runs merge, and
