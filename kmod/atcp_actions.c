@@ -6,6 +6,7 @@
  * (atcp_conn.c) with the socket lock held (owned by a process, or taken in
  * softirq); calls down to output (atcp_output.c) only.
  */
+#include <linux/random.h>
 #include <linux/siphash.h>
 #include <net/tcp.h>
 
@@ -43,8 +44,18 @@ u32 atcp_isn_hash(const struct sock *sk)
 		.dport = sk->sk_dport,
 	};
 
-	net_get_random_once(&atcp_isn_key, sizeof(atcp_isn_key));
 	return siphash(&tuple, sizeof(tuple), &atcp_isn_key);
+}
+
+/*
+ * The ISN secret is drawn when the module loads, not at first use as
+ * net_get_random_once() would: that patches kernel text (a static key)
+ * while connections run, and an emulated CPU has been seen to execute the
+ * half-patched instruction ("Oops: int3" in Linux's own inet_ehashfn).
+ */
+void atcp_isn_key_init(void)
+{
+	get_random_bytes(&atcp_isn_key, sizeof(atcp_isn_key));
 }
 
 /* Keeps payload [off, off+len) of skb, whose data starts at the TCP header. */

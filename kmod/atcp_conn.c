@@ -11,6 +11,7 @@
  * atcp_output.c) and takes the lifecycle events they report.  Nothing here
  * calls back up into the socket calls or input.
  */
+#include <linux/random.h>
 #include <linux/siphash.h>
 #include <linux/tcp.h>
 #include <net/ipv6.h>
@@ -338,6 +339,12 @@ static bool atcp_syn_queue_full(struct sock *lsk)
 
 static siphash_key_t atcp_cookie_keys[2];
 
+/* Drawn when the module loads, as the ISN secret (atcp_isn_key_init()). */
+void atcp_syncookie_keys_init(void)
+{
+	get_random_bytes(atcp_cookie_keys, sizeof(atcp_cookie_keys));
+}
+
 /*
  * The keyed hashes of skb's 4-tuple (the peer's address and port first)
  * that a SYN cookie is made of, as Linux's cookie_hash(): one key for the
@@ -359,7 +366,6 @@ static void atcp_cookie_hashes(const struct sk_buff *skb,
 	};
 	int i;
 
-	net_get_random_once(atcp_cookie_keys, sizeof(atcp_cookie_keys));
 	atcp_skb_addrs(skb, &in.saddr, &in.daddr);
 	hs->counter = atcp_syncookie_counter(now_us);
 	hs->tuple = siphash(&in, sizeof(in), &atcp_cookie_keys[0]);

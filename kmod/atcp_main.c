@@ -25,6 +25,8 @@ static int __init atcp_init(void)
 		       NPROTO - 1);
 		return -EINVAL;
 	}
+	atcp_isn_key_init();
+	atcp_syncookie_keys_init();
 	err = atcp_hash_init();
 	if (err)
 		return err;

@@ -267,6 +267,7 @@ int atcp_errqueue_recv(struct sock *sk, struct msghdr *msg, size_t len,
 		       int *addr_len);
 
 /* atcp_conn.c */
+void atcp_syncookie_keys_init(void);
 void atcp_conn_init(struct sock *sk);
 void atcp_conn_destroy(struct sock *sk);
 void atcp_apply(struct sock *sk, const struct atcp_actions *act,
@@ -301,5 +302,6 @@ void atcp_keepalive(struct sock *sk, int valbool);
 u8 atcp_actions_run(struct sock *sk, const struct atcp_actions *act,
 		    struct sk_buff *skb);
 u32 atcp_isn_hash(const struct sock *sk);
+void atcp_isn_key_init(void);
 
 #endif /* _ATCP_SOCK_H */

@@ -7,12 +7,14 @@
 # namespace also has its own net.atcp sysctls.
 #
 # NETNS_BYTES and LO_BYTES set the sizes moved over the veth pair and over
-# loopback.
+# loopback; REORDER_BYTES atcp to atcp over the veth pair when it also
+# reorders.
 set -u
 
 xfer=$(dirname "$0")/atcp_xfer
 netns_bytes=${NETNS_BYTES:-$((16 << 20))}
 lo_bytes=${LO_BYTES:-$((1 << 30))}
+reorder_bytes=${REORDER_BYTES:-$((1 << 30))}
 # Private addresses that exist only in the two namespaces.
 addr_a=10.99.0.1
 addr_b=10.99.0.2
@@ -88,6 +90,22 @@ netem_tests() {
 	done
 }
 
+# The same path reordering 5 % of the packets by a millisecond, as well as
+# losing them (RACK's window, the undo of spurious retransmissions): atcp
+# moves REORDER_BYTES to atcp.
+reorder_test() {
+	local name=veth_netem_reorder_atcp_to_atcp reason=$1
+
+	[ -n "$reason" ] || netem "$ns_a" "$ns_b" 0.5% 1ms reorder 5% limit 10000 ||
+		reason="netem cannot reorder"
+	if [ -n "$reason" ]; then
+		skip "$name" "$reason"
+	else
+		xfer_test "$name ($((reorder_bytes >> 20)) MiB)" "$ns_a" atcp "$ns_b" atcp \
+			"$addr_b" "$reorder_bytes"
+	fi
+}
+
 lo_tests() {
 	local mib=$((lo_bytes >> 20)) p c s
 
@@ -116,13 +134,15 @@ sysctl_per_netns() {
 }
 
 tap_begin veth_netem_atcp_to_atcp veth_netem_atcp_to_linux veth_netem_linux_to_atcp \
-	lo_atcp_to_atcp lo_atcp_to_linux lo_linux_to_atcp sysctl_per_netns
+	veth_netem_reorder_atcp_to_atcp lo_atcp_to_atcp lo_atcp_to_linux lo_linux_to_atcp \
+	sysctl_per_netns
 tap_needs_atcp
 tap_require "could not set up the network namespaces" setup_netns
 if ! tap_skip_all; then
 	reason=
 	setup_netem || reason="tc with sch_netem is not available"
 	netem_tests "$reason"
+	reorder_test "$reason"
 	lo_tests
 	# Last, so that no transfer runs with the changed value.
 	sysctl_per_netns
