@@ -127,6 +127,28 @@ check: deps
 check-built: all packetdrill deb
 	tools/check
 
+# The debug-kernel tier: linux-source-6.12 built once with KASAN, lockdep,
+# kmemleak, debug objects and fault injection (tools/vm/debug-kernel, cached
+# in ~/.cache/atcp/debug-kernel), atcp.ko for it in build/kmod-debug, then
+# the selftests, the stress suite and the fault-injection pass in its guest
+# (tools/check-debug).  make check runs it when that kernel is cached.
+DEBUG_KMOD := $(BUILD)/kmod-debug
+check-debug: all packetdrill
+	tools/check-debug
+
+kmod-debug:
+	@tree=$$(tools/vm/debug-kernel) && \
+		$(MAKE) --no-print-directory -C kmod KVER=$$(cat $$tree/../release) KDIR=$$tree OUT=$(DEBUG_KMOD) && \
+		cp -p $(DEBUG_KMOD)/kmod/atcp.ko $(DEBUG_KMOD)/atcp.ko
+
+faultinject: $(BUILD)/faultinject/atcp_faultinject
+
+$(BUILD)/faultinject/atcp_faultinject: tools/faultinject/atcp_faultinject.c include/uapi/linux/atcp.h
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude/uapi -o $@ $<
+
+.PHONY: check-debug kmod-debug faultinject
+
 demo: deps
 	$(MAKE) all
 	$(VM) -- tools/demo/demo
