@@ -66,11 +66,11 @@ static void atcp_keep_payload(struct sk_buff *skb, u32 off, u32 len)
 	atcp_skb_cb(skb)->len = len;
 }
 
+/* skb is charged to sk already (atcp_mem_set_owner_r()). */
 static void atcp_receive_tail(struct sock *sk, struct sk_buff *skb)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 
-	skb_set_owner_r(skb, sk);
 	__skb_queue_tail(&sk->sk_receive_queue, skb);
 	as->rcv_seq += atcp_skb_cb(skb)->len;
 	WRITE_ONCE(as->rcv_unread, as->rcv_unread + atcp_skb_cb(skb)->len);
@@ -82,7 +82,7 @@ static void atcp_hold(struct sock *sk, struct sk_buff *skb, u32 seq)
 	struct sk_buff *p;
 
 	atcp_skb_cb(skb)->seq = seq;
-	skb_set_owner_r(skb, sk);
+	atcp_mem_set_owner_r(skb, sk);
 	/* Newest data usually lands last: look from the tail. */
 	skb_queue_reverse_walk(q, p) {
 		if (!before(seq, atcp_skb_cb(p)->seq)) {
@@ -116,7 +116,6 @@ static void atcp_drain(struct sock *sk, u32 drain_to)
 			cb->off += overlap;
 			cb->len -= overlap;
 		}
-		skb_orphan(skb);
 		atcp_receive_tail(sk, skb);
 	}
 }
@@ -127,6 +126,7 @@ static void atcp_apply_receive(struct sock *sk, const struct atcp_actions *act,
 {
 	if (act->deliver_len) {
 		atcp_keep_payload(skb, act->deliver_offset, act->deliver_len);
+		atcp_mem_set_owner_r(skb, sk);
 		atcp_receive_tail(sk, skb);
 	} else if (act->hold_len) {
 		atcp_keep_payload(skb, act->hold_offset, act->hold_len);
@@ -148,7 +148,7 @@ static void atcp_free_acked(struct sock *sk, u32 acked)
 	while ((skb = skb_peek(&sk->sk_write_queue)) && as->snd_head >= skb->len) {
 		as->snd_head -= skb->len;
 		__skb_unlink(skb, &sk->sk_write_queue);
-		sk_wmem_queued_add(sk, -skb->truesize);
+		atcp_wmem_free_skb(sk, skb);
 		consume_skb(skb); /* delivered */
 	}
 }
@@ -156,14 +156,17 @@ static void atcp_free_acked(struct sock *sk, u32 acked)
 /*
  * Linux's tcp_sndbuf_expand(): unless SO_SNDBUF set it, the send buffer
  * grows to what the engine asks for, up to net.atcp.wmem's maximum, each
- * segment charged as the skb a send without GSO takes at worst.
+ * segment charged as the skb a send without GSO takes at worst.  Not while
+ * atcp's memory is above net.atcp.mem's first value (tcp_should_expand_sndbuf()).
  */
 static void atcp_sndbuf_expand(struct sock *sk)
 {
 	u32 mss, segments, per_mss;
 	u64 want;
 
-	if (sk->sk_userlocks & SOCK_SNDBUF_LOCK)
+	if ((sk->sk_userlocks & SOCK_SNDBUF_LOCK) ||
+	    sk_under_memory_pressure(sk) ||
+	    sk_memory_allocated(sk) >= sk_prot_mem_limits(sk, 0))
 		return;
 	segments = atcp_engine_send_buffer_segments(&atcp_sk(sk)->tcb, &mss);
 	per_mss = roundup_pow_of_two(mss + MAX_TCP_HEADER +
@@ -246,6 +249,9 @@ u8 atcp_actions_run(struct sock *sk, const struct atcp_actions *act,
 			sk->sk_state_change(sk);
 			if (act->state == ATCP_ESTABLISHED)
 				atcp_genl_event(sk, ATCP_EVENT_ESTABLISHED);
+			/* TIME-WAIT is no orphan, as in Linux's count. */
+			if (act->state == ATCP_TIME_WAIT)
+				atcp_orphan_del(sk);
 		}
 		if (err) {
 			WRITE_ONCE(sk->sk_err, -err);

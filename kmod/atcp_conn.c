@@ -95,6 +95,14 @@ void atcp_release_cb(struct sock *sk)
 	__sock_put(sk); /* atcp_timer_fn()'s; the owner still holds one */
 }
 
+/* The socket's memory, all of it uncharged by now, back to the protocol. */
+static void atcp_destruct(struct sock *sk)
+{
+	sk_mem_reclaim_final(sk);
+	WARN_ON_ONCE(sk->sk_forward_alloc);
+	sk_sockets_allocated_dec(sk);
+}
+
 /* Fields of a new socket: from socket() or a listener's SYN. */
 void atcp_conn_init(struct sock *sk)
 {
@@ -120,6 +128,9 @@ void atcp_conn_init(struct sock *sk)
 	INIT_LIST_HEAD(&as->syn_queue);
 	INIT_LIST_HEAD(&as->accept_queue);
 	INIT_LIST_HEAD(&as->child_node);
+	INIT_LIST_HEAD(&as->orphan_node);
+	sk->sk_destruct = atcp_destruct;
+	sk_sockets_allocated_inc(sk);
 	atcp_engine_init(&as->tcb, &params);
 }
 
@@ -128,6 +139,7 @@ void atcp_conn_destroy(struct sock *sk)
 {
 	struct atcp_sock *as = atcp_sk(sk);
 
+	atcp_orphan_del(sk);
 	atcp_unbind(sk);
 	__skb_queue_purge(&sk->sk_receive_queue);
 	__skb_queue_purge(&as->ooo);
@@ -135,7 +147,7 @@ void atcp_conn_destroy(struct sock *sk)
 	while (!skb_queue_empty(&sk->sk_write_queue)) {
 		struct sk_buff *skb = __skb_dequeue(&sk->sk_write_queue);
 
-		sk_wmem_queued_add(sk, -skb->truesize);
+		atcp_wmem_free_skb(sk, skb);
 		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_CLOSE);
 	}
 	sock_put(sk); /* the connection's reference, from sk_alloc() */
@@ -487,9 +499,13 @@ static bool atcp_cookie_ack(struct sock *lsk, struct sk_buff *skb,
 				     !atcp_wire_v4(sk), atcp_route_mss(sk),
 				     &cookie, now, &act);
 	atcp_apply(sk, &act, NULL);
-	atcp_engine_input(&atcp_sk(sk)->tcb, h, skb->len - h->header_len, now,
-			  &act);
-	atcp_apply(sk, &act, skb);
+	if (atcp_mem_admit(sk, skb, h)) {
+		atcp_engine_input(&atcp_sk(sk)->tcb, h,
+				  skb->len - h->header_len, now, &act);
+		atcp_apply(sk, &act, skb);
+	} else {
+		kfree_skb_reason(skb, SKB_DROP_REASON_PROTO_MEM);
+	}
 	bh_unlock_sock(sk);
 	return true;
 }

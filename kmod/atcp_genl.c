@@ -140,6 +140,23 @@ static int atcp_put_addrs(struct sk_buff *msg, struct sock *sk)
 	       nla_put_in_addr(msg, ATCP_A_SOCK_REMOTE_ADDR, sk->sk_daddr);
 }
 
+/* ss -m's skmem, as Linux's sk_get_meminfo() reads it (not exported). */
+static int atcp_put_skmem(struct sk_buff *msg, const struct sock *sk)
+{
+	u32 mem[ATCP_SKMEM_COUNT];
+
+	mem[ATCP_SKMEM_RMEM_ALLOC] = sk_rmem_alloc_get(sk);
+	mem[ATCP_SKMEM_RCVBUF] = READ_ONCE(sk->sk_rcvbuf);
+	mem[ATCP_SKMEM_WMEM_ALLOC] = sk_wmem_alloc_get(sk);
+	mem[ATCP_SKMEM_SNDBUF] = READ_ONCE(sk->sk_sndbuf);
+	mem[ATCP_SKMEM_FWD_ALLOC] = READ_ONCE(sk->sk_forward_alloc);
+	mem[ATCP_SKMEM_WMEM_QUEUED] = READ_ONCE(sk->sk_wmem_queued);
+	mem[ATCP_SKMEM_OPTMEM] = atomic_read(&sk->sk_omem_alloc);
+	mem[ATCP_SKMEM_BACKLOG] = READ_ONCE(sk->sk_backlog.len);
+	mem[ATCP_SKMEM_DROPS] = atomic_read(&sk->sk_drops);
+	return nla_put(msg, ATCP_A_SOCK_SKMEM, sizeof(mem), mem);
+}
+
 /*
  * A socket record, with the connection's figures when info; the caller
  * holds the socket's lock, as owner or in BH.
@@ -159,13 +176,16 @@ static int atcp_fill_sock(struct sk_buff *msg, struct sock *sk,
 	    nla_put_u32(msg, ATCP_A_SOCK_UID,
 			from_kuid_munged(user_ns, sock_i_uid(sk))) ||
 	    nla_put_u32(msg, ATCP_A_SOCK_RECV_Q, as->rcv_unread) ||
-	    nla_put_u32(msg, ATCP_A_SOCK_SEND_Q, as->snd_bytes))
+	    nla_put_u32(msg, ATCP_A_SOCK_SEND_Q, as->snd_bytes) ||
+	    atcp_put_skmem(msg, sk))
 		return -EMSGSIZE;
 	if (listening)
 		return nla_put_u32(msg, ATCP_A_SOCK_ACCEPT_Q,
 				   atcp_accept_queue_len(as)) ||
 			       nla_put_u32(msg, ATCP_A_SOCK_ACCEPT_MAX,
-					   READ_ONCE(sk->sk_max_ack_backlog)) ?
+					   READ_ONCE(sk->sk_max_ack_backlog)) ||
+			       nla_put_u32(msg, ATCP_A_SOCK_SYN_Q,
+					   READ_ONCE(as->nsyn)) ?
 			       -EMSGSIZE : 0;
 	return info ? atcp_fill_conn(msg, sk) : 0;
 }
@@ -283,6 +303,8 @@ static int atcp_stats_get(struct sk_buff *skb, struct genl_info *info)
 	struct net *net = genl_info_net(info);
 	struct nlattr *nest;
 	struct sk_buff *msg;
+	bool pressure;
+	long pages;
 	void *hdr;
 	int i;
 
@@ -301,6 +323,11 @@ static int atcp_stats_get(struct sk_buff *skb, struct genl_info *info)
 				      atcp_mib_read(net, i), ATCP_STATS_A_PAD))
 			goto too_big;
 	nla_nest_end(msg, nest);
+	pages = atcp_mem_pages(&pressure);
+	if (nla_put_u64_64bit(msg, ATCP_A_MEM_PAGES, pages, ATCP_A_PAD) ||
+	    nla_put_u8(msg, ATCP_A_MEM_PRESSURE, pressure) ||
+	    nla_put_u32(msg, ATCP_A_ORPHANS, atcp_orphans()))
+		goto too_big;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
 

@@ -56,6 +56,12 @@ int atcp_hash_init(void)
 	return 0;
 }
 
+/* Buckets of the established table, which Linux sizes its limits by. */
+unsigned int atcp_hash_estab_buckets(void)
+{
+	return 1U << ESTAB_BITS;
+}
+
 void atcp_hash_exit(void)
 {
 	kvfree(bind_table);

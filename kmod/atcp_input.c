@@ -74,6 +74,10 @@ static void atcp_process(struct sock *sk, struct sk_buff *skb)
 	/* The peer's SYN fixes where its stream, and our receive queue, start. */
 	if (sk->sk_state == TCP_SYN_SENT && (h.flags & ATCP_TCP_SYN))
 		atcp_sk(sk)->rcv_seq = h.seq + 1;
+	if (!atcp_mem_admit(sk, skb, &h)) {
+		kfree_skb_reason(skb, SKB_DROP_REASON_PROTO_MEM);
+		return;
+	}
 	atcp_engine_input(&atcp_sk(sk)->tcb, &h, skb->len - h.header_len,
 			  atcp_now_us(), &act);
 	atcp_apply(sk, &act, skb);

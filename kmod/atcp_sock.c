@@ -93,6 +93,8 @@ static int atcp_release(struct socket *sock)
 	} else {
 		atcp_engine_orphan(&as->tcb, atcp_now_us(), &act);
 		atcp_apply(sk, &act, NULL);
+		if (!as->released && sk->sk_state != TCP_TIME_WAIT)
+			atcp_orphan_add(sk);
 	}
 	release_sock(sk);
 	sock_put(sk);
@@ -432,9 +434,12 @@ int atcp_sock_init(int family)
 {
 	int err;
 
-	err = proto_register(&atcp_prot, 1);
+	err = atcp_mem_init(&atcp_prot);
 	if (err)
 		return err;
+	err = proto_register(&atcp_prot, 1);
+	if (err)
+		goto exit_mem;
 	atcp_family_ops.family = family;
 	err = sock_register(&atcp_family_ops);
 	if (err) {
@@ -442,7 +447,12 @@ int atcp_sock_init(int family)
 			pr_err("protocol family %d is already registered by another protocol: load with family=N naming a free number\n",
 			       family);
 		proto_unregister(&atcp_prot);
+		goto exit_mem;
 	}
+	return 0;
+
+exit_mem:
+	atcp_mem_exit();
 	return err;
 }
 
@@ -450,4 +460,5 @@ void atcp_sock_exit(void)
 {
 	sock_unregister(atcp_family_ops.family);
 	proto_unregister(&atcp_prot);
+	atcp_mem_exit();
 }

@@ -78,6 +78,8 @@ struct atcp_sock {
 
 	bool released; /* the engine let go: unhashed, timer stopped */
 	bool orphan; /* no socket file: freed once released; see accept_lock */
+	/* on the orphans list (atcp_mem.c), under its lock, once closed */
+	struct list_head orphan_node;
 	bool more_corked; /* TCP_CORK set by a send with MSG_MORE */
 	u8 family; /* AF_INET or AF_INET6 once chosen; WRITE_ONCE */
 	bool v6only; /* IPV6_V6ONLY: an IPv6 wildcard takes no IPv4; WRITE_ONCE */
@@ -141,6 +143,7 @@ struct atcp_skb_cb {
 	u32 seq;
 	u32 off;
 	u32 len;
+	bool uncharged; /* taken past net.atcp.mem's maximum: atcp_mem_admit() */
 };
 
 static inline struct atcp_skb_cb *atcp_skb_cb(const struct sk_buff *skb)
@@ -189,9 +192,31 @@ struct atcp_dump_pos {
 
 typedef bool (*atcp_want_fn)(const struct sock *sk, const void *arg);
 
+/*
+ * Frees an skb of the send queue, which was charged to the socket's send
+ * buffer and to the protocol's memory (atcp_append()).
+ */
+static inline void atcp_wmem_free_skb(struct sock *sk, struct sk_buff *skb)
+{
+	sk_wmem_queued_add(sk, -skb->truesize);
+	sk_mem_uncharge(sk, skb->truesize);
+}
+
+/* atcp_mem.c */
+int atcp_mem_init(struct proto *prot);
+void atcp_mem_exit(void);
+long atcp_mem_pages(bool *pressure);
+bool atcp_mem_admit(struct sock *sk, struct sk_buff *skb,
+		    const struct atcp_tcp_header *h);
+void atcp_mem_set_owner_r(struct sk_buff *skb, struct sock *sk);
+void atcp_orphan_add(struct sock *sk);
+void atcp_orphan_del(struct sock *sk);
+unsigned int atcp_orphans(void);
+
 /* atcp_hash.c */
 int atcp_hash_init(void);
 void atcp_hash_exit(void);
+unsigned int atcp_hash_estab_buckets(void);
 int atcp_bind_port(struct sock *sk, const struct in6_addr *addr, u16 port);
 struct atcp_uaddr;
 int atcp_bind_for_connect(struct sock *sk, const struct in6_addr *saddr,

@@ -32,28 +32,39 @@ static void atcp_more(struct sock *sk, bool more)
 
 /*
  * Appends user data to the send queue in page fragments, which segments
- * then share rather than copy (atcp_output.c).  Returns the bytes taken, at
- * most one page fragment's room.
+ * then share rather than copy (atcp_output.c), each byte charged to the
+ * socket and to atcp's memory.  Returns the bytes taken, at most one page
+ * fragment's room; 0 when memory is short (a page, an skb, or room under
+ * net.atcp.mem), for which the caller waits as Linux's tcp_sendmsg() does.
  */
 static ssize_t atcp_append(struct sock *sk, struct iov_iter *from)
 {
 	struct page_frag *pfrag = sk_page_frag(sk);
 	struct sk_buff *skb = skb_peek_tail(&sk->sk_write_queue);
+	struct sk_buff *fresh = NULL;
 	size_t copy;
 	int i;
 
 	if (!sk_page_frag_refill(sk, pfrag))
-		return -ENOBUFS;
+		return 0;
 	if (!skb || (skb_shinfo(skb)->nr_frags == MAX_SKB_FRAGS &&
 		     !skb_can_coalesce(skb, MAX_SKB_FRAGS, pfrag->page,
 				       pfrag->offset))) {
-		skb = alloc_skb(0, sk->sk_allocation);
-		if (!skb)
-			return -ENOBUFS;
-		__skb_queue_tail(&sk->sk_write_queue, skb);
-		sk_wmem_queued_add(sk, skb->truesize);
+		fresh = alloc_skb(0, sk->sk_allocation);
+		if (!fresh)
+			return 0;
+		skb = fresh;
 	}
 	copy = min_t(size_t, iov_iter_count(from), pfrag->size - pfrag->offset);
+	if (!sk_wmem_schedule(sk, copy + (fresh ? fresh->truesize : 0))) {
+		kfree_skb(fresh);
+		return 0;
+	}
+	if (fresh) {
+		__skb_queue_tail(&sk->sk_write_queue, fresh);
+		sk_wmem_queued_add(sk, fresh->truesize);
+		sk_mem_charge(sk, fresh->truesize);
+	}
 	if (!copy_from_iter_full(page_address(pfrag->page) + pfrag->offset, copy,
 				 from))
 		return -EFAULT;
@@ -69,6 +80,7 @@ static ssize_t atcp_append(struct sock *sk, struct iov_iter *from)
 	skb->data_len += copy;
 	skb->truesize += copy;
 	sk_wmem_queued_add(sk, copy);
+	sk_mem_charge(sk, copy);
 	return copy;
 }
 
@@ -101,17 +113,18 @@ int atcp_sendmsg(struct socket *sock, struct msghdr *msg, size_t size)
 			err = -EPIPE;
 			goto error;
 		}
-		if (!sk_stream_memory_free(sk)) {
+		n = sk_stream_memory_free(sk) ?
+			    atcp_append(sk, &msg->msg_iter) : 0;
+		if (n < 0) {
+			err = n;
+			goto error;
+		}
+		if (!n) {
 			set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
 			err = sk_stream_wait_memory(sk, &timeo);
 			if (err)
 				goto error;
 			continue;
-		}
-		n = atcp_append(sk, &msg->msg_iter);
-		if (n < 0) {
-			err = n;
-			goto error;
 		}
 		WRITE_ONCE(as->snd_bytes, as->snd_bytes + n);
 		copied += n;
@@ -215,6 +228,8 @@ int atcp_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 		if (err)
 			break;
 		if (!peek && copied > before) {
+			atcp_engine_memory_pressure(&as->tcb,
+						    sk_under_memory_pressure(sk));
 			atcp_engine_consumed(&as->tcb, copied - before,
 					     atcp_now_us(), &act);
 			atcp_rcvbuf_follow(sk);

@@ -22,6 +22,14 @@
 #include <net/sock.h>
 
 /*
+ * 6.10 moved sk_under_memory_pressure() and sk_memory_allocated() from
+ * net/sock.h to a header of their own.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#include <net/proto_memory.h>
+#endif
+
+/*
  * 6.11 constified the table a proc_handler is given:
  *	static int h(atcp_ctl_table_const struct ctl_table *table, ...)
  */

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,6 +154,41 @@ static inline long elapsed_ms(const struct timespec *since)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	return (now.tv_sec - since->tv_sec) * 1000 +
 	       (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+/*
+ * What atcpstat (beside this program's directory, in ../bin) prints with
+ * args: the number of lines that start with word, or with field "value":
+ * the second field of the first such line.  -1 if it cannot run.
+ */
+static inline long atcpstat(const char *args, const char *word, bool value)
+{
+	char exe[512], cmd[768], line[512];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	long found = value ? -1 : 0;
+	FILE *f;
+
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	*strrchr(exe, '/') = '\0';
+	snprintf(cmd, sizeof(cmd), "%s/../bin/atcpstat %s", exe, args);
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char first[128];
+		long v;
+
+		if (sscanf(line, "%127s %ld", first, &v) < 1 || strcmp(first, word))
+			continue;
+		if (!value) {
+			found++;
+		} else if (found < 0) {
+			found = v;
+		}
+	}
+	return pclose(f) == 0 ? found : -1;
 }
 
 /* --- sockets --- */

@@ -83,41 +83,6 @@ static void flood(volatile unsigned long *sent)
 	}
 }
 
-/*
- * What atcpstat (beside this program's directory, in ../bin) prints with
- * args: the number of lines that start with word, or with field "value":
- * the second field of the first such line.  -1 if it cannot run.
- */
-static long atcpstat(const char *args, const char *word, bool value)
-{
-	char exe[512], cmd[768], line[512];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	long found = value ? -1 : 0;
-	FILE *f;
-
-	if (n <= 0)
-		return -1;
-	exe[n] = '\0';
-	*strrchr(exe, '/') = '\0';
-	snprintf(cmd, sizeof(cmd), "%s/../bin/atcpstat %s", exe, args);
-	f = popen(cmd, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		char first[128];
-		long v;
-
-		if (sscanf(line, "%127s %ld", first, &v) < 1 || strcmp(first, word))
-			continue;
-		if (!value) {
-			found++;
-		} else if (found < 0) {
-			found = v;
-		}
-	}
-	return pclose(f) == 0 ? found : -1;
-}
-
 static int run(const char *cmd)
 {
 	int status = system(cmd);

@@ -408,4 +408,55 @@ TEST(syncookies_open_connections)
 	ASSERT_EQ(0, sysctl_write("syncookies", "1"));
 }
 
+/*
+ * net.atcp.mem ("min pressure max" pages) and max_orphans are global, as
+ * Linux's tcp_mem and tcp_max_orphans: in the initial namespace only.  mem
+ * starts at Linux's tcp_mem proportions (pressure a sixteenth of the
+ * buffer pages, min three quarters of it, max twice min).
+ */
+TEST(global_limits_live_in_the_initial_namespace)
+{
+	const char *bad_mem[] = { "3 2 1", "0 1 2", "1 2 x", "-1 2 3" };
+	const char *bad_orphans[] = { "-1", "x", "2147483648" };
+	char saved[64], buf[64];
+	long v[3];
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, sysctl_read("mem", saved, sizeof(saved)));
+	ASSERT_EQ(3, sscanf(saved, "%ld %ld %ld", &v[0], &v[1], &v[2]));
+	EXPECT_EQ(v[1] / 4 * 3, v[0]);
+	EXPECT_EQ(v[0] * 2, v[2]);
+	ASSERT_EQ(0, sysctl_write("mem", "100 200 300"));
+	ASSERT_EQ(0, sysctl_read("mem", buf, sizeof(buf)));
+	EXPECT_STREQ("100\t200\t300", buf);
+	for (size_t i = 0; i < ARRAY_SIZE(bad_mem); i++) {
+		EXPECT_EQ(-1, sysctl_write("mem", bad_mem[i])) TH_LOG("%s", bad_mem[i]);
+		EXPECT_EQ(EINVAL, errno) TH_LOG("%s", bad_mem[i]);
+		ASSERT_EQ(0, sysctl_read("mem", buf, sizeof(buf)));
+		EXPECT_STREQ("100\t200\t300", buf);
+	}
+	ASSERT_EQ(0, sysctl_write("mem", saved));
+
+	ASSERT_EQ(0, sysctl_read("max_orphans", saved, sizeof(saved)));
+	EXPECT_STREQ("8192", saved) TH_LOG("half the established table's 16384 buckets");
+	for (size_t i = 0; i < ARRAY_SIZE(bad_orphans); i++) {
+		EXPECT_EQ(-1, sysctl_write("max_orphans", bad_orphans[i]));
+		EXPECT_EQ(EINVAL, errno) TH_LOG("%s", bad_orphans[i]);
+	}
+	ASSERT_EQ(0, sysctl_read("max_orphans", buf, sizeof(buf)));
+	EXPECT_STREQ(saved, buf);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (unshare(CLONE_NEWNET) || !sysctl_read("mem", buf, sizeof(buf)) ||
+		    !sysctl_read("max_orphans", buf, sizeof(buf)))
+			_exit(1);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 TEST_HARNESS_MAIN

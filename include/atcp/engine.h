@@ -411,6 +411,12 @@ void atcp_engine_output(struct atcp_tcb *tcb, uint64_t now_us,
 /* The reader took len bytes from the receive queue. */
 void atcp_engine_consumed(struct atcp_tcb *tcb, uint32_t len, uint64_t now_us,
 			  struct atcp_actions *act);
+/*
+ * Whether the host's socket memory is under pressure (net.atcp.mem): the
+ * window offered stays within four segments and the receive buffer stops
+ * growing until it is not.  Set before each segment and read.
+ */
+void atcp_engine_memory_pressure(struct atcp_tcb *tcb, bool under);
 /* shutdown(SHUT_WR) or close(): a FIN follows the queued data. */
 void atcp_engine_close(struct atcp_tcb *tcb, uint64_t now_us,
 		       struct atcp_actions *act);

@@ -233,6 +233,11 @@ extern "C" void atcp_engine_consumed(atcp_tcb* tcb, uint32_t len, uint64_t now_u
     c.finish();
 }
 
+extern "C" void atcp_engine_memory_pressure(atcp_tcb* tcb, bool under)
+{
+    tcb_of(tcb).set(kMemoryPressure, under);
+}
+
 extern "C" void atcp_engine_close(atcp_tcb* tcb, uint64_t now_us, atcp_actions* act)
 {
     Conn c(tcb_of(tcb), *act, now_us);

@@ -251,7 +251,7 @@ void Conn::option_changed()
 // buffer the user set stays as set.
 void Conn::right_size_rcv_buf(uint32_t len)
 {
-    if (t_.has(kRcvBufPinned))
+    if (t_.has(kRcvBufPinned) || t_.has(kMemoryPressure))
         return;
     if (t_.rcvq_space == 0) {
         // The first guess is the sender's first flight, but no more than

@@ -37,10 +37,11 @@ enum TcbFlag : uint32_t {
     kRcvBufPinned = 1u << 24, // SO_RCVBUF: rcv_buf is the user's, not right-sized
     // ECN (RFC 3168 6.1): our SYN asked for it, or, once synchronized, both agreed.
     kEcnOk = 1u << 25,
-    kEcnEcho = 1u << 26,   // data arrived CE: every ACK carries ECE until CWR (6.1.3)
-    kEcnCwrDue = 1u << 27, // the window was reduced: the next new data carries CWR (6.1.2)
-    kEcnCwr = 1u << 28,    // reduced for an ECE until ecn_cwr_end is acknowledged
-    kEcnSeen = 1u << 29,   // a segment arrived ECT or CE (Linux's TCP_ECN_SEEN)
+    kEcnEcho = 1u << 26,        // data arrived CE: every ACK carries ECE until CWR (6.1.3)
+    kEcnCwrDue = 1u << 27,      // the window was reduced: the next new data carries CWR (6.1.2)
+    kEcnCwr = 1u << 28,         // reduced for an ECE until ecn_cwr_end is acknowledged
+    kEcnSeen = 1u << 29,        // a segment arrived ECT or CE (Linux's TCP_ECN_SEEN)
+    kMemoryPressure = 1u << 30, // the host's socket memory is short: windows stay small
 };
 
 constexpr uint32_t kUserFlags = kNoDelay | kNoPush | kCork | kNoOpt | kKeepAlive | kRcvBufPinned;
@@ -296,7 +297,13 @@ struct Tcb {
     // Sequence number just past the data in the send queue; a queued FIN takes it.
     uint32_t send_end() const { return data_start() + send_queued; }
     uint32_t flight() const { return snd_max - snd_una; }
-    uint32_t rcv_free() const { return rcv_buf - min_of(rcv_buf, rcv_queued + rcv_held); }
+    // Under memory pressure at most four segments, as Linux clamps
+    // rcv_ssthresh to 4 * advmss (__tcp_select_window).
+    uint32_t rcv_free() const
+    {
+        const uint32_t free = rcv_buf - min_of(rcv_buf, rcv_queued + rcv_held);
+        return has(kMemoryPressure) ? min_of<uint32_t>(free, 4u * adv_mss) : free;
+    }
     // Receiver SWS avoidance (RFC 9293 3.8.6.2.2): the right edge moves in
     // steps of at least min(half the buffer, one MSS).
     uint32_t window_step() const { return min_of<uint32_t>(rcv_buf / 2, adv_mss); }

@@ -167,7 +167,11 @@ std::string counter_name(int mib)
         "SyncookiesFailed",
         "ListenOverflows",
         "ListenDrops",
-        "TimestampUndo"};
+        "TimestampUndo",
+        "MemoryPressures",
+        "MemoryPressuresChrono",
+        "RcvQDrop",
+        "AbortOnMemory"};
     if (mib >= 0 && mib < ATCP_MIB_COUNT && !names[mib].empty())
         return std::string(names[mib]);
     // A counter newer than this build: still a distinct JSON key.

@@ -78,6 +78,11 @@ enum atcp_mib {
 	ATCP_MIB_LISTEN_DROPS, /* SYNs dropped: a full queue, no cookies, no memory */
 	/* Undo by timestamps (RFC 3522), Linux's TCPPartialUndo and others */
 	ATCP_MIB_TIMESTAMP_UNDO, /* reductions undone: an original filled the hole */
+	/* Memory (net.atcp.mem, max_orphans), as Linux's names say */
+	ATCP_MIB_MEMORY_PRESSURES, /* times socket memory went above pressure */
+	ATCP_MIB_MEMORY_PRESSURES_MS, /* milliseconds spent under pressure */
+	ATCP_MIB_RCVQ_DROP, /* data segments dropped: memory above its max */
+	ATCP_MIB_ABORT_ON_MEMORY, /* orphans reset: more than max_orphans */
 	ATCP_MIB_COUNT
 };
 
@@ -205,10 +210,32 @@ enum atcp_attr {
 	ATCP_A_SOCK_REORDERING, /* u32: reordering seen, in segments: 3 at least */
 	ATCP_A_SOCK_MIN_RTT_US, /* u32: the least RTT sample; 0: none yet */
 	ATCP_A_SOCK_DELIVERY_RATE, /* u64: bytes a second acked over the last RTT */
+	/* Listeners: connections still in their handshake (the SYN queue) */
+	ATCP_A_SOCK_SYN_Q, /* u32 */
+	/* Every record: the socket's memory, as ss -m's skmem */
+	ATCP_A_SOCK_SKMEM, /* binary: ATCP_SKMEM_COUNT u32s, enum atcp_skmem */
+	/* ATCP_CMD_STATS_GET: what atcp holds as a whole, in every namespace */
+	ATCP_A_MEM_PAGES, /* u64: pages charged to atcp's sockets (net.atcp.mem) */
+	ATCP_A_MEM_PRESSURE, /* u8: 1 while above net.atcp.mem's pressure value */
+	ATCP_A_ORPHANS, /* u32: connections closed by their process, not in TIME-WAIT */
 	__ATCP_A_MAX
 };
 
 #define ATCP_A_MAX (__ATCP_A_MAX - 1)
+
+/* ATCP_A_SOCK_SKMEM's figures, in bytes, in the order of Linux's SK_MEMINFO_*. */
+enum atcp_skmem {
+	ATCP_SKMEM_RMEM_ALLOC, /* received, not yet read: charged to the socket */
+	ATCP_SKMEM_RCVBUF,
+	ATCP_SKMEM_WMEM_ALLOC, /* sent, still in the IP layer or a device */
+	ATCP_SKMEM_SNDBUF,
+	ATCP_SKMEM_FWD_ALLOC, /* charged to atcp ahead of use */
+	ATCP_SKMEM_WMEM_QUEUED, /* the send queue */
+	ATCP_SKMEM_OPTMEM,
+	ATCP_SKMEM_BACKLOG, /* segments waiting for the socket's owner */
+	ATCP_SKMEM_DROPS,
+	ATCP_SKMEM_COUNT
+};
 
 /* Inside ATCP_A_STATS: one u64 per counter, and padding. */
 #define ATCP_STATS_A_PAD 1

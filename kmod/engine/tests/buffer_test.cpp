@@ -134,6 +134,43 @@ TEST(RightSizing, WindowScaleCoversTheLargestBuffer)
     small.out("S 0:0(0) win 65535 <mss 1460,sackOK,TS val ... ecr 0,nop,wscale 0>");
 }
 
+// Memory pressure (net.atcp.mem's second value passed): the window offered
+// closes to four segments as the peer uses up what was offered before,
+// which is never taken back (RFC 7323 2.4), and opens again once it ends.
+TEST(MemoryPressure, WindowClosesToFourSegments)
+{
+    Harness h;
+    establish_10ms(h);
+    uint32_t seq = 1;
+    deliver_and_read(h, seq, 1);
+    const uint32_t offered = h.info().rcv_wnd;
+    EXPECT_GT(offered, 100000u);
+    atcp_engine_memory_pressure(&h.tcb(), true);
+    deliver_and_read(h, seq, 1);
+    EXPECT_EQ(h.info().rcv_wnd, offered - 1460) << "the right edge stays";
+    deliver_and_read(h, seq, 100);
+    EXPECT_LE(h.info().rcv_wnd, 4u * 1460 + 127) << "four segments, rounded up to the scale";
+    EXPECT_GT(h.info().rcv_wnd, 0u);
+    atcp_engine_memory_pressure(&h.tcb(), false);
+    deliver_and_read(h, seq, 1);
+    EXPECT_GT(h.info().rcv_wnd, 100000u);
+}
+
+// Under pressure the reader's pace grows no buffer (Linux grows rcv_ssthresh
+// only outside it, tcp_grow_window()).
+TEST(MemoryPressure, TheBufferDoesNotGrow)
+{
+    Harness h;
+    establish_10ms(h);
+    atcp_engine_memory_pressure(&h.tcb(), true);
+    uint32_t seq = 1;
+    for (int rtt = 0; rtt < 3; ++rtt) {
+        deliver_and_read(h, seq, 30);
+        h.advance_ms(10);
+    }
+    EXPECT_EQ(rcv_buf(h), 131072u) << "GrowsToTwiceWhatTheReaderTookPlusTheGrowth grew it";
+}
+
 // Two congestion windows of segments, two initial windows at least (Linux's
 // tcp_sndbuf_expand).
 TEST(SendBuffer, TwoCongestionWindowsOfSegments)
