@@ -311,6 +311,20 @@ atcpstat_tests() {
 	fields=$(grep -E '^\s' "$out" | head -n 1)
 	[[ $fields == *uid:0\ ino:[1-9]*timer:\(*opts:*mss:*wscale:*rtt:*rto:*cwnd:*ssthresh:*retrans:*bytes_acked:*bytes_received:* ]]
 	check atcpstat_extended_figures [ $? = 0 ]
+
+	# -m: each socket's memory as ss -m; a listener's SYN queue with -e.
+	"$atcpstat" -m -n --sport "$echo_port" --state established >"$out"
+	show "$out"
+	grep -Eq '^\s+skmem:\(r[0-9]+,rb[1-9][0-9]*,t[0-9]+,tb[1-9][0-9]*,f[0-9]+,w[0-9]+,o[0-9]+,bl[0-9]+,d[0-9]+\)$' "$out"
+	check atcpstat_memory_as_ss [ $? = 0 ]
+	"$atcpstat" -l -e -n --sport "$echo_port" >"$out"
+	show "$out"
+	grep -Eq '^\s.*syn_q:0' "$out"
+	check atcpstat_listener_syn_queue [ $? = 0 ]
+	"$atcpstat" -s >"$out"
+	grep -Eq '^MemoryPages +[0-9]+$' "$out" && grep -Eq '^MemoryPressure +0$' "$out" &&
+		grep -Eq '^Orphans +[0-9]+$' "$out"
+	check atcpstat_stats_memory_totals [ $? = 0 ]
 }
 
 atcp_ps_tests() {

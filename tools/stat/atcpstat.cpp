@@ -45,8 +45,11 @@ void usage(FILE* out)
                "  -p, --processes      the processes holding each socket (PID/command)\n"
                "  -e, --extended       timer, options, ECN, congestion control, mss, wscale,\n"
                "                       rtt, rto, cwnd, ssthresh, retransmits, losses, bytes,\n"
-               "                       delivery rate and least rtt per socket\n"
-               "  -s, --stats          the counters of this network namespace\n"
+               "                       delivery rate and least rtt per socket; a listener's\n"
+               "                       SYN queue\n"
+               "  -m, --memory         each socket's memory, as ss -m (skmem)\n"
+               "  -s, --stats          the counters of this network namespace, and the socket\n"
+               "                       memory and orphans of atcp as a whole\n"
                "  -E, --watch          print events (listen, established, closed, reset) as\n"
                "                       they happen, until interrupted\n"
                "  -c, --count N        with --watch: exit after N events\n"
@@ -60,7 +63,7 @@ struct Options {
     enum class Mode { sockets, stats, watch };
     Mode mode = Mode::sockets;
     bool listening = false, all = false, numeric = false, processes = false, extended = false,
-         json = false;
+         memory = false, json = false;
     std::optional<uint32_t> states;
     std::optional<uint16_t> sport, dport;
     std::optional<uint64_t> count;
@@ -81,6 +84,7 @@ Result<Options> parse_options(int argc, char** argv, const Services& services)
                            {.name = "numeric", .id = 'n', .flag = &o.numeric},
                            {.name = "processes", .id = 'p', .flag = &o.processes},
                            {.name = "extended", .id = 'e', .flag = &o.extended},
+                           {.name = "memory", .id = 'm', .flag = &o.memory},
                            {.name = "stats", .id = 's', .flag = &stats},
                            {.name = "watch", .id = 'E', .flag = &watch},
                            {.name = "count", .id = 'c', .takes_argument = true},
@@ -198,17 +202,21 @@ int show_sockets(AtcpNetlink& nl, const Options& o, const Services& services)
             row.push_back(owners_text(owners->owners(r.inode)));
         table.add(std::move(row));
     }
-    if (!o.extended) {
+    if (!o.extended && !o.memory) {
         print(table.render());
         return 0;
     }
-    // The figures go on a line of their own under each socket, as ss -i.
+    // The figures go on a line of their own under each socket, as ss -i -m.
     std::string rendered = table.render();
     auto lines = split_lines(rendered);
     std::string out = std::string(lines[0]) + "\n";
     for (size_t i = 0; i < records->size(); i++) {
+        const SockRecord& r = (*records)[i];
+        std::string figures = o.extended ? extended_text(r) : "";
+        if (o.memory)
+            figures += (figures.empty() ? "" : " ") + skmem_text(r);
         out += std::string(lines[i + 1]) + "\n";
-        out += "\t" + extended_text((*records)[i]) + "\n";
+        out += "\t" + figures + "\n";
     }
     print(out);
     return 0;
@@ -226,7 +234,13 @@ int show_stats(AtcpNetlink& nl, const Options& o)
             if (counters->value[mib])
                 j.newline().key(counter_name(mib)).number(*counters->value[mib]);
         }
-        j.newline().end_object().end_object();
+        j.newline().end_object();
+        if (counters->mem_pages) {
+            j.key("memory").begin_object().key("pages").number(*counters->mem_pages);
+            j.key("pressure").boolean(counters->mem_pressure.value_or(false));
+            j.key("orphans").number(counters->orphans.value_or(0)).end_object();
+        }
+        j.end_object();
         print(j.text() + "\n");
         return 0;
     }
@@ -234,6 +248,12 @@ int show_stats(AtcpNetlink& nl, const Options& o)
     for (int mib = 0; mib < ATCP_MIB_COUNT; mib++) {
         if (counters->value[mib])
             table.add({counter_name(mib), std::to_string(*counters->value[mib])});
+    }
+    // atcp as a whole, in every namespace: net.atcp.mem's and max_orphans's measure.
+    if (counters->mem_pages) {
+        table.add({"MemoryPages", std::to_string(*counters->mem_pages)});
+        table.add({"MemoryPressure", counters->mem_pressure.value_or(false) ? "1" : "0"});
+        table.add({"Orphans", std::to_string(counters->orphans.value_or(0))});
     }
     print(table.render());
     return 0;

@@ -129,6 +129,9 @@ std::string extended_text(const SockRecord& r)
         add("uid:" + num(r.uid));
     if (r.has(ATCP_A_SOCK_INODE))
         add("ino:" + num(r.inode));
+    // A listener's accept queue is its Recv-Q; the SYN queue is here.
+    if (r.has(ATCP_A_SOCK_SYN_Q))
+        add("syn_q:" + num(r.syn_q));
     if (r.has(ATCP_A_SOCK_TIMER)) {
         if (r.timer == ATCP_TIMER_NONE)
             add("timer:(off)");
@@ -178,6 +181,18 @@ std::string extended_text(const SockRecord& r)
     if (r.min_rtt_us)
         add("minrtt:" + ms_text(r.min_rtt_us));
     return out;
+}
+
+std::string skmem_text(const SockRecord& r)
+{
+    if (!r.has(ATCP_A_SOCK_SKMEM))
+        return "";
+    static constexpr std::array<const char*, ATCP_SKMEM_COUNT> tags{"r", "rb", "t",  "tb", "f",
+                                                                    "w", "o",  "bl", "d"};
+    std::string out = "skmem:(";
+    for (size_t i = 0; i < tags.size(); i++)
+        out += (i ? "," : "") + std::string(tags[i]) + std::to_string(r.skmem[i]);
+    return out + ")";
 }
 
 std::string permille_text(unsigned permille)

@@ -38,6 +38,10 @@ std::string endpoints_summary(const std::vector<const SockRecord*>& sockets,
 // only what the record carried.
 std::string extended_text(const SockRecord& r);
 
+// atcpstat -m's figures, as ss -m prints them:
+// "skmem:(r0,rb131072,t0,tb16384,f0,w0,o0,bl0,d0)"; "" if the module sent none.
+std::string skmem_text(const SockRecord& r);
+
 // Microseconds as milliseconds with up to three decimals: 1500 -> "1.5".
 std::string ms_text(uint32_t us);
 

@@ -93,6 +93,11 @@ const char* attr_label(int attr)
         "ATCP_A_SOCK_REORDERING",
         "ATCP_A_SOCK_MIN_RTT_US",
         "ATCP_A_SOCK_DELIVERY_RATE",
+        "ATCP_A_SOCK_SYN_Q",
+        "ATCP_A_SOCK_SKMEM",
+        "ATCP_A_MEM_PAGES",
+        "ATCP_A_MEM_PRESSURE",
+        "ATCP_A_ORPHANS",
     };
     // An attribute newer than this list has none.
     return attr >= 0 && attr <= ATCP_A_MAX && labels[attr] ? labels[attr] : "an attribute";
@@ -268,6 +273,12 @@ Result<SockRecord> read_record(genlmsghdr* genl, std::optional<uint8_t>* event)
         case ATCP_A_SOCK_DELIVERY_RATE:
             ok = take(a, r.delivery_rate);
             break;
+        case ATCP_A_SOCK_SYN_Q:
+            ok = take(a, r.syn_q);
+            break;
+        case ATCP_A_SOCK_SKMEM:
+            ok = take(a, r.skmem);
+            break;
         case ATCP_A_EVENT: {
             uint8_t kind;
             ok = take(a, kind);
@@ -331,6 +342,17 @@ Result<Counters> parse_stats_message(nlmsghdr* msg)
         if (stats[ATCP_STATS_A(mib)])
             c.value[mib] = nla_get_u64(stats[ATCP_STATS_A(mib)]);
     }
+    // The totals, from modules that send them.
+    uint64_t pages;
+    uint8_t pressure;
+    uint32_t orphans;
+    if (const nlattr* a = nlmsg_find_attr(msg, GENL_HDRLEN, ATCP_A_MEM_PAGES); a && take(a, pages))
+        c.mem_pages = pages;
+    if (const nlattr* a = nlmsg_find_attr(msg, GENL_HDRLEN, ATCP_A_MEM_PRESSURE);
+        a && take(a, pressure))
+        c.mem_pressure = pressure != 0;
+    if (const nlattr* a = nlmsg_find_attr(msg, GENL_HDRLEN, ATCP_A_ORPHANS); a && take(a, orphans))
+        c.orphans = orphans;
     return c;
 }
 

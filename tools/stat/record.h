@@ -51,6 +51,9 @@ struct SockRecord {
     uint32_t reordering = 0;    // segments
     uint32_t min_rtt_us = 0;    // 0: no sample yet
     uint64_t delivery_rate = 0; // bytes a second
+    uint32_t syn_q = 0;         // listeners: connections in their handshake
+    // The socket's memory, as ss -m's skmem: enum atcp_skmem's figures.
+    std::array<uint32_t, ATCP_SKMEM_COUNT> skmem{};
 
     // Which ATCP_A_* attributes the record carried: the extended figures
     // are shown only when the module sent them.
@@ -61,6 +64,10 @@ struct SockRecord {
 // ATCP_CMD_STATS_GET's answer: each counter the module sent.
 struct Counters {
     std::array<std::optional<uint64_t>, ATCP_MIB_COUNT> value{};
+    // What atcp holds in every namespace (net.atcp.mem, max_orphans).
+    std::optional<uint64_t> mem_pages;
+    std::optional<bool> mem_pressure;
+    std::optional<uint32_t> orphans;
 };
 
 struct Event {

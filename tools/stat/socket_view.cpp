@@ -42,6 +42,16 @@ void socket_json_members(Json& j, const SockRecord& r, const Services& services,
     u(ATCP_A_SOCK_UID, "uid", r.uid);
     u(ATCP_A_SOCK_ACCEPT_Q, "accept_q", r.accept_q);
     u(ATCP_A_SOCK_ACCEPT_MAX, "accept_max", r.accept_max);
+    u(ATCP_A_SOCK_SYN_Q, "syn_q", r.syn_q);
+    if (r.has(ATCP_A_SOCK_SKMEM)) {
+        static constexpr std::array<const char*, ATCP_SKMEM_COUNT> names{
+            "rmem_alloc",  "rcvbuf", "wmem_alloc", "sndbuf", "fwd_alloc",
+            "wmem_queued", "optmem", "backlog",    "drops"};
+        j.key("skmem").begin_object();
+        for (size_t i = 0; i < names.size(); i++)
+            j.key(names[i]).number(r.skmem[i]);
+        j.end_object();
+    }
     if (r.has(ATCP_A_SOCK_TIMER)) {
         j.key("timer").string(timer_name(r.timer));
         u(ATCP_A_SOCK_TIMER_MS, "timer_ms", r.timer_ms);

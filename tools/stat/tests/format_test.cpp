@@ -227,6 +227,28 @@ TEST(Format, JsonHasEveryRecoveryFigureInBytes)
               R"("min_rtt_us":0,"delivery_rate":0})");
 }
 
+// ss -m's skmem, in its order; a listener's SYN queue with -e, and both in JSON.
+TEST(Format, MemoryAsSsAndTheSynQueue)
+{
+    SockRecord r = sock(ATCP_LISTEN, "0.0.0.0", 80);
+    EXPECT_EQ(skmem_text(r), "");
+    r.skmem = {0, 131072, 0, 16384, 4096, 0, 0, 0, 7};
+    r.present.set(ATCP_A_SOCK_SKMEM);
+    EXPECT_EQ(skmem_text(r), "skmem:(r0,rb131072,t0,tb16384,f4096,w0,o0,bl0,d7)");
+    r.syn_q = 3;
+    r.present.set(ATCP_A_SOCK_SYN_Q);
+    EXPECT_EQ(extended_text(r), "syn_q:3");
+    Json j;
+    j.begin_object();
+    socket_json_members(j, r, services(), true);
+    j.end_object();
+    EXPECT_NE(j.text().find(R"("syn_q":3,"skmem":{"rmem_alloc":0,"rcvbuf":131072,"wmem_alloc":0,)"
+                            R"("sndbuf":16384,"fwd_alloc":4096,"wmem_queued":0,"optmem":0,)"
+                            R"("backlog":0,"drops":7})"),
+              std::string::npos)
+        << j.text();
+}
+
 TEST(Format, RatesInBitsAsSsPrintsThem)
 {
     EXPECT_EQ(rate_text(1), "8bps");
