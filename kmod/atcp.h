@@ -17,6 +17,9 @@ void atcp_net_ephemeral_ports(const struct net *net, int *first, int *last);
 int atcp_net_icmp_may_rst(const struct net *net);
 int atcp_net_syncookies(const struct net *net);
 int atcp_net_wmem(const struct net *net, int i);
+/* Connections in their handshake in net's listeners' SYN queues. */
+void atcp_net_half_open_add(const struct net *net, int n);
+bool atcp_net_half_open_full(const struct net *net);
 
 /* Per-namespace RFC 4022 counters (enum atcp_mib in linux/atcp.h). */
 void atcp_mib_add(const struct net *net, enum atcp_mib idx, s64 n);

@@ -22,15 +22,22 @@
 #include "atcp_sock.h"
 
 /* Takes child off parent's lists and counts; the caller holds accept_lock. */
+/* A child leaves its listener's SYN queue: established, or gone. */
+static void atcp_syn_dequeue(struct atcp_sock *parent, struct atcp_sock *child)
+{
+	if (!child->syn_queued)
+		return;
+	child->syn_queued = false;
+	WRITE_ONCE(parent->nsyn, parent->nsyn - 1);
+	atcp_net_half_open_add(sock_net(&parent->sk), -1);
+}
+
 static void atcp_unqueue_child(struct atcp_sock *parent,
 			       struct atcp_sock *child)
 {
 	list_del_init(&child->child_node);
 	WRITE_ONCE(parent->nchildren, parent->nchildren - 1);
-	if (child->syn_queued) {
-		child->syn_queued = false;
-		WRITE_ONCE(parent->nsyn, parent->nsyn - 1);
-	}
+	atcp_syn_dequeue(parent, child);
 }
 
 /* sk_stream_write_space(), which the kernel does not export. */
@@ -211,10 +218,7 @@ static void atcp_connected(struct sock *sk)
 		spin_lock_bh(&parent->accept_lock);
 		if (as->parent == parent) {
 			list_move_tail(&as->child_node, &parent->accept_queue);
-			if (as->syn_queued) {
-				as->syn_queued = false;
-				WRITE_ONCE(parent->nsyn, parent->nsyn - 1);
-			}
+			atcp_syn_dequeue(parent, as);
 			queued = true;
 		}
 		spin_unlock_bh(&parent->accept_lock);
@@ -328,13 +332,16 @@ static struct sock *atcp_new_child(struct sock *lsk, struct sk_buff *skb,
 	as->syn_queued = true;
 	WRITE_ONCE(las->nchildren, las->nchildren + 1);
 	WRITE_ONCE(las->nsyn, las->nsyn + 1);
+	atcp_net_half_open_add(sock_net(lsk), 1);
 	spin_unlock(&las->accept_lock);
 	return sk;
 }
 
 /*
  * As Linux's sk_acceptq_is_full() and inet_csk_reqsk_queue_is_full():
- * each queue takes one connection more than listen(2)'s backlog.
+ * each queue takes one connection more than listen(2)'s backlog; and the
+ * namespace's listeners together keep at most net.atcp.max_syn_backlog
+ * connections in their handshake.
  */
 static bool atcp_accept_queue_full(struct sock *lsk)
 {
@@ -346,7 +353,8 @@ static bool atcp_accept_queue_full(struct sock *lsk)
 
 static bool atcp_syn_queue_full(struct sock *lsk)
 {
-	return READ_ONCE(atcp_sk(lsk)->nsyn) > READ_ONCE(lsk->sk_max_ack_backlog);
+	return READ_ONCE(atcp_sk(lsk)->nsyn) > READ_ONCE(lsk->sk_max_ack_backlog) ||
+	       atcp_net_half_open_full(sock_net(lsk));
 }
 
 static siphash_key_t atcp_cookie_keys[2];

@@ -27,6 +27,9 @@ struct atcp_net {
 	/* net.atcp.rmem and wmem, min default max: each read with READ_ONCE */
 	int rmem[3];
 	int wmem[3];
+	/* net.atcp.max_syn_backlog: READ_ONCE; the count it bounds */
+	int max_syn_backlog;
+	atomic_t half_open;
 	struct ctl_table *table;
 	struct ctl_table_header *sysctl;
 };
@@ -116,6 +119,19 @@ int atcp_net_wmem(const struct net *net, int i)
 int atcp_net_syncookies(const struct net *net)
 {
 	return READ_ONCE(atcp_net(net)->params.syncookies);
+}
+
+void atcp_net_half_open_add(const struct net *net, int n)
+{
+	atomic_add(n, &atcp_net(net)->half_open);
+}
+
+/* Linux's tcp_max_syn_backlog, FreeBSD's syncache cachelimit. */
+bool atcp_net_half_open_full(const struct net *net)
+{
+	const struct atcp_net *an = atcp_net(net);
+
+	return atomic_read(&an->half_open) >= READ_ONCE(an->max_syn_backlog);
 }
 
 /* FreeBSD's net.inet.tcp.icmp_may_rst: read when an error arrives. */
@@ -271,6 +287,22 @@ static int atcp_buffer_sizes_handler(atcp_ctl_table_const struct ctl_table *tabl
 	return 0;
 }
 
+/* net.atcp.max_syn_backlog: 0 .. INT_MAX, else EINVAL and unchanged. */
+static int atcp_max_syn_backlog_handler(atcp_ctl_table_const struct ctl_table *table,
+					int write, void *buffer, size_t *lenp,
+					loff_t *ppos)
+{
+	int *limit = table->data;
+	int val = READ_ONCE(*limit);
+	int ret;
+
+	ret = atcp_proc_ints(table, &val, 1, SYSCTL_ZERO, SYSCTL_INT_MAX,
+			     write, buffer, lenp, ppos);
+	if (write && ret == 0)
+		WRITE_ONCE(*limit, val);
+	return ret;
+}
+
 void atcp_mib_add(const struct net *net, enum atcp_mib idx, s64 n)
 {
 	this_cpu_add(atcp_net(net)->mib->v[idx], n);
@@ -342,14 +374,18 @@ static int __net_init atcp_net_init(struct net *net)
 	an->wmem[0] = 4096;
 	an->wmem[1] = 16384;
 	an->wmem[2] = 4 << 20;
+	/* Linux's: a 128th of the established table's buckets, 128 at least */
+	an->max_syn_backlog = max(128U, atcp_hash_estab_buckets() / 128);
+	atomic_set(&an->half_open, 0);
 	an->mib = alloc_percpu(struct atcp_mib_counters);
 	if (!an->mib)
 		return -ENOMEM;
 	/*
 	 * One entry per parameter, the port range, the two congestion
-	 * control names, the two buffer sizes, and the terminator.
+	 * control names, the two buffer sizes, the SYN backlog, and the
+	 * terminator.
 	 */
-	t = kcalloc(n + 6, sizeof(*t), GFP_KERNEL);
+	t = kcalloc(n + 7, sizeof(*t), GFP_KERNEL);
 	if (!t)
 		goto free_mib;
 	for (i = 0; i < n; i++) {
@@ -386,7 +422,13 @@ static int __net_init atcp_net_init(struct net *net)
 		t[i].proc_handler = atcp_buffer_sizes_handler;
 	}
 
-	an->sysctl = register_net_sysctl_sz(net, "net/atcp", t, n + 5);
+	t[n + 5].procname = "max_syn_backlog";
+	t[n + 5].data = &an->max_syn_backlog;
+	t[n + 5].maxlen = sizeof(int);
+	t[n + 5].mode = 0644;
+	t[n + 5].proc_handler = atcp_max_syn_backlog_handler;
+
+	an->sysctl = register_net_sysctl_sz(net, "net/atcp", t, n + 6);
 	if (!an->sysctl)
 		goto free_table;
 	an->table = t;

@@ -139,6 +139,33 @@ FIXTURE(flood)
 	struct timespec start;
 };
 
+/*
+ * Each case twice: with the namespace's limit on connections in their
+ * handshake (net.atcp.max_syn_backlog) at its default, far above the
+ * listener's SYN queue, and at 4, below it, which then bounds the flood.
+ */
+FIXTURE_VARIANT(flood)
+{
+	int max_syn_backlog; /* 0: the default */
+};
+
+FIXTURE_VARIANT_ADD(flood, listener_bound)
+{
+	.max_syn_backlog = 0,
+};
+
+FIXTURE_VARIANT_ADD(flood, namespace_bound)
+{
+	.max_syn_backlog = 4,
+};
+
+/* What the flood may keep half-open: the tighter of the two bounds. */
+static long half_open_bound(int max_syn_backlog)
+{
+	return max_syn_backlog && max_syn_backlog < BACKLOG + 1 ? max_syn_backlog :
+								  BACKLOG + 1;
+}
+
 FIXTURE_SETUP(flood)
 {
 	struct sockaddr_in addr = ipv4(SERVER, PORT);
@@ -147,6 +174,12 @@ FIXTURE_SETUP(flood)
 	ASSERT_EQ(0, enter_fresh_netns());
 	ASSERT_EQ(0, run("ip addr add " SERVER "/32 dev lo && "
 			 "ip route add blackhole 10.99.128.0/17"));
+	if (variant->max_syn_backlog) {
+		char limit[16];
+
+		snprintf(limit, sizeof(limit), "%d", variant->max_syn_backlog);
+		ASSERT_EQ(0, write_sysctl("/proc/sys/net/atcp/max_syn_backlog", limit));
+	}
 	self->lfd = atcp_socket();
 	ASSERT_LE(0, self->lfd);
 	ASSERT_EQ(0, bind(self->lfd, (struct sockaddr *)&addr, sizeof(addr)));
@@ -197,11 +230,13 @@ TEST_F(flood, cookies_let_clients_in_within_a_second)
 	}
 	/*
 	 * Cookies let them in, and the flood kept no more than the SYN queue
-	 * (listen's backlog + 1) of half-open connections.
+	 * (listen's backlog + 1), or the namespace's limit, of half-open
+	 * connections.
 	 */
 	EXPECT_LE(2, atcpstat("-s", "SyncookiesRecv", true));
 	EXPECT_LT(100, atcpstat("-s", "SyncookiesSent", true));
-	EXPECT_GE(BACKLOG + 1, atcpstat("-n --state syn-recv", "atcp", false));
+	EXPECT_GE(half_open_bound(variant->max_syn_backlog),
+		  atcpstat("-n --state syn-recv", "atcp", false));
 }
 
 TEST_F(flood, without_cookies_a_client_waits)
@@ -214,6 +249,10 @@ TEST_F(flood, without_cookies_a_client_waits)
 				      &server));
 	close(client);
 	close(server);
+	/* The flood filled the tighter bound exactly, and the rest was dropped. */
+	EXPECT_EQ(half_open_bound(variant->max_syn_backlog),
+		  atcpstat("-n --state syn-recv", "atcp", false));
+	EXPECT_LT(0, atcpstat("-s", "ListenDrops", true));
 }
 
 TEST_HARNESS_MAIN
