@@ -108,6 +108,7 @@ static void atcp_destruct(struct sock *sk)
 	sk_mem_reclaim_final(sk);
 	WARN_ON_ONCE(sk->sk_forward_alloc);
 	sk_sockets_allocated_dec(sk);
+	sock_prot_inuse_add(sock_net(sk), sk->sk_prot, -1);
 }
 
 /* Fields of a new socket: from socket() or a listener's SYN. */
@@ -137,7 +138,9 @@ void atcp_conn_init(struct sock *sk)
 	INIT_LIST_HEAD(&as->child_node);
 	INIT_LIST_HEAD(&as->orphan_node);
 	sk->sk_destruct = atcp_destruct;
+	/* In all, and in the namespace (/proc/net/protocols' sockets). */
 	sk_sockets_allocated_inc(sk);
+	sock_prot_inuse_add(sock_net(sk), sk->sk_prot, 1);
 	atcp_engine_init(&as->tcb, &params);
 }
 

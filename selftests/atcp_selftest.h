@@ -191,6 +191,30 @@ static inline long atcpstat(const char *args, const char *word, bool value)
 	return pclose(f) == 0 ? found : -1;
 }
 
+/*
+ * ATCP's line of /proc/net/protocols: the namespace's atcp sockets, and
+ * atcp's memory (pages) and pressure in all.  0, or -1 if there is none.
+ */
+static inline int atcp_protocol(long *sockets, long *pages, int *pressure)
+{
+	char line[512], name[32], press[8];
+	FILE *f = fopen("/proc/net/protocols", "r");
+	int found = -1;
+	long size;
+
+	if (!f)
+		return -1;
+	while (found && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%31s %ld %ld %ld %7s", name, &size, sockets, pages,
+			   press) == 5 && !strcmp(name, "ATCP")) {
+			*pressure = !strcmp(press, "yes");
+			found = 0;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
 /* --- sockets --- */
 
 /* close(fd) for a call that failed: -1, errno still the call's. */

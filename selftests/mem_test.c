@@ -36,27 +36,6 @@ static int read_text(const char *path, char *buf, size_t size)
 	return ok ? 0 : -1;
 }
 
-/* ATCP's "memory" (pages) and "press" columns of /proc/net/protocols. */
-static long protocol_pages(int *pressure)
-{
-	char line[512], name[32], press[8];
-	long pages = -1, size, sockets;
-	FILE *f = fopen("/proc/net/protocols", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%31s %ld %ld %ld %7s", name, &size, &sockets,
-			   &pages, press) == 5 && !strcmp(name, "ATCP")) {
-			*pressure = !strcmp(press, "yes");
-			break;
-		}
-		pages = -1;
-	}
-	fclose(f);
-	return pages;
-}
-
 static uint8_t pattern(uint64_t i)
 {
 	return (uint8_t)(i * 2654435761u >> 13);
@@ -189,7 +168,7 @@ TEST_F(mem, pressure_closes_windows_to_four_segments)
 	long pressures = atcpstat("-s", "MemoryPressures", true);
 	struct transfer t;
 	int pressure = 0;
-	long pages;
+	long pages, sockets;
 
 	ASSERT_EQ(0, transfer(_metadata, self, 4 << 20, 65536, 1 << 20, &t));
 	EXPECT_TRUE(t.intact);
@@ -199,7 +178,7 @@ TEST_F(mem, pressure_closes_windows_to_four_segments)
 
 	ASSERT_EQ(0, write_sysctl(MEM, "64 128 100000000"));
 	ASSERT_EQ(0, transfer(_metadata, self, 4 << 20, 65536, 1 << 20, &t));
-	pages = protocol_pages(&pressure);
+	ASSERT_EQ(0, atcp_protocol(&sockets, &pages, &pressure));
 	TH_LOG("pressure: the widest window %u; atcp holds %ld pages", t.widest,
 	       pages);
 	EXPECT_LT(128, pages);

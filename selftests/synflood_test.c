@@ -210,6 +210,8 @@ FIXTURE_TEARDOWN(flood)
 TEST_F(flood, cookies_let_clients_in_within_a_second)
 {
 	const int families[] = { atcp_family(), AF_INET };
+	long sockets, pages;
+	int pressure;
 
 	for (size_t i = 0; i < ARRAY_SIZE(families); i++) {
 		int client = -1, server = -1;
@@ -237,6 +239,14 @@ TEST_F(flood, cookies_let_clients_in_within_a_second)
 	EXPECT_LT(100, atcpstat("-s", "SyncookiesSent", true));
 	EXPECT_GE(half_open_bound(variant->max_syn_backlog),
 		  atcpstat("-n --state syn-recv", "atcp", false));
+	/*
+	 * The namespace's atcp sockets: those, the listener, and the atcp
+	 * pair just closed.
+	 */
+	ASSERT_EQ(0, atcp_protocol(&sockets, &pages, &pressure));
+	TH_LOG("%ld atcp sockets in the namespace", sockets);
+	EXPECT_GE(half_open_bound(variant->max_syn_backlog) + 3, sockets);
+	EXPECT_LE(1, sockets);
 }
 
 TEST_F(flood, without_cookies_a_client_waits)
