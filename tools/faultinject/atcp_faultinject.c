@@ -308,6 +308,7 @@ static void check_accept(struct tally *t, long ret, int e)
 {
 	(void)e;
 	if (ret >= 0) {
+		timeouts(afd, 10);
 		/* The accepted socket carries data. */
 		if (send(cfd, pattern, 100, 0) != 100 || read_exactly(afd, 0, 100))
 			problem(t, "the accepted connection does not carry data");
@@ -523,7 +524,9 @@ static long do_stats(void)
 
 static void check_dump(struct tally *t, long ret, int e)
 {
-	(void)e;
+	/* An error ends a dump; silence (the receive timeout) is a hang. */
+	if (ret < 0 && e == EAGAIN)
+		problem(t, "the dump stopped without an end or an error");
 	/* listener, client, accepted: at least these three. */
 	if (ret == 0 && dump_msgs < 3)
 		problem(t, "the dump succeeded with %d sockets, not at least 3", dump_msgs);
@@ -531,7 +534,8 @@ static void check_dump(struct tally *t, long ret, int e)
 
 static void check_stats(struct tally *t, long ret, int e)
 {
-	(void)e;
+	if (ret < 0 && e == EAGAIN)
+		problem(t, "no answer and no error");
 	if (ret == 0 && dump_msgs != 1)
 		problem(t, "the counters came in %d messages, not 1", dump_msgs);
 }
