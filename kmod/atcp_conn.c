@@ -439,26 +439,35 @@ static void atcp_send_cookie(struct sock *lsk, struct sk_buff *skb,
 static void atcp_spawn(struct sock *lsk, struct sk_buff *skb,
 		       const struct atcp_tcp_header *h)
 {
-	int syncookies = atcp_net_syncookies(sock_net(lsk));
+	struct net *net = sock_net(lsk);
+	int syncookies = atcp_net_syncookies(net);
 	struct atcp_actions act;
+	bool full;
 	struct sock *sk;
 
+	atcp_mib_add(net, ATCP_MIB_SYNS_RECEIVED, 1);
 	if (atcp_accept_queue_full(lsk)) {
-		atcp_mib_add(sock_net(lsk), ATCP_MIB_LISTEN_OVERFLOWS, 1);
-		atcp_mib_add(sock_net(lsk), ATCP_MIB_LISTEN_DROPS, 1);
+		atcp_mib_add(net, ATCP_MIB_LISTEN_OVERFLOWS, 1);
+		atcp_mib_add(net, ATCP_MIB_LISTEN_DROPS, 1);
 		return;
 	}
-	if (syncookies == 2 || (syncookies && atcp_syn_queue_full(lsk))) {
+	full = atcp_syn_queue_full(lsk);
+	if (syncookies == 2 || (syncookies && full)) {
+		if (full)
+			atcp_mib_add(net, ATCP_MIB_REQQ_FULL_DO_COOKIES, 1);
 		atcp_send_cookie(lsk, skb, h);
 		return;
 	}
-	if (atcp_syn_queue_full(lsk)) {
-		atcp_mib_add(sock_net(lsk), ATCP_MIB_LISTEN_DROPS, 1);
+	if (full) {
+		atcp_mib_add(net, ATCP_MIB_REQQ_FULL_DROP, 1);
+		atcp_mib_add(net, ATCP_MIB_LISTEN_DROPS, 1);
 		return;
 	}
 	sk = atcp_new_child(lsk, skb, h, h->seq + 1);
-	if (!sk)
+	if (!sk) {
+		atcp_mib_add(net, ATCP_MIB_LISTEN_DROPS, 1); /* no memory */
 		return;
+	}
 	atcp_engine_accept(&atcp_sk(sk)->tcb, &atcp_sk(lsk)->tcb, h,
 			   !atcp_wire_v4(sk), atcp_route_mss(sk),
 			   atcp_isn_hash(sk), atcp_now_us(), &act);

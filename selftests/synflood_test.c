@@ -237,6 +237,9 @@ TEST_F(flood, cookies_let_clients_in_within_a_second)
 	 */
 	EXPECT_LE(2, atcpstat("-s", "SyncookiesRecv", true));
 	EXPECT_LT(100, atcpstat("-s", "SyncookiesSent", true));
+	EXPECT_LT(100, atcpstat("-s", "ReqQFullDoCookies", true));
+	EXPECT_LE(atcpstat("-s", "SyncookiesSent", true),
+		  atcpstat("-s", "SynsReceived", true));
 	EXPECT_GE(half_open_bound(variant->max_syn_backlog),
 		  atcpstat("-n --state syn-recv", "atcp", false));
 	/*
@@ -263,6 +266,7 @@ TEST_F(flood, without_cookies_a_client_waits)
 	EXPECT_EQ(half_open_bound(variant->max_syn_backlog),
 		  atcpstat("-n --state syn-recv", "atcp", false));
 	EXPECT_LT(0, atcpstat("-s", "ListenDrops", true));
+	EXPECT_LT(0, atcpstat("-s", "ReqQFullDrop", true));
 }
 
 TEST_HARNESS_MAIN

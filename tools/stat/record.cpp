@@ -171,7 +171,10 @@ std::string counter_name(int mib)
         "MemoryPressures",
         "MemoryPressuresChrono",
         "RcvQDrop",
-        "AbortOnMemory"};
+        "AbortOnMemory",
+        "SynsReceived",
+        "ReqQFullDoCookies",
+        "ReqQFullDrop"};
     if (mib >= 0 && mib < ATCP_MIB_COUNT && !names[mib].empty())
         return std::string(names[mib]);
     // A counter newer than this build: still a distinct JSON key.

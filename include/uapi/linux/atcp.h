@@ -83,6 +83,10 @@ enum atcp_mib {
 	ATCP_MIB_MEMORY_PRESSURES_MS, /* milliseconds spent under pressure */
 	ATCP_MIB_RCVQ_DROP, /* data segments dropped: memory above its max */
 	ATCP_MIB_ABORT_ON_MEMORY, /* orphans reset: more than max_orphans */
+	/* Listeners' SYNs (RFC 4987): as FreeBSD's syncache and Linux's names */
+	ATCP_MIB_SYNS_RECEIVED, /* SYNs that asked a listener for a connection */
+	ATCP_MIB_REQQ_FULL_DO_COOKIES, /* ...found the SYN queue full: a cookie */
+	ATCP_MIB_REQQ_FULL_DROP, /* ...found it full, no cookies: dropped */
 	ATCP_MIB_COUNT
 };
 
