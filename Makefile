@@ -92,11 +92,11 @@ fuzz: $(addprefix $(BUILD)/fuzz/,$(FUZZERS))
 # Linux's TCP and atcp in one guest, with their ratios, bulk across a path
 # with a 1280-byte MTU (tools/bench/pmtu) and the lossy-path matrix
 # (tools/bench/lossy, about 25 minutes of the guest's time under TCG).
-# BENCH=NAME runs only tools/bench/NAME in the guest (lossy, pmtu).
+# BENCH=NAME runs only tools/bench/NAME in the guest (lossy, pmtu, conns).
 BENCH ?=
 bench: kmod userland selftests
 	$(if $(BENCH),,$(BUILD)/bin/engine_bench)
-	$(VM) --timeout 3600 -- tools/bench/$(or $(BENCH),run)
+	$(VM) --timeout 3600 $(if $(filter conns,$(BENCH)),--mem 2048) -- tools/bench/$(or $(BENCH),run)
 
 # packetdrill, built from ../shared/third_party/ (beside this tree) with
 # tools/packetdrill/*.patch; the selftests run selftests/packetdrill/ with it.
