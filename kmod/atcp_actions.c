@@ -249,8 +249,7 @@ u8 atcp_actions_run(struct sock *sk, const struct atcp_actions *act,
 			sk->sk_state_change(sk);
 			if (act->state == ATCP_ESTABLISHED)
 				atcp_genl_event(sk, ATCP_EVENT_ESTABLISHED);
-			/* TIME-WAIT is no orphan, as in Linux's count. */
-			if (act->state == ATCP_TIME_WAIT)
+			if (!atcp_orphan_state(sk->sk_state))
 				atcp_orphan_del(sk);
 		}
 		if (err) {

@@ -93,7 +93,7 @@ static int atcp_release(struct socket *sock)
 	} else {
 		atcp_engine_orphan(&as->tcb, atcp_now_us(), &act);
 		atcp_apply(sk, &act, NULL);
-		if (!as->released && sk->sk_state != TCP_TIME_WAIT)
+		if (!as->released && atcp_orphan_state(sk->sk_state))
 			atcp_orphan_add(sk);
 	}
 	release_sock(sk);

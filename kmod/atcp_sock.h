@@ -209,6 +209,18 @@ long atcp_mem_pages(bool *pressure);
 bool atcp_mem_admit(struct sock *sk, struct sk_buff *skb,
 		    const struct atcp_tcp_header *h);
 void atcp_mem_set_owner_r(struct sk_buff *skb, struct sock *sk);
+/*
+ * Whether a connection closed by its process counts as an orphan in this
+ * state: as in Linux's count, not in FIN-WAIT-2 or TIME-WAIT, which Linux
+ * keeps as timewait sockets (tcp_time_wait()), only while our FIN is
+ * unacknowledged or the peer's FIN is owed its ACK.
+ */
+static inline bool atcp_orphan_state(int state)
+{
+	return state != TCP_FIN_WAIT2 && state != TCP_TIME_WAIT &&
+	       state != TCP_CLOSE;
+}
+
 void atcp_orphan_add(struct sock *sk);
 void atcp_orphan_del(struct sock *sk);
 unsigned int atcp_orphans(void);

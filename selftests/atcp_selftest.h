@@ -352,11 +352,21 @@ static inline int get_int(int fd, int level, int name)
 }
 
 /* SO_RCVTIMEO: a blocking receive fails with EAGAIN after ms. */
-static inline void set_rcvtimeo(int fd, long ms)
+static inline void set_timeo(int fd, int name, long ms)
 {
 	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = ms % 1000 * 1000 };
 
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, name, &tv, sizeof(tv));
+}
+
+static inline void set_rcvtimeo(int fd, long ms)
+{
+	set_timeo(fd, SO_RCVTIMEO, ms);
+}
+
+static inline void set_sndtimeo(int fd, long ms)
+{
+	set_timeo(fd, SO_SNDTIMEO, ms);
 }
 
 /*

@@ -214,21 +214,33 @@ TEST_F_TIMEOUT(mem, past_the_maximum_drops_lose_no_byte, 90)
 }
 
 /*
- * net.atcp.max_orphans: connections their process closed (here in
- * FIN-WAIT-2, the peer not closing) past the limit are reset, the oldest
- * first, and counted in AbortOnMemory.
+ * net.atcp.max_orphans: connections their process closed past the limit
+ * are reset, the oldest first, and counted in AbortOnMemory.  Here each
+ * closes with data its peer, which never reads, has no room for: its FIN
+ * waits behind the data (FIN-WAIT-1), an orphan as Linux counts them.  A
+ * closed connection whose FIN was acknowledged (FIN-WAIT-2) is none.
  */
 TEST(orphans_past_the_limit_reset_the_oldest)
 {
 	const char *path = "/proc/sys/net/atcp/max_orphans";
 	long aborts = atcpstat("-s", "AbortOnMemory", true);
-	int client[6], server[6];
-	char saved[32];
+	int client[6], server[6], quiet_client, quiet_server;
+	char saved[32], chunk[4096] = { 0 };
 
 	ASSERT_EQ(0, read_text(path, saved, sizeof(saved)));
 	ASSERT_EQ(0, write_sysctl(path, "4"));
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < 6; i++) {
 		ASSERT_EQ(0, atcp_pair(&client[i], &server[i]));
+		ASSERT_EQ(0, set_int(client[i], SOL_SOCKET, SO_SNDBUF, 16384));
+		/* Until the peer's window is shut and the send buffer full. */
+		set_sndtimeo(client[i], 200);
+		while (send(client[i], chunk, sizeof(chunk), 0) > 0)
+			;
+	}
+	/* Not an orphan: closed, its FIN acknowledged. */
+	ASSERT_EQ(0, atcp_pair(&quiet_client, &quiet_server));
+	close(quiet_client);
+	usleep(50000);
 	for (int i = 0; i < 6; i++) {
 		close(client[i]);
 		usleep(20000);
@@ -241,6 +253,8 @@ TEST(orphans_past_the_limit_reset_the_oldest)
 		EXPECT_EQ(i < 2 ? ECONNRESET : 0, err) TH_LOG("connection %d", i);
 		close(server[i]);
 	}
+	EXPECT_EQ(0, get_int(quiet_server, SOL_SOCKET, SO_ERROR));
+	close(quiet_server);
 	write_sysctl(path, saved);
 }
 

@@ -221,7 +221,7 @@ enum atcp_attr {
 	/* ATCP_CMD_STATS_GET: what atcp holds as a whole, in every namespace */
 	ATCP_A_MEM_PAGES, /* u64: pages charged to atcp's sockets (net.atcp.mem) */
 	ATCP_A_MEM_PRESSURE, /* u8: 1 while above net.atcp.mem's pressure value */
-	ATCP_A_ORPHANS, /* u32: connections closed by their process, not in TIME-WAIT */
+	ATCP_A_ORPHANS, /* u32: closed by their process, not in FIN-WAIT-2 or TIME-WAIT */
 	__ATCP_A_MAX
 };
 
