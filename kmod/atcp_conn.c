@@ -313,7 +313,11 @@ static struct sock *atcp_new_child(struct sock *lsk, struct sk_buff *skb,
 		sk->sk_bound_dev_if = skb->skb_iif;
 	as->rcv_seq = rcv_seq;
 
-	bh_lock_sock_nested(sk);
+	/*
+	 * Under the listener's lock, which input took nested: the child's is
+	 * the outer class, as Linux's sk_clone_lock() takes it.
+	 */
+	bh_lock_sock(sk);
 	if (atcp_hash_connection(sk)) {
 		bh_unlock_sock(sk);
 		sk_free(sk);
@@ -464,10 +468,8 @@ static void atcp_spawn(struct sock *lsk, struct sk_buff *skb,
 		return;
 	}
 	sk = atcp_new_child(lsk, skb, h, h->seq + 1);
-	if (!sk) {
-		atcp_mib_add(net, ATCP_MIB_LISTEN_DROPS, 1); /* no memory */
+	if (!sk)
 		return;
-	}
 	atcp_engine_accept(&atcp_sk(sk)->tcb, &atcp_sk(lsk)->tcb, h,
 			   !atcp_wire_v4(sk), atcp_route_mss(sk),
 			   atcp_isn_hash(sk), atcp_now_us(), &act);
@@ -592,7 +594,7 @@ void atcp_close_children(struct sock *sk)
 
 		sock_put(sk); /* the child's reference on its listener */
 		local_bh_disable();
-		bh_lock_sock_nested(csk);
+		bh_lock_sock(csk); /* as inet_csk_listen_stop() */
 		/* Unaccepted children are orphans: released means destroyed. */
 		if (!child->released) {
 			atcp_engine_abort(&child->tcb, atcp_now_us(), &act);
