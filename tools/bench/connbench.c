@@ -24,7 +24,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <linux/atcp.h>
+#include "family.h"
 
 #define PER_ADDRESS 10000
 
@@ -41,19 +41,6 @@ static long slab_bytes(void)
 			break;
 	fclose(f);
 	return kb * 1024;
-}
-
-static int atcp_family(void)
-{
-	FILE *f = fopen(ATCP_FAMILY_SYSFS, "r");
-	int n = AF_ATCP;
-
-	if (f) {
-		if (fscanf(f, "%d", &n) != 1)
-			n = AF_ATCP;
-		fclose(f);
-	}
-	return n;
 }
 
 /* The slab after the kernel has settled: RCU frees, deferred work. */

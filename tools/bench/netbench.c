@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <linux/atcp.h>
+#include "family.h"
 
 static int family;
 
@@ -38,19 +38,6 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return t.tv_sec + t.tv_nsec / 1e9;
-}
-
-static int atcp_family(void)
-{
-	FILE *f = fopen(ATCP_FAMILY_SYSFS, "r");
-	int n = AF_ATCP;
-
-	if (f) {
-		if (fscanf(f, "%d", &n) != 1)
-			n = AF_ATCP;
-		fclose(f);
-	}
-	return n;
 }
 
 static int tcp_socket(void)
