@@ -417,6 +417,36 @@ void atcp_engine_consumed(struct atcp_tcb *tcb, uint32_t len, uint64_t now_us,
  * growing until it is not.  Set before each segment and read.
  */
 void atcp_engine_memory_pressure(struct atcp_tcb *tcb, bool under);
+/*
+ * TIME-WAIT without its socket (Linux's timewait sockets, FreeBSD's tcptw):
+ * once no socket refers to a connection in TIME-WAIT, the caller may keep
+ * this compact entry in its place, which holds what TIME-WAIT's segment
+ * processing reads of the TCB, and free the socket.  Opaque to C.
+ */
+#define ATCP_TIME_WAIT_SIZE 96
+struct atcp_time_wait {
+	uint64_t opaque[ATCP_TIME_WAIT_SIZE / 8];
+};
+
+/*
+ * Fills tw from a TCB in TIME-WAIT; returns when the entry ends (2 MSL
+ * after the last FIN acknowledged, as the TCB's own deadline).
+ */
+uint64_t atcp_engine_time_wait(const struct atcp_tcb *tcb,
+			       struct atcp_time_wait *tw);
+/*
+ * A segment for an entry's 4-tuple, answered as the connection would have
+ * answered it: act's segments (an ACK at most) go to the segment's sender,
+ * its deadline_us is when the entry ends now (a retransmitted FIN moves it)
+ * and ATCP_WAKE_RELEASE ends it at once (an acceptable RST).  The TCB it is
+ * answered through is rebuilt in scratch, the caller's storage for one call
+ * (any contents).
+ */
+void atcp_engine_time_wait_input(struct atcp_time_wait *tw,
+				 struct atcp_tcb *scratch,
+				 const struct atcp_tcp_header *seg,
+				 uint32_t payload_len, uint64_t now_us,
+				 struct atcp_actions *act);
 /* shutdown(SHUT_WR) or close(): a FIN follows the queued data. */
 void atcp_engine_close(struct atcp_tcb *tcb, uint64_t now_us,
 		       struct atcp_actions *act);

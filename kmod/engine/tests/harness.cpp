@@ -48,6 +48,20 @@ atcp_tcb& Harness::initialized()
     return tcb_;
 }
 
+atcp_state Harness::state() const
+{
+    if (entry_)
+        return entry_ended_ ? ATCP_CLOSED : ATCP_TIME_WAIT;
+    return atcp_engine_state(&tcb_);
+}
+
+void Harness::to_time_wait_entry()
+{
+    ASSERT_EQ(state(), ATCP_TIME_WAIT);
+    deadline_ = atcp_engine_time_wait(&tcb_, &time_wait_);
+    entry_ = true;
+}
+
 uint32_t Harness::iss() const
 {
     return tcb_of(&tcb_).iss;
@@ -138,6 +152,13 @@ void Harness::in(std::string_view seg, std::source_location where)
     std::string error;
     ASSERT_TRUE(parse_segment(seg, kPeerIsn, iss(), &s, &error)) << error;
     atcp_actions act;
+    if (entry_) {
+        ASSERT_FALSE(entry_ended_) << "the TIME-WAIT entry ended";
+        atcp_engine_time_wait_input(&time_wait_, &scratch_, &s.hdr, s.len, now_, &act);
+        take(act);
+        entry_ended_ = (act.wake & ATCP_WAKE_RELEASE) != 0;
+        return;
+    }
     atcp_engine_input(&tcb_, &s.hdr, s.len, now_, &act);
     take(act);
     flush_more();
@@ -316,12 +337,24 @@ void Harness::advance_us(uint64_t us)
     const uint64_t until = now_ + us;
     while (deadline_ != 0 && deadline_ <= until) {
         now_ = deadline_;
-        atcp_actions act;
-        atcp_engine_timer(&tcb_, now_, &act);
-        take(act);
-        flush_more();
+        fire();
     }
     now_ = until;
+}
+
+// The deadline due now: the connection's timer, or a TIME-WAIT entry's end.
+void Harness::fire()
+{
+    if (entry_) {
+        entry_ended_ = true;
+        deadline_ = 0;
+        wakes_ |= ATCP_WAKE_RELEASE;
+        return;
+    }
+    atcp_actions act;
+    atcp_engine_timer(&tcb_, now_, &act);
+    take(act);
+    flush_more();
 }
 
 void Harness::fire_deadline(std::source_location where)
@@ -329,10 +362,7 @@ void Harness::fire_deadline(std::source_location where)
     const auto trace = at(where);
     ASSERT_NE(deadline_, 0u) << "no timer is armed";
     now_ = deadline_;
-    atcp_actions act;
-    atcp_engine_timer(&tcb_, now_, &act);
-    take(act);
-    flush_more();
+    fire();
 }
 
 void Harness::expect_state(atcp_state s, std::source_location where)

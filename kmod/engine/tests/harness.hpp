@@ -71,6 +71,11 @@ class Harness {
     void close();
     void orphan();
     void abort();
+    // Hands the connection, in TIME-WAIT, over to a compact entry
+    // (atcp_engine_time_wait) as the glue does once no socket refers to it:
+    // from then on segments and time go to the entry, which ends (CLOSED)
+    // at its deadline or on a RST that releases it.
+    void to_time_wait_entry();
     int setopt(atcp_option opt, uint32_t value);
     // An ICMP error quoting our segment at seq (relative to the ISS).
     atcp_icmp_result icmp(atcp_icmp_kind kind, uint32_t seq, uint32_t mss_max = 0,
@@ -82,7 +87,7 @@ class Harness {
     // Moves to the pending deadline and fires it.
     void fire_deadline(std::source_location where = std::source_location::current());
 
-    atcp_state state() const { return atcp_engine_state(&tcb_); }
+    atcp_state state() const;
     void expect_state(atcp_state s, std::source_location where = std::source_location::current());
     const atcp_actions& last() const { return last_; }
     uint64_t now_us() const { return now_; }
@@ -126,6 +131,7 @@ class Harness {
     atcp_tcb& initialized();
     void take(const atcp_actions& act);
     void flush_more();
+    void fire();
 
     atcp_params params_;
     atcp_tcb tcb_{};
@@ -144,6 +150,10 @@ class Harness {
     uint32_t cookie_mss_max_ = 0;
     bool cookie_ipv6_ = false;
     atcp_syncookie cookie_{};
+    bool entry_ = false; // to_time_wait_entry() was called
+    bool entry_ended_ = false;
+    atcp_time_wait time_wait_{};
+    atcp_tcb scratch_{};
 };
 
 // An active open to a peer that SACKs (MSS 1460, no timestamps or window

@@ -19,6 +19,10 @@ constexpr const char* kOurSyn =
 constexpr const char* kPeerSyn = "S 0:0(0) win 65535 <mss 1460>";
 constexpr const char* kPeerSynAck = "S. 0:0(0) ack 1 win 65535 <mss 1460>";
 
+// Not a state of RFC 9293: TIME-WAIT handed over to a compact entry (atcp_engine_time_wait), which
+// answers every segment as the connection in TIME-WAIT would.
+constexpr auto kTimeWaitEntry = static_cast<atcp_state>(ATCP_STATE_COUNT);
+
 // The state a call left the connection in, or the listener for LISTEN.
 atcp_state state_after(const Harness& h, atcp_state before)
 {
@@ -89,6 +93,10 @@ void drive_to(Harness& h, atcp_state s)
         h.in("F. 101:101(0) ack 2 win 65535");
         h.out(". 2:2(0) ack 102 win 65535");
         break;
+    case kTimeWaitEntry:
+        drive_to(h, ATCP_TIME_WAIT);
+        h.to_time_wait_entry();
+        return;
     default:
         FAIL() << "no path to state " << s;
     }
@@ -440,6 +448,7 @@ GRID(CloseWait, ATCP_CLOSE_WAIT, kCloseWait);
 GRID(Closing, ATCP_CLOSING, kClosing);
 GRID(LastAck, ATCP_LAST_ACK, kLastAck);
 GRID(TimeWait, ATCP_TIME_WAIT, kTimeWait);
+GRID(TimeWaitEntry, kTimeWaitEntry, kTimeWait);
 
 // RFC 4022's counters on the transitions it names: tcpAttemptFails counts SYN-SENT or
 // SYN-RECEIVED to CLOSED and SYN-RECEIVED to LISTEN; tcpEstabResets counts ESTABLISHED or
@@ -834,11 +843,13 @@ TEST(HalfClose, PeerKeepsSending)
 }
 
 // RFC 9293 3.10.7.4 eighth: in TIME-WAIT a retransmitted FIN is acknowledged and the 2 MSL
-// timeout restarts.
-TEST(TimeWait, RetransmittedFin)
+// timeout restarts, for the connection and for its compact entry alike.
+class TimeWait : public testing::TestWithParam<atcp_state> {};
+
+TEST_P(TimeWait, RetransmittedFin)
 {
     Harness h;
-    drive_to(h, ATCP_TIME_WAIT);
+    drive_to(h, GetParam());
     const uint64_t two_msl_ms = 2ull * h.params().msl_ms;
     h.advance_ms(two_msl_ms / 2);
     h.in("F. 101:101(0) ack 2 win 65535");
@@ -850,6 +861,9 @@ TEST(TimeWait, RetransmittedFin)
     h.expect_state(ATCP_CLOSED);
     EXPECT_TRUE(h.wakes() & ATCP_WAKE_RELEASE);
 }
+
+INSTANTIATE_TEST_SUITE_P(ConnectionAndEntry, TimeWait,
+                         testing::Values(ATCP_TIME_WAIT, kTimeWaitEntry));
 
 // RFC 9293 3.10.7.1: the reset goes back where the segment came from.
 TEST(ResetFor, SwapsPorts)
