@@ -20,6 +20,7 @@
 
 #include "atcp.h"
 #include "atcp_sock.h"
+#include "atcp_timewait.h"
 
 /* Takes child off parent's lists and counts; the caller holds accept_lock. */
 /* A child leaves its listener's SYN queue: established, or gone. */
@@ -243,8 +244,14 @@ void atcp_apply(struct sock *sk, const struct atcp_actions *act,
 
 	if (events & ATCP_WAKE_CONNECTED)
 		atcp_connected(sk);
-	if (events & ATCP_WAKE_RELEASE)
+	if (events & ATCP_WAKE_RELEASE) {
 		atcp_connection_over(sk);
+	} else if (sk->sk_state == TCP_TIME_WAIT && atcp_sk(sk)->orphan &&
+		   !atcp_sk(sk)->parent) {
+		/* Closed by its process: an entry takes the rest of 2 MSL. */
+		atcp_tw_enter(sk);
+		atcp_connection_over(sk);
+	}
 }
 
 /*

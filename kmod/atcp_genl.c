@@ -10,6 +10,7 @@
 
 #include "atcp.h"
 #include "atcp_sock.h"
+#include "atcp_timewait.h"
 
 /* Sockets taken from the tables at a time, as inet_diag does. */
 #define ATCP_DUMP_BATCH 16
@@ -197,14 +198,20 @@ struct atcp_sock_filter {
 	bool info; /* not a filter: the records carry the figures */
 };
 
+static bool atcp_filter_matches(const struct atcp_sock_filter *f,
+				enum atcp_state state, u16 local_port,
+				__be16 remote_port)
+{
+	return (f->states & BIT(state)) &&
+	       (!f->local_port || f->local_port == local_port) &&
+	       (!f->remote_port || f->remote_port == ntohs(remote_port));
+}
+
 static bool atcp_filter_wants(const struct sock *sk, const void *arg)
 {
-	const struct atcp_sock_filter *f = arg;
-
-	return (f->states & BIT(atcp_engine_state(&atcp_sk(sk)->tcb))) &&
-	       (!f->local_port || f->local_port == READ_ONCE(sk->sk_num)) &&
-	       (!f->remote_port ||
-		f->remote_port == ntohs(READ_ONCE(sk->sk_dport)));
+	return atcp_filter_matches(arg, atcp_engine_state(&atcp_sk(sk)->tcb),
+				   READ_ONCE(sk->sk_num),
+				   READ_ONCE(sk->sk_dport));
 }
 
 static void atcp_filter_parse(struct nlattr **attrs, struct atcp_sock_filter *f)
@@ -266,6 +273,69 @@ static int atcp_dump_one(struct sk_buff *skb, struct netlink_callback *cb,
 	return 0;
 }
 
+/*
+ * A TIME-WAIT entry's record: what a socket's says of its addresses and
+ * state, no owner, empty queues, and with info the time left.
+ */
+static int atcp_fill_tw(struct sk_buff *msg, const struct atcp_tw *tw,
+			bool info)
+{
+	int err;
+
+	if (tw->family == AF_INET6)
+		err = nla_put_u8(msg, ATCP_A_SOCK_FAMILY, AF_INET6) ||
+		      nla_put_in6_addr(msg, ATCP_A_SOCK_LOCAL_ADDR, &tw->laddr) ||
+		      nla_put_in6_addr(msg, ATCP_A_SOCK_REMOTE_ADDR, &tw->raddr);
+	else
+		err = nla_put_u8(msg, ATCP_A_SOCK_FAMILY, AF_INET) ||
+		      nla_put_in_addr(msg, ATCP_A_SOCK_LOCAL_ADDR,
+				      tw->laddr.s6_addr32[3]) ||
+		      nla_put_in_addr(msg, ATCP_A_SOCK_REMOTE_ADDR,
+				      tw->raddr.s6_addr32[3]);
+	if (err || nla_put_u8(msg, ATCP_A_SOCK_STATE, ATCP_TIME_WAIT) ||
+	    nla_put_u16(msg, ATCP_A_SOCK_LOCAL_PORT, tw->lport) ||
+	    nla_put_u16(msg, ATCP_A_SOCK_REMOTE_PORT, ntohs(tw->rport)) ||
+	    nla_put_u64_64bit(msg, ATCP_A_SOCK_INODE, 0, ATCP_A_PAD) ||
+	    nla_put_u32(msg, ATCP_A_SOCK_UID, 0) ||
+	    nla_put_u32(msg, ATCP_A_SOCK_RECV_Q, 0) ||
+	    nla_put_u32(msg, ATCP_A_SOCK_SEND_Q, 0))
+		return -EMSGSIZE;
+	if (info && (nla_put_u8(msg, ATCP_A_SOCK_TIMER, ATCP_TIMER_CLOSE) ||
+		     nla_put_u32(msg, ATCP_A_SOCK_TIMER_MS,
+				 atcp_tw_timer_ms(tw))))
+		return -EMSGSIZE;
+	return 0;
+}
+
+struct atcp_tw_dump {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+	const struct atcp_sock_filter *filter;
+};
+
+/* One message for one TIME-WAIT entry; -EMSGSIZE when it no longer fits. */
+static int atcp_dump_tw(const struct atcp_tw *tw, void *arg)
+{
+	const struct atcp_tw_dump *d = arg;
+	void *hdr;
+
+	if (!atcp_filter_matches(d->filter, ATCP_TIME_WAIT, tw->lport,
+				 tw->rport))
+		return 0;
+	hdr = genlmsg_put(d->skb, NETLINK_CB(d->cb->skb).portid,
+			  d->cb->nlh->nlmsg_seq, &atcp_genl_family,
+			  NLM_F_MULTI, ATCP_CMD_SOCK_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (atcp_fill_tw(d->skb, tw, d->filter->info)) {
+		genlmsg_cancel(d->skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(d->skb, hdr);
+	return 0;
+}
+
+/* The sockets of both tables, then the TIME-WAIT entries. */
 static int atcp_sock_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct atcp_dump_ctx *ctx = atcp_dump_ctx(cb);
@@ -292,8 +362,13 @@ static int atcp_sock_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			/* Full: the next call starts with the first left out. */
 			*pos = start;
 			pos->skip += done;
-			break;
+			return skb->len;
 		}
+	}
+	if (pos->table == 2) {
+		struct atcp_tw_dump d = { skb, cb, &ctx->filter };
+
+		atcp_hash_tw_walk(net, pos, atcp_dump_tw, &d);
 	}
 	return skb->len;
 }
@@ -326,7 +401,8 @@ static int atcp_stats_get(struct sk_buff *skb, struct genl_info *info)
 	pages = atcp_mem_pages(&pressure);
 	if (nla_put_u64_64bit(msg, ATCP_A_MEM_PAGES, pages, ATCP_A_PAD) ||
 	    nla_put_u8(msg, ATCP_A_MEM_PRESSURE, pressure) ||
-	    nla_put_u32(msg, ATCP_A_ORPHANS, atcp_orphans()))
+	    nla_put_u32(msg, ATCP_A_ORPHANS, atcp_orphans()) ||
+	    nla_put_u32(msg, ATCP_A_TIME_WAIT, atcp_net_time_wait(net)))
 		goto too_big;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);

@@ -2,7 +2,9 @@
 /*
  * atcp's port space: a bind table by local port and an established table by
  * 4-tuple, both hashed with the namespace mixed in, read under RCU by the
- * input hook and written under per-bucket locks.
+ * input hook and written under per-bucket locks.  Each bucket keeps the
+ * TIME-WAIT entries (atcp_timewait.c) beside the sockets: by 4-tuple, and
+ * by port those of sockets that were bound.
  */
 #include <linux/hash.h>
 #include <linux/jhash.h>
@@ -16,13 +18,15 @@
 #include "atcp.h"
 #include "atcp_addr.h"
 #include "atcp_sock.h"
+#include "atcp_timewait.h"
 
 #define BIND_BITS 10
 #define ESTAB_BITS 14
 
 struct atcp_bucket {
-	spinlock_t lock; /* writers; readers walk the chain under RCU */
+	spinlock_t lock; /* writers; readers walk the chains under RCU */
 	struct hlist_head head;
+	struct hlist_head tw;
 };
 
 static struct atcp_bucket *bind_table;
@@ -40,6 +44,7 @@ static struct atcp_bucket *table_alloc(unsigned int bits)
 	for (i = 0; i < (1 << bits); i++) {
 		spin_lock_init(&t[i].lock);
 		INIT_HLIST_HEAD(&t[i].head);
+		INIT_HLIST_HEAD(&t[i].tw);
 	}
 	return t;
 }
@@ -98,6 +103,7 @@ static bool bind_conflict(struct atcp_bucket *b, struct sock *sk,
 			  const struct in6_addr *addr, u16 port)
 {
 	struct atcp_sock *o;
+	struct atcp_tw *tw;
 
 	hlist_for_each_entry(o, &b->head, bind_node) {
 		struct sock *osk = &o->sk;
@@ -110,6 +116,15 @@ static bool bind_conflict(struct atcp_bucket *b, struct sock *sk,
 		/* As Linux: SO_REUSEADDR on both, and the other not listening. */
 		if (!sk->sk_reuse || !osk->sk_reuse ||
 		    osk->sk_state == TCP_LISTEN)
+			return true;
+	}
+	/* A TIME-WAIT entry keeps the port as its socket did. */
+	hlist_for_each_entry(tw, &b->tw, bind_node) {
+		if (net_eq(atcp_tw_net(tw), sock_net(sk)) &&
+		    tw->lport == port &&
+		    atcp_addrs_overlap(&tw->laddr, tw->v6only, addr,
+				       atcp_sk(sk)->v6only) &&
+		    (!sk->sk_reuse || !tw->reuse))
 			return true;
 	}
 	return false;
@@ -190,6 +205,32 @@ static bool estab_match(const struct sock *sk, const struct net *net,
 	       ipv6_addr_equal(&sk->sk_v6_daddr, raddr);
 }
 
+static bool tw_match(const struct atcp_tw *tw, const struct net *net,
+		     const struct in6_addr *laddr, u16 lport,
+		     const struct in6_addr *raddr, __be16 rport)
+{
+	return net_eq(atcp_tw_net(tw), net) && tw->lport == lport &&
+	       tw->rport == rport && ipv6_addr_equal(&tw->laddr, laddr) &&
+	       ipv6_addr_equal(&tw->raddr, raddr);
+}
+
+/* Whether a connection or a TIME-WAIT entry holds the 4-tuple; b's lock held. */
+static bool estab_held(struct atcp_bucket *b, struct net *net,
+		       const struct in6_addr *laddr, u16 lport,
+		       const struct in6_addr *raddr, __be16 rport)
+{
+	struct atcp_sock *o;
+	struct atcp_tw *tw;
+
+	hlist_for_each_entry(o, &b->head, estab_node)
+		if (estab_match(&o->sk, net, laddr, lport, raddr, rport))
+			return true;
+	hlist_for_each_entry(tw, &b->tw, estab_node)
+		if (tw_match(tw, net, laddr, lport, raddr, rport))
+			return true;
+	return false;
+}
+
 /*
  * Whether a connection (TIME-WAIT included) holds this 4-tuple now.  A hint
  * for choosing a port: atcp_hash_connection() claims the 4-tuple for good.
@@ -199,17 +240,10 @@ static bool estab_taken(struct net *net, const struct in6_addr *laddr,
 {
 	struct atcp_bucket *b = estab_bucket(net, laddr, lport, &peer->addr,
 					     peer->port);
-	struct atcp_sock *o;
-	bool taken = false;
+	bool taken;
 
 	spin_lock_bh(&b->lock);
-	hlist_for_each_entry(o, &b->head, estab_node) {
-		if (estab_match(&o->sk, net, laddr, lport, &peer->addr,
-				peer->port)) {
-			taken = true;
-			break;
-		}
-	}
+	taken = estab_held(b, net, laddr, lport, &peer->addr, peer->port);
 	spin_unlock_bh(&b->lock);
 	return taken;
 }
@@ -350,15 +384,12 @@ int atcp_hash_connection(struct sock *sk)
 	struct atcp_bucket *b = estab_bucket(net, &sk->sk_v6_rcv_saddr,
 					     sk->sk_num, &sk->sk_v6_daddr,
 					     sk->sk_dport);
-	struct atcp_sock *o;
 
 	spin_lock_bh(&b->lock);
-	hlist_for_each_entry(o, &b->head, estab_node) {
-		if (estab_match(&o->sk, net, &sk->sk_v6_rcv_saddr, sk->sk_num,
-				&sk->sk_v6_daddr, sk->sk_dport)) {
-			spin_unlock_bh(&b->lock);
-			return -EADDRINUSE;
-		}
+	if (estab_held(b, net, &sk->sk_v6_rcv_saddr, sk->sk_num,
+		       &sk->sk_v6_daddr, sk->sk_dport)) {
+		spin_unlock_bh(&b->lock);
+		return -EADDRINUSE;
 	}
 	sock_set_flag(sk, SOCK_RCU_FREE);
 	hlist_add_head_rcu(&atcp_sk(sk)->estab_node, &b->head);
@@ -379,6 +410,125 @@ void atcp_unhash_connection(struct sock *sk)
 	hlist_del_init_rcu(&atcp_sk(sk)->estab_node);
 	atcp_sk(sk)->hashed = false;
 	spin_unlock_bh(&b->lock);
+}
+
+/*
+ * A TIME-WAIT entry takes its socket's place: hashed before the socket is
+ * unhashed, so that every segment finds one of them.
+ */
+void atcp_hash_tw(struct atcp_tw *tw)
+{
+	struct net *net = atcp_tw_net(tw);
+	struct atcp_bucket *b = estab_bucket(net, &tw->laddr, tw->lport,
+					     &tw->raddr, tw->rport);
+
+	spin_lock_bh(&b->lock);
+	hlist_add_head_rcu(&tw->estab_node, &b->tw);
+	tw->hashed = true;
+	spin_unlock_bh(&b->lock);
+	if (!tw->bound)
+		return;
+	b = bind_bucket(net, tw->lport);
+	spin_lock_bh(&b->lock);
+	hlist_add_head_rcu(&tw->bind_node, &b->tw);
+	spin_unlock_bh(&b->lock);
+}
+
+/* Unhashes tw; false when another caller did already. */
+bool atcp_unhash_tw(struct atcp_tw *tw)
+{
+	struct net *net = atcp_tw_net(tw);
+	struct atcp_bucket *b = estab_bucket(net, &tw->laddr, tw->lport,
+					     &tw->raddr, tw->rport);
+	bool was_hashed;
+
+	spin_lock_bh(&b->lock);
+	was_hashed = tw->hashed;
+	if (was_hashed)
+		hlist_del_init_rcu(&tw->estab_node);
+	tw->hashed = false;
+	spin_unlock_bh(&b->lock);
+	if (!was_hashed || !tw->bound)
+		return was_hashed;
+	b = bind_bucket(net, tw->lport);
+	spin_lock_bh(&b->lock);
+	hlist_del_init_rcu(&tw->bind_node);
+	spin_unlock_bh(&b->lock);
+	return true;
+}
+
+/*
+ * The TIME-WAIT entry for a segment from saddr:sport to daddr:dport, with a
+ * reference, or NULL.  Called under rcu_read_lock().
+ */
+struct atcp_tw *atcp_lookup_tw(struct net *net, const struct in6_addr *saddr,
+			       __be16 sport, const struct in6_addr *daddr,
+			       __be16 dport)
+{
+	u16 lport = ntohs(dport);
+	struct atcp_bucket *b = estab_bucket(net, daddr, lport, saddr, sport);
+	struct atcp_tw *tw;
+
+	hlist_for_each_entry_rcu(tw, &b->tw, estab_node) {
+		if (tw_match(tw, net, daddr, lport, saddr, sport) &&
+		    refcount_inc_not_zero(&tw->refcnt))
+			return tw;
+	}
+	return NULL;
+}
+
+/*
+ * The first entry of net from *bucket on, with a reference, *bucket moved
+ * to its bucket; NULL when none is left.  For a namespace's teardown.
+ */
+struct atcp_tw *atcp_next_tw(struct net *net, long *bucket)
+{
+	for (; *bucket < (1L << ESTAB_BITS); ++*bucket) {
+		struct atcp_tw *tw;
+
+		rcu_read_lock();
+		hlist_for_each_entry_rcu(tw, &estab_table[*bucket].tw,
+					 estab_node) {
+			if (net_eq(atcp_tw_net(tw), net) &&
+			    refcount_inc_not_zero(&tw->refcnt)) {
+				rcu_read_unlock();
+				return tw;
+			}
+		}
+		rcu_read_unlock();
+	}
+	return NULL;
+}
+
+/*
+ * Calls fill() for the TIME-WAIT entries of net from pos on, in the dump's
+ * third table, under RCU, until fill() fails, which it returns; pos then
+ * names the entry that failed.
+ */
+int atcp_hash_tw_walk(struct net *net, struct atcp_dump_pos *pos,
+		      atcp_tw_fill_fn fill, void *arg)
+{
+	for (; pos->bucket < (1L << ESTAB_BITS); pos->bucket++, pos->skip = 0) {
+		struct atcp_tw *tw;
+		long seen = 0;
+		int err = 0;
+
+		rcu_read_lock();
+		hlist_for_each_entry_rcu(tw, &estab_table[pos->bucket].tw,
+					 estab_node) {
+			if (!net_eq(atcp_tw_net(tw), net) || seen++ < pos->skip)
+				continue;
+			err = fill(tw, arg);
+			if (err) {
+				pos->skip = seen - 1;
+				break;
+			}
+		}
+		rcu_read_unlock();
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 /* How well a listener bound to local fits a segment for daddr; 0: not. */

@@ -23,6 +23,7 @@
 
 #include "atcp.h"
 #include "atcp_sock.h"
+#include "atcp_timewait.h"
 
 /*
  * Parses the TCP header at skb->data, and takes the IP header's ECN field
@@ -83,6 +84,19 @@ static void atcp_process(struct sock *sk, struct sk_buff *skb)
 	atcp_apply(sk, &act, skb);
 }
 
+/* A segment for a TIME-WAIT entry; consumes skb. */
+static void atcp_tw_process(struct atcp_tw *tw, struct sk_buff *skb)
+{
+	struct atcp_tcp_header h;
+
+	if (!atcp_parse(skb, &h)) {
+		atcp_count_bad_segment(atcp_tw_net(tw));
+		kfree_skb(skb);
+		return;
+	}
+	atcp_tw_input(tw, skb, &h);
+}
+
 /*
  * __release_sock() runs the backlog with bottom halves enabled; processing
  * takes locks that softirqs take too (a child's socket lock, a listener's
@@ -130,8 +144,9 @@ static bool linux_has_connection(struct net *net, struct sk_buff *skb,
 
 /*
  * A TCP segment whose header starts thoff bytes into skb->data (pulled):
- * ours if an atcp connection or listener takes its addresses, else left to
- * Linux.  Ours are checked as tcp_v4_rcv() and tcp_v6_rcv() check them.
+ * ours if an atcp connection, TIME-WAIT entry or listener takes its
+ * addresses, in that order, else left to Linux.  Ours are checked as
+ * tcp_v4_rcv() and tcp_v6_rcv() check them.
  */
 static unsigned int atcp_claim(struct net *net, struct sk_buff *skb,
 			       unsigned int thoff, const struct in6_addr *saddr,
@@ -139,18 +154,21 @@ static unsigned int atcp_claim(struct net *net, struct sk_buff *skb,
 {
 	const struct tcphdr *th = (const struct tcphdr *)(skb->data + thoff);
 	bool v4 = ipv6_addr_v4mapped(daddr);
+	struct atcp_tw *tw = NULL;
 	struct sock *sk;
 	int bad;
 
 	rcu_read_lock();
 	sk = atcp_lookup(net, saddr, th->source, daddr, th->dest);
-	if (sk && READ_ONCE(sk->sk_state) == TCP_LISTEN &&
-	    linux_has_connection(net, skb, th, saddr, daddr)) {
+	if (!sk || READ_ONCE(sk->sk_state) == TCP_LISTEN)
+		tw = atcp_lookup_tw(net, saddr, th->source, daddr, th->dest);
+	if (sk && (tw || (READ_ONCE(sk->sk_state) == TCP_LISTEN &&
+			  linux_has_connection(net, skb, th, saddr, daddr)))) {
 		sock_put(sk);
 		sk = NULL;
 	}
 	rcu_read_unlock();
-	if (!sk)
+	if (!sk && !tw)
 		return NF_ACCEPT; /* Linux's TCP's, or nobody's */
 
 	__skb_pull(skb, thoff);
@@ -160,7 +178,15 @@ static unsigned int atcp_claim(struct net *net, struct sk_buff *skb,
 	if (bad || (!skb_csum_unnecessary(skb) && __skb_checksum_complete(skb))) {
 		atcp_count_bad_segment(net);
 		kfree_skb_reason(skb, SKB_DROP_REASON_TCP_CSUM);
-		sock_put(sk);
+		if (tw)
+			atcp_tw_put(tw);
+		else
+			sock_put(sk);
+		return NF_STOLEN;
+	}
+	if (tw) {
+		atcp_tw_process(tw, skb);
+		atcp_tw_put(tw);
 		return NF_STOLEN;
 	}
 
@@ -236,9 +262,11 @@ static int __net_init atcp_input_net_init(struct net *net)
 	return nf_register_net_hooks(net, atcp_nf_ops, ARRAY_SIZE(atcp_nf_ops));
 }
 
+/* Once no segment can reach them, the namespace's TIME-WAIT entries end. */
 static void __net_exit atcp_input_net_exit(struct net *net)
 {
 	nf_unregister_net_hooks(net, atcp_nf_ops, ARRAY_SIZE(atcp_nf_ops));
+	atcp_tw_purge(net);
 }
 
 /*

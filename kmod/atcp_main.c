@@ -10,6 +10,7 @@
 
 #include "atcp.h"
 #include "atcp_sock.h"
+#include "atcp_timewait.h"
 
 static int family = AF_ATCP;
 module_param(family, int, 0444);
@@ -30,9 +31,12 @@ static int __init atcp_init(void)
 	err = atcp_hash_init();
 	if (err)
 		return err;
-	err = atcp_net_register();
+	err = atcp_tw_init();
 	if (err)
 		goto free_hash;
+	err = atcp_net_register();
+	if (err)
+		goto exit_tw;
 	err = atcp_input_init();
 	if (err)
 		goto unregister_net;
@@ -52,6 +56,8 @@ exit_input:
 	atcp_input_exit();
 unregister_net:
 	atcp_net_unregister();
+exit_tw:
+	atcp_tw_exit();
 free_hash:
 	atcp_hash_exit();
 	return err;
@@ -64,6 +70,7 @@ static void __exit atcp_exit(void)
 	atcp_sock_exit();
 	atcp_input_exit();
 	atcp_net_unregister();
+	atcp_tw_exit();
 	atcp_hash_exit();
 }
 

@@ -30,6 +30,9 @@ struct atcp_net {
 	/* net.atcp.max_syn_backlog: READ_ONCE; the count it bounds */
 	int max_syn_backlog;
 	atomic_t half_open;
+	/* net.atcp.max_tw_buckets: READ_ONCE; the count it bounds */
+	int max_tw_buckets;
+	atomic_t time_wait;
 	struct ctl_table *table;
 	struct ctl_table_header *sysctl;
 };
@@ -132,6 +135,29 @@ bool atcp_net_half_open_full(const struct net *net)
 	const struct atcp_net *an = atcp_net(net);
 
 	return atomic_read(&an->half_open) >= READ_ONCE(an->max_syn_backlog);
+}
+
+/*
+ * Linux's tcp_max_tw_buckets.  An entry taken past the limit is counted
+ * until the caller drops it: the count may pass the limit for a moment,
+ * never the entries.
+ */
+bool atcp_net_time_wait_take(const struct net *net)
+{
+	struct atcp_net *an = atcp_net(net);
+
+	return atomic_inc_return(&an->time_wait) <=
+	       READ_ONCE(an->max_tw_buckets);
+}
+
+void atcp_net_time_wait_drop(const struct net *net)
+{
+	atomic_dec(&atcp_net(net)->time_wait);
+}
+
+int atcp_net_time_wait(const struct net *net)
+{
+	return atomic_read(&atcp_net(net)->time_wait);
 }
 
 /* FreeBSD's net.inet.tcp.icmp_may_rst: read when an error arrives. */
@@ -287,10 +313,13 @@ static int atcp_buffer_sizes_handler(atcp_ctl_table_const struct ctl_table *tabl
 	return 0;
 }
 
-/* net.atcp.max_syn_backlog: 0 .. INT_MAX, else EINVAL and unchanged. */
-static int atcp_max_syn_backlog_handler(atcp_ctl_table_const struct ctl_table *table,
-					int write, void *buffer, size_t *lenp,
-					loff_t *ppos)
+/*
+ * A limit: net.atcp.max_syn_backlog, max_tw_buckets.  0 .. INT_MAX, else
+ * EINVAL and unchanged.
+ */
+static int atcp_limit_handler(atcp_ctl_table_const struct ctl_table *table,
+			      int write, void *buffer, size_t *lenp,
+			      loff_t *ppos)
 {
 	int *limit = table->data;
 	int val = READ_ONCE(*limit);
@@ -377,15 +406,18 @@ static int __net_init atcp_net_init(struct net *net)
 	/* Linux's: a 128th of the established table's buckets, 128 at least */
 	an->max_syn_backlog = max(128U, atcp_hash_estab_buckets() / 128);
 	atomic_set(&an->half_open, 0);
+	/* Linux's: half the established table's buckets */
+	an->max_tw_buckets = atcp_hash_estab_buckets() / 2;
+	atomic_set(&an->time_wait, 0);
 	an->mib = alloc_percpu(struct atcp_mib_counters);
 	if (!an->mib)
 		return -ENOMEM;
 	/*
 	 * One entry per parameter, the port range, the two congestion
-	 * control names, the two buffer sizes, the SYN backlog, and the
+	 * control names, the two buffer sizes, the two limits, and the
 	 * terminator.
 	 */
-	t = kcalloc(n + 7, sizeof(*t), GFP_KERNEL);
+	t = kcalloc(n + 8, sizeof(*t), GFP_KERNEL);
 	if (!t)
 		goto free_mib;
 	for (i = 0; i < n; i++) {
@@ -424,11 +456,15 @@ static int __net_init atcp_net_init(struct net *net)
 
 	t[n + 5].procname = "max_syn_backlog";
 	t[n + 5].data = &an->max_syn_backlog;
-	t[n + 5].maxlen = sizeof(int);
-	t[n + 5].mode = 0644;
-	t[n + 5].proc_handler = atcp_max_syn_backlog_handler;
+	t[n + 6].procname = "max_tw_buckets";
+	t[n + 6].data = &an->max_tw_buckets;
+	for (i = n + 5; i < n + 7; i++) {
+		t[i].maxlen = sizeof(int);
+		t[i].mode = 0644;
+		t[i].proc_handler = atcp_limit_handler;
+	}
 
-	an->sysctl = register_net_sysctl_sz(net, "net/atcp", t, n + 6);
+	an->sysctl = register_net_sysctl_sz(net, "net/atcp", t, n + 7);
 	if (!an->sysctl)
 		goto free_table;
 	an->table = t;

@@ -48,8 +48,9 @@ void usage(FILE* out)
                "                       delivery rate and least rtt per socket; a listener's\n"
                "                       SYN queue\n"
                "  -m, --memory         each socket's memory, as ss -m (skmem)\n"
-               "  -s, --stats          the counters of this network namespace, and the socket\n"
-               "                       memory and orphans of atcp as a whole\n"
+               "  -s, --stats          the counters and TIME-WAIT entries of this network\n"
+               "                       namespace, and the socket memory and orphans of atcp\n"
+               "                       as a whole\n"
                "  -E, --watch          print events (listen, established, closed, reset) as\n"
                "                       they happen, until interrupted\n"
                "  -c, --count N        with --watch: exit after N events\n"
@@ -240,6 +241,8 @@ int show_stats(AtcpNetlink& nl, const Options& o)
             j.key("pressure").boolean(counters->mem_pressure.value_or(false));
             j.key("orphans").number(counters->orphans.value_or(0)).end_object();
         }
+        if (counters->time_wait)
+            j.key("time_wait").number(*counters->time_wait);
         j.end_object();
         print(j.text() + "\n");
         return 0;
@@ -255,6 +258,8 @@ int show_stats(AtcpNetlink& nl, const Options& o)
         table.add({"MemoryPressure", counters->mem_pressure.value_or(false) ? "1" : "0"});
         table.add({"Orphans", std::to_string(counters->orphans.value_or(0))});
     }
+    if (counters->time_wait)
+        table.add({"TimeWait", std::to_string(*counters->time_wait)});
     print(table.render());
     return 0;
 }

@@ -98,6 +98,7 @@ const char* attr_label(int attr)
         "ATCP_A_MEM_PAGES",
         "ATCP_A_MEM_PRESSURE",
         "ATCP_A_ORPHANS",
+        "ATCP_A_TIME_WAIT",
     };
     // An attribute newer than this list has none.
     return attr >= 0 && attr <= ATCP_A_MAX && labels[attr] ? labels[attr] : "an attribute";
@@ -353,6 +354,10 @@ Result<Counters> parse_stats_message(nlmsghdr* msg)
         c.mem_pressure = pressure != 0;
     if (const nlattr* a = nlmsg_find_attr(msg, GENL_HDRLEN, ATCP_A_ORPHANS); a && take(a, orphans))
         c.orphans = orphans;
+    uint32_t time_wait;
+    if (const nlattr* a = nlmsg_find_attr(msg, GENL_HDRLEN, ATCP_A_TIME_WAIT);
+        a && take(a, time_wait))
+        c.time_wait = time_wait;
     return c;
 }
 

@@ -174,7 +174,9 @@ std::string counter_name(int mib)
         "AbortOnMemory",
         "SynsReceived",
         "ReqQFullDoCookies",
-        "ReqQFullDrop"};
+        "ReqQFullDrop",
+        "TW",
+        "TCPTimeWaitOverflow"};
     if (mib >= 0 && mib < ATCP_MIB_COUNT && !names[mib].empty())
         return std::string(names[mib]);
     // A counter newer than this build: still a distinct JSON key.

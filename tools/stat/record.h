@@ -68,6 +68,8 @@ struct Counters {
     std::optional<uint64_t> mem_pages;
     std::optional<bool> mem_pressure;
     std::optional<uint32_t> orphans;
+    // TIME-WAIT entries in the caller's namespace (net.atcp.max_tw_buckets).
+    std::optional<uint32_t> time_wait;
 };
 
 struct Event {

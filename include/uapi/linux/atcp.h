@@ -87,6 +87,9 @@ enum atcp_mib {
 	ATCP_MIB_SYNS_RECEIVED, /* SYNs that asked a listener for a connection */
 	ATCP_MIB_REQQ_FULL_DO_COOKIES, /* ...found the SYN queue full: a cookie */
 	ATCP_MIB_REQQ_FULL_DROP, /* ...found it full, no cookies: dropped */
+	/* TIME-WAIT's compact entries (net.atcp.max_tw_buckets), as Linux's names */
+	ATCP_MIB_TIME_WAIT, /* entries that ended after their 2 MSL (Linux's TW) */
+	ATCP_MIB_TIME_WAIT_OVERFLOW, /* TIME-WAITs ended at once: max_tw_buckets reached */
 	ATCP_MIB_COUNT
 };
 
@@ -222,6 +225,7 @@ enum atcp_attr {
 	ATCP_A_MEM_PAGES, /* u64: pages charged to atcp's sockets (net.atcp.mem) */
 	ATCP_A_MEM_PRESSURE, /* u8: 1 while above net.atcp.mem's pressure value */
 	ATCP_A_ORPHANS, /* u32: closed by their process, not in FIN-WAIT-2 or TIME-WAIT */
+	ATCP_A_TIME_WAIT, /* u32: TIME-WAIT entries in the namespace */
 	__ATCP_A_MAX
 };
 

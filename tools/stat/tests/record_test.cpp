@@ -75,6 +75,8 @@ TEST(Record, OtherNames)
     EXPECT_EQ(counter_name(ATCP_MIB_MEMORY_PRESSURES_MS), "MemoryPressuresChrono");
     EXPECT_EQ(counter_name(ATCP_MIB_ABORT_ON_MEMORY), "AbortOnMemory");
     EXPECT_EQ(counter_name(ATCP_MIB_REQQ_FULL_DROP), "ReqQFullDrop");
+    EXPECT_EQ(counter_name(ATCP_MIB_TIME_WAIT), "TW");
+    EXPECT_EQ(counter_name(ATCP_MIB_TIME_WAIT_OVERFLOW), "TCPTimeWaitOverflow");
     EXPECT_EQ(counter_name(ATCP_MIB_COUNT), "mib" + std::to_string(ATCP_MIB_COUNT));
 }
 
