@@ -116,9 +116,10 @@ void atcp_tw_enter(struct sock *sk)
 	spin_lock_init(&tw->lock);
 	refcount_set(&tw->refcnt, 1);
 	end_us = atcp_engine_time_wait(&as->tcb, &tw->engine);
+	/* Armed first: a segment the entry answers at once may move it. */
 	timer_setup(&tw->timer, atcp_tw_expire, 0);
-	atcp_hash_tw(tw);
 	mod_timer(&tw->timer, atcp_tw_expiry(end_us, atcp_now_us()));
+	atcp_hash_tw(tw);
 }
 
 /*
