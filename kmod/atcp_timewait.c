@@ -116,10 +116,13 @@ void atcp_tw_enter(struct sock *sk)
 	spin_lock_init(&tw->lock);
 	refcount_set(&tw->refcnt, 1);
 	end_us = atcp_engine_time_wait(&as->tcb, &tw->engine);
-	/* Armed first: a segment the entry answers at once may move it. */
+	/*
+	 * Hashed before its timer runs, which unhashes it.  A RST answered in
+	 * between finds no timer to stop: the entry then lives its 2 MSL.
+	 */
 	timer_setup(&tw->timer, atcp_tw_expire, 0);
-	mod_timer(&tw->timer, atcp_tw_expiry(end_us, atcp_now_us()));
 	atcp_hash_tw(tw);
+	mod_timer(&tw->timer, atcp_tw_expiry(end_us, atcp_now_us()));
 }
 
 /*
