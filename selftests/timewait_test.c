@@ -10,10 +10,15 @@
 #include "kselftest_harness.h"
 #include "atcp_selftest.h"
 
-/* The client closes first, so that its end waits in TIME-WAIT. */
+/*
+ * The client closes first and the server once it has read the client's
+ * FIN, so that only the client's end waits in TIME-WAIT (closing at once,
+ * the two FINs could cross and both ends wait).
+ */
 static int short_connection(int lfd, const struct sockaddr_in *addr)
 {
 	int c = new_connection(atcp_family(), addr);
+	char byte;
 	int s;
 
 	if (c < 0)
@@ -21,7 +26,7 @@ static int short_connection(int lfd, const struct sockaddr_in *addr)
 	s = accept(lfd, NULL, NULL);
 	if (s < 0)
 		return close_failed(c);
-	if (close(c) || close(s))
+	if (close(c) || recv(s, &byte, 1, 0) != 0 || close(s))
 		return -1;
 	return 0;
 }
