@@ -6,74 +6,11 @@
  * namespace, past which the connection ends at once (TCPTimeWaitOverflow).
  * Each test runs in a network namespace of its own, with the default MSL
  * (30 s), so that every entry it makes is still there when it looks.
+ * timewait_scale makes 100 000 of them.
  */
 #include "kselftest_harness.h"
 #include "atcp_selftest.h"
-
-/*
- * The client closes first and the server once it has read the client's
- * FIN, so that only the client's end waits in TIME-WAIT (closing at once,
- * the two FINs could cross and both ends wait).
- */
-static int short_connection(int lfd, const struct sockaddr_in *addr)
-{
-	int c = new_connection(atcp_family(), addr);
-	char byte;
-	int s;
-
-	if (c < 0)
-		return -1;
-	s = accept(lfd, NULL, NULL);
-	if (s < 0)
-		return close_failed(c);
-	if (close(c) || recv(s, &byte, 1, 0) != 0 || close(s))
-		return -1;
-	return 0;
-}
-
-/* atcpstat -s's TimeWait, once it reaches want (or after 10 s). */
-static long time_wait_entries(long want)
-{
-	struct timespec start;
-	long n;
-
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	do {
-		n = atcpstat("-s", "TimeWait", true);
-		if (n == want)
-			break;
-		usleep(20000);
-	} while (elapsed_ms(&start) < 10000);
-	return n;
-}
-
-/* The atcp sockets in use in this namespace (/proc/net/protocols). */
-static long sockets_in_use(void)
-{
-	long sockets, pages;
-	int pressure;
-
-	return atcp_protocol(&sockets, &pages, &pressure) ? -1 : sockets;
-}
-
-/* A namespace of the test's own, with a loopback listener. */
-FIXTURE(tw)
-{
-	struct sockaddr_in addr;
-	int lfd;
-};
-
-FIXTURE_SETUP(tw)
-{
-	ASSERT_EQ(0, enter_fresh_netns());
-	self->lfd = loopback_listener(atcp_family(), &self->addr, 128);
-	ASSERT_LE(0, self->lfd);
-}
-
-FIXTURE_TEARDOWN(tw)
-{
-	close(self->lfd);
-}
+#include "timewait_fixture.h"
 
 TEST_F(tw, closed_connections_leave_entries_not_sockets)
 {
@@ -86,39 +23,6 @@ TEST_F(tw, closed_connections_leave_entries_not_sockets)
 	/* The dump lists them as TIME-WAIT, as it listed their sockets. */
 	EXPECT_EQ(200, atcpstat("-n --state time-wait", "atcp", false));
 	/* Only the listener is a socket still. */
-	EXPECT_EQ(1, sockets_in_use());
-}
-
-/*
- * 100 000 short connections, more than max_tw_buckets (Linux's default,
- * 8192) and the ephemeral ports' 16 384, with the longest MSL (2 minutes):
- * the entries stop at the limit, each connection's TIME-WAIT either is an
- * entry still, ended after 2 MSL (TW) or ended at once (overflow), and no
- * socket is left but the listener.
- */
-TEST_F_TIMEOUT(tw, a_hundred_thousand_connections_stop_at_max_tw_buckets, 900)
-{
-	const long total = 100000;
-	long max, entries, expired, overflow, i;
-	struct timespec start;
-
-	ASSERT_EQ(0, write_sysctl("/proc/sys/net/atcp/msl", "120000"));
-	max = read_number("/proc/sys/net/atcp/max_tw_buckets");
-	ASSERT_LT(0, max);
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (i = 0; i < total; i++)
-		ASSERT_EQ(0, short_connection(self->lfd, &self->addr))
-			TH_LOG("connection %ld: %s", i, strerror(errno));
-	TH_LOG("%ld connections in %ld ms", total, elapsed_ms(&start));
-	entries = time_wait_entries(max);
-	expired = atcpstat("-s", "TW", true);
-	overflow = atcpstat("-s", "TCPTimeWaitOverflow", true);
-	EXPECT_GE(max, entries);
-	EXPECT_LT(0, overflow);
-	/* atcpstat leaves out counters at 0. */
-	EXPECT_EQ(total, entries + (expired < 0 ? 0 : expired) + overflow)
-		TH_LOG("%ld entries, %ld ended after 2 MSL, %ld at once", entries, expired,
-		       overflow);
 	EXPECT_EQ(1, sockets_in_use());
 }
 
