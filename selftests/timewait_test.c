@@ -17,7 +17,7 @@ TEST_F(tw, closed_connections_leave_entries_not_sockets)
 	int i;
 
 	for (i = 0; i < 200; i++)
-		ASSERT_EQ(0, short_connection(self->lfd, &self->addr))
+		ASSERT_EQ(0, short_connection(self->family, self->lfd, &self->addr))
 			TH_LOG("connection %d: %s", i, strerror(errno));
 	EXPECT_EQ(200, time_wait_entries(200));
 	/* The dump lists them as TIME-WAIT, as it listed their sockets. */
