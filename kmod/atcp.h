@@ -20,6 +20,7 @@ int atcp_net_wmem(const struct net *net, int i);
 /* Connections in their handshake in net's listeners' SYN queues. */
 void atcp_net_half_open_add(const struct net *net, int n);
 bool atcp_net_half_open_full(const struct net *net);
+int atcp_net_max_syn_backlog(const struct net *net);
 /* TIME-WAIT entries in net: take one, false at net.atcp.max_tw_buckets. */
 bool atcp_net_time_wait_take(const struct net *net);
 void atcp_net_time_wait_drop(const struct net *net);

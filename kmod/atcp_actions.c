@@ -30,7 +30,9 @@ static const u8 atcp_to_tcp_state[ATCP_STATE_COUNT] = {
 static siphash_key_t atcp_isn_key __read_mostly;
 
 /* RFC 6528's F(): a keyed hash of the 4-tuple; the engine adds the clock. */
-u32 atcp_isn_hash(const struct sock *sk)
+u32 atcp_isn_hash_tuple(const struct in6_addr *saddr,
+			const struct in6_addr *daddr, __be16 sport,
+			__be16 dport)
 {
 	const struct {
 		struct in6_addr saddr;
@@ -38,13 +40,19 @@ u32 atcp_isn_hash(const struct sock *sk)
 		__be16 sport;
 		__be16 dport;
 	} tuple = {
-		.saddr = sk->sk_v6_rcv_saddr,
-		.daddr = sk->sk_v6_daddr,
-		.sport = htons(sk->sk_num),
-		.dport = sk->sk_dport,
+		.saddr = *saddr,
+		.daddr = *daddr,
+		.sport = sport,
+		.dport = dport,
 	};
 
 	return siphash(&tuple, sizeof(tuple), &atcp_isn_key);
+}
+
+u32 atcp_isn_hash(const struct sock *sk)
+{
+	return atcp_isn_hash_tuple(&sk->sk_v6_rcv_saddr, &sk->sk_v6_daddr,
+				   htons(sk->sk_num), sk->sk_dport);
 }
 
 /*

@@ -20,6 +20,7 @@
 
 #include "atcp.h"
 #include "atcp_sock.h"
+#include "atcp_syncache.h"
 #include "atcp_timewait.h"
 
 /* Takes child off parent's lists and counts; the caller holds accept_lock. */
@@ -135,6 +136,7 @@ void atcp_conn_init(struct sock *sk)
 	skb_queue_head_init(&as->ooo);
 	spin_lock_init(&as->accept_lock);
 	INIT_LIST_HEAD(&as->syn_queue);
+	INIT_HLIST_HEAD(&as->syn_entries);
 	INIT_LIST_HEAD(&as->accept_queue);
 	INIT_LIST_HEAD(&as->child_node);
 	INIT_LIST_HEAD(&as->orphan_node);
@@ -367,7 +369,10 @@ static bool atcp_accept_queue_full(struct sock *lsk)
 
 static bool atcp_syn_queue_full(struct sock *lsk)
 {
-	return READ_ONCE(atcp_sk(lsk)->nsyn) > READ_ONCE(lsk->sk_max_ack_backlog) ||
+	struct atcp_sock *las = atcp_sk(lsk);
+
+	return READ_ONCE(las->nsyn) + READ_ONCE(las->nentries) >
+		       READ_ONCE(lsk->sk_max_ack_backlog) ||
 	       atcp_net_half_open_full(sock_net(lsk));
 }
 
@@ -443,18 +448,17 @@ static void atcp_send_cookie(struct sock *lsk, struct sk_buff *skb,
 }
 
 /*
- * A SYN for a listener: a child socket takes the connection; past the
- * SYN queue, a cookie answers it (net.atcp.syncookies); past the accept
- * queue, it is dropped and the peer retries.
+ * A SYN for a listener: a SYN cache entry takes the connection; past the
+ * SYN queue or the peer's share of the cache, a cookie answers it
+ * (net.atcp.syncookies); past the accept queue, it is dropped and the
+ * peer retries.
  */
 static void atcp_spawn(struct sock *lsk, struct sk_buff *skb,
 		       const struct atcp_tcp_header *h)
 {
 	struct net *net = sock_net(lsk);
 	int syncookies = atcp_net_syncookies(net);
-	struct atcp_actions act;
 	bool full;
-	struct sock *sk;
 
 	atcp_mib_add(net, ATCP_MIB_SYNS_RECEIVED, 1);
 	if (atcp_accept_queue_full(lsk)) {
@@ -463,25 +467,44 @@ static void atcp_spawn(struct sock *lsk, struct sk_buff *skb,
 		return;
 	}
 	full = atcp_syn_queue_full(lsk);
-	if (syncookies == 2 || (syncookies && full)) {
+	if (syncookies != 2 && !full) {
+		if (atcp_syn_open(lsk, skb, h) != -ENOSPC)
+			return;
+		full = true;
+	}
+	if (syncookies) {
 		if (full)
 			atcp_mib_add(net, ATCP_MIB_REQQ_FULL_DO_COOKIES, 1);
 		atcp_send_cookie(lsk, skb, h);
 		return;
 	}
-	if (full) {
-		atcp_mib_add(net, ATCP_MIB_REQQ_FULL_DROP, 1);
-		atcp_mib_add(net, ATCP_MIB_LISTEN_DROPS, 1);
-		return;
+	atcp_mib_add(net, ATCP_MIB_REQQ_FULL_DROP, 1);
+	atcp_mib_add(net, ATCP_MIB_LISTEN_DROPS, 1);
+}
+
+/*
+ * The handshake of one of lsk's SYN cache entries completed: a child takes
+ * the connection over with tcb, its whole TCB, and is returned locked, on
+ * lsk's syn_queue until the caller applies the handshake's actions.  NULL
+ * (counted) when the accept queue is full or there is no memory: the entry
+ * stays, and the peer's next ACK or our next SYN-ACK tries again, as in
+ * Linux's tcp_check_req().
+ */
+struct sock *atcp_adopt(struct sock *lsk, struct sk_buff *skb,
+			const struct atcp_tcp_header *h, u32 rcv_seq,
+			const struct atcp_tcb *tcb)
+{
+	struct sock *sk;
+
+	if (atcp_accept_queue_full(lsk)) {
+		atcp_mib_add(sock_net(lsk), ATCP_MIB_LISTEN_OVERFLOWS, 1);
+		atcp_mib_add(sock_net(lsk), ATCP_MIB_LISTEN_DROPS, 1);
+		return NULL;
 	}
-	sk = atcp_new_child(lsk, skb, h, h->seq + 1);
-	if (!sk)
-		return;
-	atcp_engine_accept(&atcp_sk(sk)->tcb, &atcp_sk(lsk)->tcb, h,
-			   !atcp_wire_v4(sk), atcp_route_mss(sk),
-			   atcp_isn_hash(sk), atcp_now_us(), &act);
-	atcp_apply(sk, &act, NULL);
-	bh_unlock_sock(sk);
+	sk = atcp_new_child(lsk, skb, h, rcv_seq);
+	if (sk)
+		atcp_sk(sk)->tcb = *tcb;
+	return sk;
 }
 
 /*
@@ -545,7 +568,7 @@ void atcp_listen_input(struct sock *sk, struct sk_buff *skb,
 	struct atcp_actions act;
 	int i;
 
-	if (atcp_cookie_ack(sk, skb, h))
+	if (atcp_syn_input(sk, skb, h) || atcp_cookie_ack(sk, skb, h))
 		return;
 	atcp_engine_input(&atcp_sk(sk)->tcb, h, skb->len - h->header_len,
 			  atcp_now_us(), &act);
@@ -595,6 +618,7 @@ void atcp_close_children(struct sock *sk)
 {
 	struct atcp_sock *child;
 
+	atcp_syn_close_all(sk);
 	while ((child = atcp_unlink_child(atcp_sk(sk)))) {
 		struct sock *csk = &child->sk;
 		struct atcp_actions act;

@@ -10,6 +10,7 @@
 
 #include "atcp.h"
 #include "atcp_sock.h"
+#include "atcp_syncache.h"
 #include "atcp_timewait.h"
 
 /* Sockets taken from the tables at a time, as inet_diag does. */
@@ -186,7 +187,8 @@ static int atcp_fill_sock(struct sk_buff *msg, struct sock *sk,
 			       nla_put_u32(msg, ATCP_A_SOCK_ACCEPT_MAX,
 					   READ_ONCE(sk->sk_max_ack_backlog)) ||
 			       nla_put_u32(msg, ATCP_A_SOCK_SYN_Q,
-					   READ_ONCE(as->nsyn)) ?
+					   READ_ONCE(as->nsyn) +
+					   READ_ONCE(as->nentries)) ?
 			       -EMSGSIZE : 0;
 	return info ? atcp_fill_conn(msg, sk) : 0;
 }
@@ -274,60 +276,73 @@ static int atcp_dump_one(struct sk_buff *skb, struct netlink_callback *cb,
 }
 
 /*
- * A TIME-WAIT entry's record: what a socket's says of its addresses and
- * state, no owner, empty queues, and with info the time left.
+ * A connection without a socket of its own: a TIME-WAIT or SYN cache
+ * entry, as the dump shows one.
  */
-static int atcp_fill_tw(struct sk_buff *msg, const struct atcp_tw *tw,
-			bool info)
+struct atcp_entry_view {
+	u8 family; /* as the socket's user saw it */
+	enum atcp_state state;
+	const struct in6_addr *laddr; /* IPv4 ones v4-mapped */
+	const struct in6_addr *raddr;
+	u16 lport;
+	__be16 rport;
+	enum atcp_timer timer;
+	u32 timer_ms;
+};
+
+/*
+ * An entry's record: what a socket's says of its addresses and state, no
+ * owner, empty queues, and with info its timer.
+ */
+static int atcp_fill_entry(struct sk_buff *msg, const struct atcp_entry_view *v,
+			   bool info)
 {
 	int err;
 
-	if (tw->family == AF_INET6)
+	if (v->family == AF_INET6)
 		err = nla_put_u8(msg, ATCP_A_SOCK_FAMILY, AF_INET6) ||
-		      nla_put_in6_addr(msg, ATCP_A_SOCK_LOCAL_ADDR, &tw->laddr) ||
-		      nla_put_in6_addr(msg, ATCP_A_SOCK_REMOTE_ADDR, &tw->raddr);
+		      nla_put_in6_addr(msg, ATCP_A_SOCK_LOCAL_ADDR, v->laddr) ||
+		      nla_put_in6_addr(msg, ATCP_A_SOCK_REMOTE_ADDR, v->raddr);
 	else
 		err = nla_put_u8(msg, ATCP_A_SOCK_FAMILY, AF_INET) ||
 		      nla_put_in_addr(msg, ATCP_A_SOCK_LOCAL_ADDR,
-				      tw->laddr.s6_addr32[3]) ||
+				      v->laddr->s6_addr32[3]) ||
 		      nla_put_in_addr(msg, ATCP_A_SOCK_REMOTE_ADDR,
-				      tw->raddr.s6_addr32[3]);
-	if (err || nla_put_u8(msg, ATCP_A_SOCK_STATE, ATCP_TIME_WAIT) ||
-	    nla_put_u16(msg, ATCP_A_SOCK_LOCAL_PORT, tw->lport) ||
-	    nla_put_u16(msg, ATCP_A_SOCK_REMOTE_PORT, ntohs(tw->rport)) ||
+				      v->raddr->s6_addr32[3]);
+	if (err || nla_put_u8(msg, ATCP_A_SOCK_STATE, v->state) ||
+	    nla_put_u16(msg, ATCP_A_SOCK_LOCAL_PORT, v->lport) ||
+	    nla_put_u16(msg, ATCP_A_SOCK_REMOTE_PORT, ntohs(v->rport)) ||
 	    nla_put_u64_64bit(msg, ATCP_A_SOCK_INODE, 0, ATCP_A_PAD) ||
 	    nla_put_u32(msg, ATCP_A_SOCK_UID, 0) ||
 	    nla_put_u32(msg, ATCP_A_SOCK_RECV_Q, 0) ||
 	    nla_put_u32(msg, ATCP_A_SOCK_SEND_Q, 0))
 		return -EMSGSIZE;
-	if (info && (nla_put_u8(msg, ATCP_A_SOCK_TIMER, ATCP_TIMER_CLOSE) ||
-		     nla_put_u32(msg, ATCP_A_SOCK_TIMER_MS,
-				 atcp_tw_timer_ms(tw))))
+	if (info && (nla_put_u8(msg, ATCP_A_SOCK_TIMER, v->timer) ||
+		     nla_put_u32(msg, ATCP_A_SOCK_TIMER_MS, v->timer_ms)))
 		return -EMSGSIZE;
 	return 0;
 }
 
-struct atcp_tw_dump {
+struct atcp_entry_dump {
 	struct sk_buff *skb;
 	struct netlink_callback *cb;
 	const struct atcp_sock_filter *filter;
 };
 
-/* One message for one TIME-WAIT entry; -EMSGSIZE when it no longer fits. */
-static int atcp_dump_tw(const struct atcp_tw *tw, void *arg)
+/* One message for one entry; -EMSGSIZE when it no longer fits. */
+static int atcp_dump_entry(const struct atcp_entry_dump *d,
+			   const struct atcp_entry_view *v)
 {
-	const struct atcp_tw_dump *d = arg;
 	void *hdr;
 
-	if (!atcp_filter_matches(d->filter, ATCP_TIME_WAIT, tw->lport,
-				 tw->rport))
+	if (!atcp_filter_matches(d->filter, v->state, v->lport, v->rport))
 		return 0;
 	hdr = genlmsg_put(d->skb, NETLINK_CB(d->cb->skb).portid,
 			  d->cb->nlh->nlmsg_seq, &atcp_genl_family,
 			  NLM_F_MULTI, ATCP_CMD_SOCK_GET);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (atcp_fill_tw(d->skb, tw, d->filter->info)) {
+	if (atcp_fill_entry(d->skb, v, d->filter->info)) {
 		genlmsg_cancel(d->skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -335,12 +350,46 @@ static int atcp_dump_tw(const struct atcp_tw *tw, void *arg)
 	return 0;
 }
 
-/* The sockets of both tables, then the TIME-WAIT entries. */
+static int atcp_dump_tw(const struct atcp_tw *tw, void *arg)
+{
+	const struct atcp_entry_view v = {
+		.family = tw->family,
+		.state = ATCP_TIME_WAIT,
+		.laddr = &tw->laddr,
+		.raddr = &tw->raddr,
+		.lport = tw->lport,
+		.rport = tw->rport,
+		.timer = ATCP_TIMER_CLOSE,
+		.timer_ms = atcp_tw_timer_ms(tw),
+	};
+
+	return atcp_dump_entry(arg, &v);
+}
+
+/* A SYN cache entry, in the family of its listener's socket. */
+static int atcp_dump_syn(const struct atcp_syn *e, void *arg)
+{
+	const struct atcp_entry_view v = {
+		.family = READ_ONCE(atcp_sk(e->listener)->family),
+		.state = ATCP_SYN_RECEIVED,
+		.laddr = &e->laddr,
+		.raddr = &e->raddr,
+		.lport = e->listener->sk_num,
+		.rport = e->rport,
+		.timer = ATCP_TIMER_RETRANSMIT,
+		.timer_ms = atcp_syn_timer_ms(e),
+	};
+
+	return atcp_dump_entry(arg, &v);
+}
+
+/* The sockets of both tables, then the TIME-WAIT and SYN cache entries. */
 static int atcp_sock_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct atcp_dump_ctx *ctx = atcp_dump_ctx(cb);
 	struct atcp_dump_pos *pos = &ctx->pos;
 	struct net *net = sock_net(skb->sk);
+	struct atcp_entry_dump d = { skb, cb, &ctx->filter };
 	struct sock *batch[ATCP_DUMP_BATCH];
 	int n, i, done;
 
@@ -366,10 +415,14 @@ static int atcp_sock_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		}
 	}
 	if (pos->table == 2) {
-		struct atcp_tw_dump d = { skb, cb, &ctx->filter };
-
-		atcp_hash_tw_walk(net, pos, atcp_dump_tw, &d);
+		if (atcp_hash_tw_walk(net, pos, atcp_dump_tw, &d))
+			return skb->len;
+		pos->table = 3;
+		pos->bucket = 0;
+		pos->skip = 0;
 	}
+	if (pos->table == 3)
+		atcp_syn_walk(net, pos, atcp_dump_syn, &d);
 	return skb->len;
 }
 

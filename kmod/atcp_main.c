@@ -10,6 +10,7 @@
 
 #include "atcp.h"
 #include "atcp_sock.h"
+#include "atcp_syncache.h"
 #include "atcp_timewait.h"
 
 static int family = AF_ATCP;
@@ -34,9 +35,12 @@ static int __init atcp_init(void)
 	err = atcp_tw_init();
 	if (err)
 		goto free_hash;
-	err = atcp_net_register();
+	err = atcp_syn_init();
 	if (err)
 		goto exit_tw;
+	err = atcp_net_register();
+	if (err)
+		goto exit_syn;
 	err = atcp_input_init();
 	if (err)
 		goto unregister_net;
@@ -56,6 +60,8 @@ exit_input:
 	atcp_input_exit();
 unregister_net:
 	atcp_net_unregister();
+exit_syn:
+	atcp_syn_exit();
 exit_tw:
 	atcp_tw_exit();
 free_hash:
@@ -70,6 +76,7 @@ static void __exit atcp_exit(void)
 	atcp_sock_exit();
 	atcp_input_exit();
 	atcp_net_unregister();
+	atcp_syn_exit();
 	atcp_tw_exit();
 	atcp_hash_exit();
 }

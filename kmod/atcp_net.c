@@ -129,6 +129,11 @@ void atcp_net_half_open_add(const struct net *net, int n)
 	atomic_add(n, &atcp_net(net)->half_open);
 }
 
+int atcp_net_max_syn_backlog(const struct net *net)
+{
+	return READ_ONCE(atcp_net(net)->max_syn_backlog);
+}
+
 /* Linux's tcp_max_syn_backlog, FreeBSD's syncache cachelimit. */
 bool atcp_net_half_open_full(const struct net *net)
 {

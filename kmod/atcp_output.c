@@ -495,19 +495,34 @@ bool atcp_send_reply(struct net *net, struct sk_buff *in,
 		     const struct atcp_out_segment *seg)
 {
 	struct in6_addr saddr, daddr;
+
+	atcp_skb_addrs(in, &daddr, &saddr); /* the reply goes back */
+	return atcp_send_segment(net, NULL, &saddr, &daddr, in->skb_iif, seg);
+}
+
+/*
+ * A segment the engine built without a socket of its own (a SYN cache
+ * entry's): from saddr to daddr through oif; sk, the listener, gives the
+ * route's mark and owner.  False when it could not be sent.
+ */
+bool atcp_send_segment(struct net *net, const struct sock *sk,
+		       const struct in6_addr *saddr,
+		       const struct in6_addr *daddr, int oif,
+		       const struct atcp_out_segment *seg)
+{
+	struct in6_addr from = *saddr;
 	struct dst_entry *dst;
 	struct sk_buff *skb;
 
 	skb = atcp_alloc_segment(&seg->hdr, 0);
 	if (!skb)
 		return false;
-	atcp_skb_addrs(in, &daddr, &saddr); /* the reply goes back */
-	dst = atcp_route_to(net, NULL, &saddr, &daddr, htons(seg->hdr.src_port),
-			    htons(seg->hdr.dst_port), in->skb_iif);
+	dst = atcp_route_to(net, sk, &from, daddr, htons(seg->hdr.src_port),
+			    htons(seg->hdr.dst_port), oif);
 	if (IS_ERR(dst)) {
 		kfree_skb(skb);
 		return false;
 	}
-	atcp_send(net, NULL, skb, dst, &saddr, &daddr, seg->hdr.ecn);
+	atcp_send(net, NULL, skb, dst, &from, daddr, seg->hdr.ecn);
 	return true;
 }

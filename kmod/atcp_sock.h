@@ -125,6 +125,13 @@ struct atcp_sock {
 	 */
 	unsigned long cookie_sent;
 	bool cookies_sent;
+	/*
+	 * A listener's half-open connections kept as SYN cache entries
+	 * (atcp_syncache.c), and their number: the listener's socket lock;
+	 * nentries is read without it (a SYN's quick check): WRITE_ONCE.
+	 */
+	struct hlist_head syn_entries;
+	u32 nentries;
 };
 
 /* Bits of atcp_sock.deferred: work a process's release_sock() runs. */
@@ -265,6 +272,10 @@ void atcp_xmit(struct sock *sk, struct atcp_xmit_batch *b,
 void atcp_xmit_flush(struct sock *sk, struct atcp_xmit_batch *b);
 bool atcp_send_reply(struct net *net, struct sk_buff *in,
 		     const struct atcp_out_segment *seg);
+bool atcp_send_segment(struct net *net, const struct sock *sk,
+		       const struct in6_addr *saddr,
+		       const struct in6_addr *daddr, int oif,
+		       const struct atcp_out_segment *seg);
 u32 atcp_route_mss(struct sock *sk);
 u32 atcp_reply_mss(struct net *net, const struct sk_buff *in,
 		   const struct atcp_tcp_header *h);
@@ -313,6 +324,9 @@ void atcp_release_cb(struct sock *sk);
 void atcp_listen_input(struct sock *sk, struct sk_buff *skb,
 		       const struct atcp_tcp_header *h);
 void atcp_close_children(struct sock *sk);
+struct sock *atcp_adopt(struct sock *lsk, struct sk_buff *skb,
+			const struct atcp_tcp_header *h, u32 rcv_seq,
+			const struct atcp_tcb *tcb);
 struct atcp_sock *atcp_take_child(struct atcp_sock *as);
 
 /* atcp_stream.c */
@@ -339,6 +353,9 @@ void atcp_keepalive(struct sock *sk, int valbool);
 u8 atcp_actions_run(struct sock *sk, const struct atcp_actions *act,
 		    struct sk_buff *skb);
 u32 atcp_isn_hash(const struct sock *sk);
+u32 atcp_isn_hash_tuple(const struct in6_addr *saddr,
+			const struct in6_addr *daddr, __be16 sport,
+			__be16 dport);
 void atcp_isn_key_init(void);
 
 #endif /* _ATCP_SOCK_H */

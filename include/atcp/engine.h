@@ -447,6 +447,45 @@ void atcp_engine_time_wait_input(struct atcp_time_wait *tw,
 				 const struct atcp_tcp_header *seg,
 				 uint32_t payload_len, uint64_t now_us,
 				 struct atcp_actions *act);
+/*
+ * A listener's half-open connection kept as an entry (FreeBSD's syncache,
+ * Linux's request sockets): once atcp_engine_accept() has opened a child in
+ * SYN-RECEIVED, the caller may keep this in its place, which holds what the
+ * handshake reads of the TCB, and create a socket only when the handshake
+ * completes.  Opaque to C.
+ */
+#define ATCP_SYN_RECEIVED_SIZE 160
+struct atcp_syn_received {
+	uint64_t opaque[ATCP_SYN_RECEIVED_SIZE / 8];
+};
+
+/* Fills e from a child in SYN-RECEIVED, which the caller may then drop. */
+void atcp_engine_syn_received(const struct atcp_tcb *tcb,
+			      struct atcp_syn_received *e);
+/*
+ * A segment, the deadline (act's deadline_us) or an abort for an entry, run
+ * on its TCB rebuilt in scratch (the caller's storage for one call, any
+ * contents) with params as atcp_engine_init() takes them.  After the call,
+ * by act's state: SYN-RECEIVED, e holds the outcome; CLOSED
+ * (ATCP_WAKE_RELEASE), the entry ends; any other (the handshake's ACK
+ * arrived), scratch is the connection's whole TCB, for a socket that takes
+ * it over with act, and e is left as it was, so that the caller may instead
+ * drop the segment and keep the entry (no socket to be had).
+ */
+void atcp_engine_syn_received_input(struct atcp_syn_received *e,
+				    const struct atcp_params *params,
+				    struct atcp_tcb *scratch,
+				    const struct atcp_tcp_header *seg,
+				    uint32_t payload_len, uint64_t now_us,
+				    struct atcp_actions *act);
+void atcp_engine_syn_received_timer(struct atcp_syn_received *e,
+				    const struct atcp_params *params,
+				    struct atcp_tcb *scratch, uint64_t now_us,
+				    struct atcp_actions *act);
+void atcp_engine_syn_received_abort(struct atcp_syn_received *e,
+				    const struct atcp_params *params,
+				    struct atcp_tcb *scratch, uint64_t now_us,
+				    struct atcp_actions *act);
 /* shutdown(SHUT_WR) or close(): a FIN follows the queued data. */
 void atcp_engine_close(struct atcp_tcb *tcb, uint64_t now_us,
 		       struct atcp_actions *act);

@@ -4,4 +4,5 @@
 # the benchmark link, and the top Makefile's fuzz rule into the fuzzers.
 atcp-engine-sources := tcp_codec.cpp api.cpp conn.cpp input.cpp output.cpp \
 	timers.cpp congestion.cpp recovery.cpp reassembly.cpp icmp.cpp \
-	ecn.cpp rack.cpp probe.cpp syncookie.cpp timewait.cpp
+	ecn.cpp rack.cpp probe.cpp syncookie.cpp timewait.cpp \
+	synreceived.cpp

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include "../tcb.hpp"
 
 namespace atcp::test {
@@ -52,7 +54,7 @@ atcp_state Harness::state() const
 {
     if (entry_)
         return entry_ended_ ? ATCP_CLOSED : ATCP_TIME_WAIT;
-    return atcp_engine_state(&tcb_);
+    return atcp_engine_state(&current());
 }
 
 void Harness::to_time_wait_entry()
@@ -64,13 +66,13 @@ void Harness::to_time_wait_entry()
 
 uint32_t Harness::iss() const
 {
-    return tcb_of(&tcb_).iss;
+    return tcb_of(&current()).iss;
 }
 
 atcp_conn_info Harness::info() const
 {
     atcp_conn_info i;
-    atcp_engine_info(&tcb_, now_, &i);
+    atcp_engine_info(&current(), now_, &i);
     return i;
 }
 
@@ -143,6 +145,25 @@ void Harness::accept(std::string_view syn, uint32_t mss_max, bool ipv6, std::sou
     atcp_actions act;
     atcp_engine_accept(&initialized(), &listener_, &s.hdr, ipv6, mss_max, isn_hash_, now_, &act);
     take(act);
+    if (keep_syn_entries_ && act.state == ATCP_SYN_RECEIVED) {
+        atcp_engine_syn_received(&tcb_, &syn_received_);
+        scratch_ = tcb_;
+        // Nothing may read the child's own TCB while the entry stands in for it.
+        memset(&tcb_, 0xa5, sizeof(tcb_));
+        syn_entry_ = true;
+    }
+}
+
+// After a call on the half-open entry: still half-open, it stays; synchronized, the TCB
+// rebuilt in scratch_ becomes the connection's, as a socket would take it over.
+void Harness::take_from_syn_entry(const atcp_actions& act)
+{
+    take(act);
+    if (act.state == ATCP_SYN_RECEIVED)
+        return;
+    syn_entry_ = false;
+    tcb_ = scratch_;
+    flush_more();
 }
 
 void Harness::in(std::string_view seg, std::source_location where)
@@ -157,6 +178,12 @@ void Harness::in(std::string_view seg, std::source_location where)
         atcp_engine_time_wait_input(&time_wait_, &scratch_, &s.hdr, s.len, now_, &act);
         take(act);
         entry_ended_ = (act.wake & ATCP_WAKE_RELEASE) != 0;
+        return;
+    }
+    if (syn_entry_) {
+        atcp_engine_syn_received_input(&syn_received_, &params_, &scratch_, &s.hdr, s.len, now_,
+                                       &act);
+        take_from_syn_entry(act);
         return;
     }
     atcp_engine_input(&tcb_, &s.hdr, s.len, now_, &act);
@@ -301,6 +328,11 @@ void Harness::orphan()
 void Harness::abort()
 {
     atcp_actions act;
+    if (syn_entry_) {
+        atcp_engine_syn_received_abort(&syn_received_, &params_, &scratch_, now_, &act);
+        take_from_syn_entry(act);
+        return;
+    }
     atcp_engine_abort(&tcb_, now_, &act);
     take(act);
 }
@@ -352,6 +384,11 @@ void Harness::fire()
         return;
     }
     atcp_actions act;
+    if (syn_entry_) {
+        atcp_engine_syn_received_timer(&syn_received_, &params_, &scratch_, now_, &act);
+        take_from_syn_entry(act);
+        return;
+    }
     atcp_engine_timer(&tcb_, now_, &act);
     take(act);
     flush_more();

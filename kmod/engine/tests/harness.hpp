@@ -76,6 +76,12 @@ class Harness {
     // from then on segments and time go to the entry, which ends (CLOSED)
     // at its deadline or on a RST that releases it.
     void to_time_wait_entry();
+    // From now on a passive open's child is kept as a half-open entry
+    // (atcp_engine_syn_received) until its handshake completes.
+    void keep_handshakes_as_entries() { keep_syn_entries_ = true; }
+    bool in_syn_entry() const { return syn_entry_; }
+    // The connection's TCB: its own, or the one its half-open entry was last rebuilt into.
+    const atcp_tcb& connection() const { return current(); }
     int setopt(atcp_option opt, uint32_t value);
     // An ICMP error quoting our segment at seq (relative to the ISS).
     atcp_icmp_result icmp(atcp_icmp_kind kind, uint32_t seq, uint32_t mss_max = 0,
@@ -129,6 +135,8 @@ class Harness {
     uint32_t seq_base() const;
     // The connection's TCB, and the listener's, after atcp_engine_init().
     atcp_tcb& initialized();
+    const atcp_tcb& current() const { return syn_entry_ ? scratch_ : tcb_; }
+    void take_from_syn_entry(const atcp_actions& act);
     void take(const atcp_actions& act);
     void flush_more();
     void fire();
@@ -153,6 +161,9 @@ class Harness {
     bool entry_ = false; // to_time_wait_entry() was called
     bool entry_ended_ = false;
     atcp_time_wait time_wait_{};
+    bool keep_syn_entries_ = false;
+    bool syn_entry_ = false; // the child is a half-open entry, rebuilt in scratch_ per call
+    atcp_syn_received syn_received_{};
     atcp_tcb scratch_{};
 };
 

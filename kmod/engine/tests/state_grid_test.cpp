@@ -22,6 +22,10 @@ constexpr const char* kPeerSynAck = "S. 0:0(0) ack 1 win 65535 <mss 1460>";
 // Not a state of RFC 9293: TIME-WAIT handed over to a compact entry (atcp_engine_time_wait), which
 // answers every segment as the connection in TIME-WAIT would.
 constexpr auto kTimeWaitEntry = static_cast<atcp_state>(ATCP_STATE_COUNT);
+// Nor this: a listener's half-open connection kept as an entry (atcp_engine_syn_received) until
+// its handshake completes, which answers as the child in SYN-RECEIVED would.
+constexpr auto kSynReceivedEntry = static_cast<atcp_state>(ATCP_STATE_COUNT + 1);
+static_assert(kSynReceivedEntry > kTimeWaitEntry);
 
 // The state a call left the connection in, or the listener for LISTEN.
 atcp_state state_after(const Harness& h, atcp_state before)
@@ -42,6 +46,12 @@ atcp_state state_after(const Harness& h, atcp_state before)
 //   TIME-WAIT      SND.UNA 2 SND.NXT 2  RCV.NXT 102
 void drive_to(Harness& h, atcp_state s)
 {
+    if (s == kSynReceivedEntry) {
+        h.keep_handshakes_as_entries();
+        drive_to(h, ATCP_SYN_RECEIVED);
+        EXPECT_TRUE(h.in_syn_entry());
+        return;
+    }
     switch (s) {
     case ATCP_CLOSED:
         break;
@@ -97,6 +107,7 @@ void drive_to(Harness& h, atcp_state s)
         drive_to(h, ATCP_TIME_WAIT);
         h.to_time_wait_entry();
         return;
+
     default:
         FAIL() << "no path to state " << s;
     }
@@ -441,6 +452,7 @@ GRID(Closed, ATCP_CLOSED, kClosed);
 GRID(Listen, ATCP_LISTEN, kListen);
 GRID(SynSent, ATCP_SYN_SENT, kSynSent);
 GRID(SynReceived, ATCP_SYN_RECEIVED, kSynReceived);
+GRID(SynReceivedEntry, kSynReceivedEntry, kSynReceived);
 GRID(Established, ATCP_ESTABLISHED, kEstablished);
 GRID(FinWait1, ATCP_FIN_WAIT_1, kFinWait1);
 GRID(FinWait2, ATCP_FIN_WAIT_2, kFinWait2);
