@@ -42,7 +42,7 @@
 #define SYN_BITS 9
 
 struct atcp_syn_bucket {
-	spinlock_t lock;
+	spinlock_t lock; /* the chain; taken inside a listener's lock */
 	struct hlist_head head;
 };
 

@@ -7,7 +7,9 @@
  * net.atcp.syncookies 1, the default, the flood fills the SYN queue and
  * every further SYN is answered with a cookie: a real client, atcp or
  * Linux's TCP, still connects within a second and moves data.  With
- * syncookies 0 the same client cannot get in.
+ * syncookies 0 the same client cannot get in.  A flood from one address
+ * takes no more than its share of the SYN cache, a quarter of
+ * net.atcp.max_syn_backlog, and other clients still get in without cookies.
  */
 #include <arpa/inet.h>
 #include <netinet/ip.h>
@@ -44,8 +46,11 @@ static uint16_t tcp_checksum(const struct iphdr *ip, const struct tcphdr *th)
 	return (uint16_t)~sum;
 }
 
-/* Sends forged SYNs to SERVER:PORT until killed, counting them in *sent. */
-static void flood(volatile unsigned long *sent)
+/*
+ * Sends forged SYNs to SERVER:PORT until killed, counting them in *sent,
+ * from hosts addresses of FLOOD_NET.
+ */
+static void flood(volatile unsigned long *sent, uint32_t hosts)
 {
 	struct sockaddr_in to = ipv4(SERVER, PORT);
 	struct {
@@ -72,7 +77,7 @@ static void flood(volatile unsigned long *sent)
 		x ^= x << 13;
 		x ^= x >> 17;
 		x ^= x << 5;
-		pkt.ip.saddr = htonl(FLOOD_NET | (x % FLOOD_HOSTS));
+		pkt.ip.saddr = htonl(FLOOD_NET | (x % hosts));
 		pkt.th.source = htons(1024 + (x >> 17) % 60000);
 		pkt.th.seq = x;
 		pkt.th.check = 0;
@@ -96,13 +101,15 @@ static int write_syncookies(const char *value)
 }
 
 /*
- * Connects a client of family to SERVER:PORT and has the listener accept
- * it; the milliseconds it took, -1 when it did not within wait_ms.
+ * Connects a client of family from src (NULL: any address) to SERVER:PORT
+ * and has the listener accept it; the milliseconds it took, -1 when it did
+ * not within wait_ms.
  */
-static long connect_through(int lfd, int family, long wait_ms, int *client,
-			    int *server)
+static long connect_from(const char *src, int lfd, int family, long wait_ms,
+			 int *client, int *server)
 {
 	struct sockaddr_in addr = ipv4(SERVER, PORT);
+	struct sockaddr_in from = ipv4(src ? src : "0.0.0.0", 0);
 	struct pollfd pfd = { .events = POLLOUT };
 	struct timespec start;
 	int err = 0;
@@ -110,7 +117,8 @@ static long connect_through(int lfd, int family, long wait_ms, int *client,
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	*client = socket(family, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	if (*client < 0)
+	if (*client < 0 ||
+	    bind(*client, (struct sockaddr *)&from, sizeof(from)))
 		return -1;
 	if (connect(*client, (struct sockaddr *)&addr, sizeof(addr)) &&
 	    errno != EINPROGRESS)
@@ -131,6 +139,12 @@ static long connect_through(int lfd, int family, long wait_ms, int *client,
 	return elapsed_ms(&start);
 }
 
+static long connect_through(int lfd, int family, long wait_ms, int *client,
+			    int *server)
+{
+	return connect_from(NULL, lfd, family, wait_ms, client, server);
+}
+
 FIXTURE(flood)
 {
 	int lfd;
@@ -147,6 +161,7 @@ FIXTURE(flood)
 FIXTURE_VARIANT(flood)
 {
 	int max_syn_backlog; /* 0: the default */
+	bool one_source; /* every SYN from one address */
 };
 
 FIXTURE_VARIANT_ADD(flood, listener_bound)
@@ -159,11 +174,23 @@ FIXTURE_VARIANT_ADD(flood, namespace_bound)
 	.max_syn_backlog = 4,
 };
 
-/* What the flood may keep half-open: the tighter of the two bounds. */
-static long half_open_bound(int max_syn_backlog)
+/* One address's share, a quarter of 40, is below the listener's 17. */
+FIXTURE_VARIANT_ADD(flood, source_bound)
 {
-	return max_syn_backlog && max_syn_backlog < BACKLOG + 1 ? max_syn_backlog :
-								  BACKLOG + 1;
+	.max_syn_backlog = 40,
+	.one_source = true,
+};
+
+/* What the flood may keep half-open: the tightest bound. */
+static long half_open_bound(const FIXTURE_VARIANT(flood) *variant)
+{
+	long bound = BACKLOG + 1;
+
+	if (variant->max_syn_backlog && variant->max_syn_backlog < bound)
+		bound = variant->max_syn_backlog;
+	if (variant->one_source && variant->max_syn_backlog / 4 < bound)
+		bound = variant->max_syn_backlog / 4;
+	return bound;
 }
 
 FIXTURE_SETUP(flood)
@@ -191,7 +218,7 @@ FIXTURE_SETUP(flood)
 	self->flooder = fork();
 	ASSERT_LE(0, self->flooder);
 	if (self->flooder == 0)
-		flood(self->sent);
+		flood(self->sent, variant->one_source ? 1 : FLOOD_HOSTS);
 	usleep(300000); /* the SYN queue fills */
 }
 
@@ -212,6 +239,9 @@ TEST_F(flood, cookies_let_clients_in_within_a_second)
 	const int families[] = { atcp_family(), AF_INET };
 	long sockets, pages;
 	int pressure;
+
+	if (variant->one_source)
+		SKIP(return, "the flood's one address leaves clients room: see one_source_keeps_to_its_share");
 
 	for (size_t i = 0; i < ARRAY_SIZE(families); i++) {
 		int client = -1, server = -1;
@@ -240,22 +270,26 @@ TEST_F(flood, cookies_let_clients_in_within_a_second)
 	EXPECT_LT(100, atcpstat("-s", "ReqQFullDoCookies", true));
 	EXPECT_LE(atcpstat("-s", "SyncookiesSent", true),
 		  atcpstat("-s", "SynsReceived", true));
-	EXPECT_GE(half_open_bound(variant->max_syn_backlog),
+	EXPECT_GE(half_open_bound(variant),
 		  atcpstat("-n --state syn-recv", "atcp", false));
 	/*
-	 * The namespace's atcp sockets: those, the listener, and the atcp
-	 * pair just closed.
+	 * The namespace's atcp sockets: the listener and the atcp pair just
+	 * closed; half-open connections are SYN cache entries, not sockets.
 	 */
 	ASSERT_EQ(0, atcp_protocol(&sockets, &pages, &pressure));
 	TH_LOG("%ld atcp sockets in the namespace", sockets);
-	EXPECT_GE(half_open_bound(variant->max_syn_backlog) + 3, sockets);
+	EXPECT_GE(3, sockets);
 	EXPECT_LE(1, sockets);
 }
 
 TEST_F(flood, without_cookies_a_client_waits)
 {
 	int client = -1, server = -1;
+	long sockets, pages;
+	int pressure;
 
+	if (variant->one_source)
+		SKIP(return, "the flood's one address leaves clients room: see one_source_keeps_to_its_share");
 	ASSERT_EQ(0, write_syncookies("0"));
 	usleep(100000); /* SYNs that got cookies before are forgotten */
 	EXPECT_EQ(-1, connect_through(self->lfd, atcp_family(), 1000, &client,
@@ -263,9 +297,50 @@ TEST_F(flood, without_cookies_a_client_waits)
 	close(client);
 	close(server);
 	/* The flood filled the tighter bound exactly, and the rest was dropped. */
-	EXPECT_EQ(half_open_bound(variant->max_syn_backlog),
+	EXPECT_EQ(half_open_bound(variant),
 		  atcpstat("-n --state syn-recv", "atcp", false));
 	EXPECT_LT(0, atcpstat("-s", "ListenDrops", true));
+	EXPECT_LT(0, atcpstat("-s", "ReqQFullDrop", true));
+	/* The listener is the one atcp socket: the rest are entries. */
+	ASSERT_EQ(0, atcp_protocol(&sockets, &pages, &pressure));
+	EXPECT_EQ(1, sockets);
+}
+
+/*
+ * Without cookies, a flood from one address holds its share of the SYN
+ * cache and no more, and a client from another address gets in: from one
+ * of three, since the share is per bucket and an address shares its bucket
+ * with the flood's one time in 512.
+ */
+TEST_F(flood, one_source_keeps_to_its_share)
+{
+	const char *const sources[] = { "10.99.0.2", "10.99.0.3", "10.99.0.4" };
+	long ms = -1;
+
+	if (!variant->one_source)
+		SKIP(return, "the flood comes from many addresses");
+	ASSERT_EQ(0, write_syncookies("0"));
+	usleep(100000);
+	EXPECT_EQ(half_open_bound(variant),
+		  atcpstat("-n --state syn-recv", "atcp", false));
+	ASSERT_EQ(0, run("ip addr add 10.99.0.2/32 dev lo && "
+			 "ip addr add 10.99.0.3/32 dev lo && "
+			 "ip addr add 10.99.0.4/32 dev lo"));
+	for (size_t i = 0; i < ARRAY_SIZE(sources) && ms < 0; i++) {
+		int client = -1, server = -1;
+
+		ms = connect_from(sources[i], self->lfd, atcp_family(), 1000,
+				  &client, &server);
+		if (ms >= 0) {
+			TH_LOG("a client from %s in after %ld ms", sources[i], ms);
+			set_rcvtimeo(client, 5000);
+			set_rcvtimeo(server, 5000);
+			EXPECT_EQ(0, exchange(client, server));
+		}
+		close(client);
+		close(server);
+	}
+	EXPECT_LE(0, ms);
 	EXPECT_LT(0, atcpstat("-s", "ReqQFullDrop", true));
 }
 

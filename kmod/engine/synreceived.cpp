@@ -177,6 +177,19 @@ void settle(const Tcb& t, SynReceived& w)
         save(t, w);
 }
 
+// One call on the TCB rebuilt from e; e then takes what it left, while still half-open.
+template <typename Step>
+void run(atcp_syn_received* e, const atcp_params* params, atcp_tcb* scratch, uint64_t now_us,
+         atcp_actions* act, Step step)
+{
+    Tcb& t = tcb_of(scratch);
+    restore(entry_of(e), *params, t);
+    Conn c(t, *act, now_us);
+    step(c);
+    c.finish();
+    settle(t, entry_of(e));
+}
+
 } // namespace
 
 extern "C" void atcp_engine_syn_received(const atcp_tcb* tcb, atcp_syn_received* e)
@@ -190,35 +203,21 @@ extern "C" void atcp_engine_syn_received_input(atcp_syn_received* e, const atcp_
                                                uint32_t payload_len, uint64_t now_us,
                                                atcp_actions* act)
 {
-    Tcb& t = tcb_of(scratch);
-    restore(entry_of(e), *params, t);
-    Conn c(t, *act, now_us);
-    c.input(Segment{*seg, payload_len});
-    c.finish();
-    settle(t, entry_of(e));
+    run(e, params, scratch, now_us, act, [&](Conn& c) { c.input(Segment{*seg, payload_len}); });
 }
 
 extern "C" void atcp_engine_syn_received_timer(atcp_syn_received* e, const atcp_params* params,
                                                atcp_tcb* scratch, uint64_t now_us,
                                                atcp_actions* act)
 {
-    Tcb& t = tcb_of(scratch);
-    restore(entry_of(e), *params, t);
-    Conn c(t, *act, now_us);
-    c.timer();
-    c.finish();
-    settle(t, entry_of(e));
+    run(e, params, scratch, now_us, act, [](Conn& c) { c.timer(); });
 }
 
 extern "C" void atcp_engine_syn_received_abort(atcp_syn_received* e, const atcp_params* params,
                                                atcp_tcb* scratch, uint64_t now_us,
                                                atcp_actions* act)
 {
-    Tcb& t = tcb_of(scratch);
-    restore(entry_of(e), *params, t);
-    Conn c(t, *act, now_us);
-    c.abort();
-    c.finish();
+    run(e, params, scratch, now_us, act, [](Conn& c) { c.abort(); });
 }
 
 } // namespace atcp
