@@ -13,7 +13,8 @@ namespace {
 // What a passive open's child holds in SYN-RECEIVED beyond its parameters:
 // what answer_syn() took from the SYN and the listener, what sending the
 // SYN-ACK and its retransmissions set, and what segments in the handshake
-// touch (PAWS, RFC 5961's challenge ACKs, keepalive and delayed ACKs).
+// touch (PAWS, RFC 5961's challenge ACKs, an old duplicate's D-SACK, keepalive and delayed
+// ACKs).
 // The rest of the TCB follows from these or is still as Tcb{} leaves it.
 struct SynReceived {
     uint64_t rexmt_at;
@@ -41,6 +42,8 @@ struct SynReceived {
     uint32_t segs_in;
     uint32_t segs_out;
     uint32_t total_retrans;
+    uint32_t dsack_start;
+    uint32_t dsack_end;
     uint16_t local_port;
     uint16_t remote_port;
     uint16_t user_mss;
@@ -95,6 +98,8 @@ void save(const Tcb& t, SynReceived& w)
     w.segs_in = static_cast<uint32_t>(t.segs_in);
     w.segs_out = static_cast<uint32_t>(t.segs_out);
     w.total_retrans = t.total_retrans;
+    w.dsack_start = t.dsack_start;
+    w.dsack_end = t.dsack_end;
     w.local_port = t.local_port;
     w.remote_port = t.remote_port;
     w.user_mss = t.user_mss;
@@ -152,6 +157,8 @@ void restore(const SynReceived& w, const atcp_params& params, Tcb& t)
     t.segs_in = w.segs_in;
     t.segs_out = w.segs_out;
     t.total_retrans = w.total_retrans;
+    t.dsack_start = w.dsack_start;
+    t.dsack_end = w.dsack_end;
     t.local_port = w.local_port;
     t.remote_port = w.remote_port;
     t.user_mss = w.user_mss;

@@ -7,7 +7,9 @@
 // engine uses or anywhere, options, payload lengths), timers after arbitrary time steps, and the
 // user's send, consumed, close, orphan, abort and setopt calls.  A model of the caller's queues,
 // built only from the actions, checks that the engine never points outside what it was given.
-// Segments reach the engine as atcp_tcp_parse leaves them, as in the kernel.
+// Segments reach the engine as atcp_tcp_parse leaves them, as in the kernel.  A passive open's
+// handshake may also run as a SYN cache entry (atcp_engine_syn_received) beside the child: each
+// call must then answer as the child does, with the TCB rebuilt byte for byte.
 #include <atcp/engine.h>
 #include <atcp/tcp_codec.h>
 
@@ -75,6 +77,8 @@ class Caller {
     void flush();
     void setopt();
     void icmp();
+    enum class Call { kInput, kTimer, kAbort };
+    void check_entry(Call call, const atcp_tcp_header* h, uint32_t len, const atcp_actions& child);
 
     uint32_t snd_una() const { return iss_ + 1 + static_cast<uint32_t>(acked_); }
 
@@ -95,6 +99,11 @@ class Caller {
     bool more_ = false;
     bool closed_ = false;   // the user called close: a FIN may follow the data
     bool orphaned_ = false; // the socket is gone: no more user calls
+
+    // The handshake as a SYN cache entry too, until it ends: no socket, so no user calls.
+    bool as_entry_ = false;
+    atcp_syn_received entry_{};
+    atcp_tcb scratch_{};
 
     // Send side: bytes the user queued and the engine freed, from the first data byte on.
     uint64_t queued_ = 0;
@@ -184,13 +193,22 @@ bool Caller::open()
     atcp_engine_accept(&tcb_, &listener_, &syn, ipv6, mss_max_, in_.u32(), now_, &act);
     take(act, nullptr, 0, false);
     flush();
+    if (act.state == ATCP_SYN_RECEIVED && in_.u8() % 2) {
+        atcp_engine_syn_received(&tcb_, &entry_);
+        as_entry_ = true;
+    }
     return true;
 }
 
 void Caller::event()
 {
     atcp_actions act;
-    switch (in_.u8() % 13) {
+    std::memset(&act, 0, sizeof(act));
+    const uint8_t kind = in_.u8() % 13;
+    // An entry has no socket: only segments, timers and the listener's abort reach it.
+    if (as_entry_ && kind >= 6 && kind != 9 && kind != 12)
+        return;
+    switch (kind) {
     case 0:
     case 1:
     case 2:
@@ -202,11 +220,13 @@ void Caller::event()
             now_ = deadline_;
         now_ += in_.u8() % 2 ? 0 : in_.u16();
         atcp_engine_timer(&tcb_, now_, &act);
+        check_entry(Call::kTimer, nullptr, 0, act);
         take(act, nullptr, 0, true);
         break;
     case 5: // any time at all: a timer may fire early or late
         now_ += in_.step_us();
         atcp_engine_timer(&tcb_, now_, &act);
+        check_entry(Call::kTimer, nullptr, 0, act);
         take(act, nullptr, 0, true);
         break;
     case 6: {
@@ -237,8 +257,9 @@ void Caller::event()
     case 9:
         if (orphaned_)
             return;
-        if (in_.u8() % 4 == 0) {
+        if (as_entry_ || in_.u8() % 4 == 0) {
             atcp_engine_abort(&tcb_, now_, &act);
+            check_entry(Call::kAbort, nullptr, 0, act);
         } else {
             orphaned_ = true;
             atcp_engine_orphan(&tcb_, now_, &act);
@@ -392,8 +413,10 @@ void Caller::segment()
 void Caller::feed(const atcp_tcp_header& h, uint32_t len)
 {
     atcp_actions act;
+    std::memset(&act, 0, sizeof(act));
     const uint8_t before = state_;
     atcp_engine_input(&tcb_, &h, len, now_, &act);
+    check_entry(Call::kInput, &h, len, act);
     // The active side learns the peer's ISN and options from the SYN that synchronizes it.
     if (!irs_known_ && before == ATCP_SYN_SENT && act.state != ATCP_SYN_SENT &&
         act.state != ATCP_CLOSED && (h.flags & ATCP_TCP_SYN)) {
@@ -403,6 +426,39 @@ void Caller::feed(const atcp_tcp_header& h, uint32_t len)
     }
     take(act, &h, len, false);
     flush();
+}
+
+// The same call on the entry: the same answer and the same TCB as the child's.
+void Caller::check_entry(Call call, const atcp_tcp_header* h, uint32_t len,
+                         const atcp_actions& child)
+{
+    if (!as_entry_)
+        return;
+    atcp_actions act;
+    std::memset(&act, 0, sizeof(act));
+    switch (call) {
+    case Call::kInput:
+        atcp_engine_syn_received_input(&entry_, &params_, &scratch_, h, len, now_, &act);
+        break;
+    case Call::kTimer:
+        atcp_engine_syn_received_timer(&entry_, &params_, &scratch_, now_, &act);
+        break;
+    case Call::kAbort:
+        atcp_engine_syn_received_abort(&entry_, &params_, &scratch_, now_, &act);
+        break;
+    }
+    check(std::memcmp(&act, &child, sizeof(act)) == 0,
+          "the entry answered otherwise than the child");
+    const auto* rebuilt = reinterpret_cast<const uint8_t*>(&scratch_);
+    const auto* own = reinterpret_cast<const uint8_t*>(&tcb_);
+    for (size_t i = 0; i < sizeof(tcb_); ++i) {
+        if (rebuilt[i] != own[i]) {
+            std::fprintf(stderr, "engine_fuzz: TCB byte %zu differs\n", i);
+            check(false, "the entry's TCB is not the child's");
+        }
+    }
+    check(act.state != ATCP_SYN_RECEIVED || !act.more, "more output from a half-open entry");
+    as_entry_ = act.state == ATCP_SYN_RECEIVED;
 }
 
 // Output while the engine says more is ready.
