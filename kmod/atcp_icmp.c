@@ -40,6 +40,7 @@
 
 #include "atcp.h"
 #include "atcp_sock.h"
+#include "atcp_syncache.h"
 
 /* RFC 1122 3.3.3: every host takes 576-byte datagrams; RFC 8201 4: 1280. */
 #define ATCP_PMTU_MIN4 576
@@ -96,6 +97,36 @@ static void atcp_icmp_report(struct sock *sk, struct sk_buff *skb,
 }
 
 /*
+ * What the engine's result r on an error teaches beyond the connection:
+ * the counters, and the route's path MTU, as tcp_v4_mtu_reduced() and
+ * tcp_v6_mtu_reduced() teach it, for this connection's next lookup (the
+ * cached route turns obsolete) and every later one.  False when the error
+ * was not believed.  sk gives the route's device, mark and owner.
+ */
+static bool atcp_icmp_learn(struct net *net, const struct sock *sk,
+			    struct sk_buff *skb, int r)
+{
+	const struct atcp_icmp_cb *cb = atcp_icmp_cb(skb);
+
+	if (r == ATCP_ICMP_IGNORED || r == ATCP_ICMP_OUT_OF_WINDOW) {
+		atcp_mib_add(net, ATCP_MIB_ICMP_OUT_OF_WINDOW,
+			     r == ATCP_ICMP_OUT_OF_WINDOW);
+		return false;
+	}
+	if (cb->m.kind != ATCP_ICMP_PMTU)
+		return true;
+	if (cb->e.v4)
+		ipv4_update_pmtu(skb, net, cb->mtu, sk->sk_bound_dev_if,
+				 IPPROTO_TCP);
+	else
+		ip6_update_pmtu(skb, net, htonl(cb->mtu), sk->sk_bound_dev_if,
+				READ_ONCE(sk->sk_mark), sk->sk_uid);
+	if (r == ATCP_ICMP_MSS_LOWERED)
+		atcp_mib_add(net, ATCP_MIB_PMTU_UPDATES, 1);
+	return true;
+}
+
+/*
  * The error for sk; skb is the clone, its data at the quoted IP header.
  * Called with the socket lock held (in softirq or as the backlog runs).
  * Consumes skb.
@@ -114,30 +145,40 @@ void atcp_icmp_process(struct sock *sk, struct sk_buff *skb)
 	}
 	cb->m.may_rst = atcp_net_icmp_may_rst(net);
 	r = atcp_engine_icmp(&as->tcb, &cb->m, atcp_now_us(), &act);
-	if (r == ATCP_ICMP_IGNORED || r == ATCP_ICMP_OUT_OF_WINDOW) {
-		atcp_mib_add(net, ATCP_MIB_ICMP_OUT_OF_WINDOW,
-			     r == ATCP_ICMP_OUT_OF_WINDOW);
+	if (!atcp_icmp_learn(net, sk, skb, r))
 		goto out;
-	}
-	if (cb->m.kind == ATCP_ICMP_PMTU) {
-		/*
-		 * As tcp_v4_mtu_reduced() and tcp_v6_mtu_reduced(): the route
-		 * learns the path MTU, for this connection's next lookup (the
-		 * cached route turns obsolete) and for every later one.
-		 */
-		if (cb->e.v4)
-			ipv4_update_pmtu(skb, net, cb->mtu, sk->sk_bound_dev_if,
-					 IPPROTO_TCP);
-		else
-			ip6_update_pmtu(skb, net, htonl(cb->mtu),
-					sk->sk_bound_dev_if,
-					READ_ONCE(sk->sk_mark), sk->sk_uid);
-		if (r == ATCP_ICMP_MSS_LOWERED)
-			atcp_mib_add(net, ATCP_MIB_PMTU_UPDATES, 1);
-	}
 	atcp_icmp_report(sk, skb, r);
 	atcp_apply(sk, &act, NULL);
 out:
+	consume_skb(skb);
+}
+
+/*
+ * An error quoting a listener's segment: its SYN cache entry for the
+ * quoted connection takes it, if the listener has one and no process owns
+ * the listener (an error is not worth a backlog of the listener's own).
+ * Consumes skb.
+ */
+static void atcp_icmp_entry(struct net *net, struct sock *lsk,
+			    struct sk_buff *skb, const struct in6_addr *local,
+			    const struct in6_addr *remote, __be16 rport)
+{
+	struct atcp_icmp_cb *cb = atcp_icmp_cb(skb);
+	int r = -ENOENT;
+
+	bh_lock_sock_nested(lsk);
+	if (!sock_owned_by_user(lsk)) {
+		cb->m.may_rst = atcp_net_icmp_may_rst(net);
+		r = atcp_syn_icmp(lsk, local, remote, rport, &cb->m);
+	}
+	bh_unlock_sock(lsk);
+	if (r < 0) {
+		atcp_mib_add(net, ATCP_MIB_ICMP_NO_CONN, 1);
+		kfree_skb_reason(skb, SKB_DROP_REASON_NO_SOCKET);
+		return;
+	}
+	atcp_mib_add(net, ATCP_MIB_ICMP_IN, 1);
+	atcp_icmp_learn(net, lsk, skb, r);
 	consume_skb(skb);
 }
 
@@ -155,9 +196,9 @@ static void atcp_icmp_deliver(struct net *net, struct sk_buff *skb,
 	sk = atcp_lookup(net, remote, rport, local, lport);
 	rcu_read_unlock();
 	if (sk && sk->sk_state == TCP_LISTEN) {
-		/* A listener's handshakes are not tracked per error. */
+		atcp_icmp_entry(net, sk, skb, local, remote, rport);
 		sock_put(sk);
-		sk = NULL;
+		return;
 	}
 	if (!sk) {
 		atcp_mib_add(net, ATCP_MIB_ICMP_NO_CONN, 1);

@@ -204,22 +204,20 @@ static void atcp_syn_expire(struct timer_list *t)
 		atcp_syn_free(e);
 }
 
-/* lsk's entry for the connection skb belongs to, or NULL.  Under lsk's lock. */
+/* lsk's entry for raddr:rport at laddr, or NULL.  Under lsk's lock. */
 static struct atcp_syn *atcp_syn_lookup(struct sock *lsk,
-					const struct sk_buff *skb,
-					const struct atcp_tcp_header *h)
+					const struct in6_addr *laddr,
+					const struct in6_addr *raddr,
+					__be16 rport)
 {
-	struct in6_addr saddr, daddr;
-	struct atcp_syn_bucket *b;
+	struct atcp_syn_bucket *b = syn_bucket(sock_net(lsk), raddr);
 	struct atcp_syn *e, *found = NULL;
 
-	atcp_skb_addrs(skb, &saddr, &daddr);
-	b = syn_bucket(sock_net(lsk), &saddr);
 	spin_lock(&b->lock);
 	hlist_for_each_entry(e, &b->head, node) {
-		if (e->listener == lsk && e->rport == htons(h->src_port) &&
-		    ipv6_addr_equal(&e->raddr, &saddr) &&
-		    ipv6_addr_equal(&e->laddr, &daddr)) {
+		if (e->listener == lsk && e->rport == rport &&
+		    ipv6_addr_equal(&e->raddr, raddr) &&
+		    ipv6_addr_equal(&e->laddr, laddr)) {
 			found = e;
 			break;
 		}
@@ -347,11 +345,14 @@ static void atcp_syn_adopt(struct atcp_syn *e, struct sk_buff *skb,
 bool atcp_syn_input(struct sock *lsk, struct sk_buff *skb,
 		    const struct atcp_tcp_header *h)
 {
-	struct atcp_syn *e = atcp_syn_lookup(lsk, skb, h);
 	struct atcp_params params;
 	struct atcp_actions act;
 	u64 now = atcp_now_us();
+	struct in6_addr saddr, daddr;
+	struct atcp_syn *e;
 
+	atcp_skb_addrs(skb, &saddr, &daddr);
+	e = atcp_syn_lookup(lsk, &daddr, &saddr, htons(h->src_port));
 	if (!e)
 		return false;
 	atcp_net_params(sock_net(lsk), &params);
@@ -365,6 +366,33 @@ bool atcp_syn_input(struct sock *lsk, struct sk_buff *skb,
 		atcp_syn_adopt(e, skb, h, &params, &act, now);
 	}
 	return true;
+}
+
+/*
+ * An ICMP error quoting the SYN-ACK of lsk's entry for raddr:rport at
+ * laddr: the entry takes it as the child would have (a smaller path MTU,
+ * a soft error for a timeout to report).  The engine's enum
+ * atcp_icmp_result, or -ENOENT without such an entry.  Under lsk's lock,
+ * which no process owns.
+ */
+int atcp_syn_icmp(struct sock *lsk, const struct in6_addr *laddr,
+		  const struct in6_addr *raddr, __be16 rport,
+		  const struct atcp_icmp *m)
+{
+	struct atcp_syn *e = atcp_syn_lookup(lsk, laddr, raddr, rport);
+	struct atcp_params params;
+	struct atcp_actions act;
+	u64 now = atcp_now_us();
+	int r;
+
+	if (!e)
+		return -ENOENT;
+	atcp_net_params(sock_net(lsk), &params);
+	r = atcp_engine_syn_received_icmp(&e->engine, &params,
+					  this_cpu_ptr(atcp_syn_scratch), m,
+					  now, &act);
+	atcp_syn_settle(e, NULL, &act, now);
+	return r;
 }
 
 /*

@@ -39,6 +39,9 @@ int atcp_syn_open(struct sock *lsk, struct sk_buff *skb,
 bool atcp_syn_input(struct sock *lsk, struct sk_buff *skb,
 		    const struct atcp_tcp_header *h);
 void atcp_syn_close_all(struct sock *lsk);
+int atcp_syn_icmp(struct sock *lsk, const struct in6_addr *laddr,
+		  const struct in6_addr *raddr, __be16 rport,
+		  const struct atcp_icmp *m);
 u32 atcp_syn_timer_ms(const struct atcp_syn *e);
 struct atcp_dump_pos;
 typedef int (*atcp_syn_fill_fn)(const struct atcp_syn *e, void *arg);

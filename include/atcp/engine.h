@@ -531,6 +531,12 @@ enum atcp_icmp_result {
  */
 int atcp_engine_icmp(struct atcp_tcb *tcb, const struct atcp_icmp *icmp,
 		     uint64_t now_us, struct atcp_actions *act);
+/* An ICMP error quoting a SYN cache entry's SYN-ACK, as atcp_engine_icmp(). */
+int atcp_engine_syn_received_icmp(struct atcp_syn_received *e,
+				  const struct atcp_params *params,
+				  struct atcp_tcb *scratch,
+				  const struct atcp_icmp *icmp, uint64_t now_us,
+				  struct atcp_actions *act);
 
 /* 0, or -1 for a value out of range (the option is then unchanged). */
 int atcp_engine_setopt(struct atcp_tcb *tcb, enum atcp_option opt,

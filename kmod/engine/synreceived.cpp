@@ -227,4 +227,13 @@ extern "C" void atcp_engine_syn_received_abort(atcp_syn_received* e, const atcp_
     run(e, params, scratch, now_us, act, [](Conn& c) { c.abort(); });
 }
 
+extern "C" int atcp_engine_syn_received_icmp(atcp_syn_received* e, const atcp_params* params,
+                                             atcp_tcb* scratch, const atcp_icmp* icmp,
+                                             uint64_t now_us, atcp_actions* act)
+{
+    atcp_icmp_result r = ATCP_ICMP_IGNORED;
+    run(e, params, scratch, now_us, act, [&](Conn& c) { r = c.icmp(*icmp); });
+    return r;
+}
+
 } // namespace atcp

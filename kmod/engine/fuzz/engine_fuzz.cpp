@@ -77,8 +77,7 @@ class Caller {
     void flush();
     void setopt();
     void icmp();
-    enum class Call { kInput, kTimer, kAbort };
-    void check_entry(Call call, const atcp_tcp_header* h, uint32_t len, const atcp_actions& child);
+    template <typename EntryCall> void check_entry(const atcp_actions& child, EntryCall call);
 
     uint32_t snd_una() const { return iss_ + 1 + static_cast<uint32_t>(acked_); }
 
@@ -205,8 +204,9 @@ void Caller::event()
     atcp_actions act;
     std::memset(&act, 0, sizeof(act));
     const uint8_t kind = in_.u8() % 13;
-    // An entry has no socket: only segments, timers and the listener's abort reach it.
-    if (as_entry_ && kind >= 6 && kind != 9 && kind != 12)
+    // An entry has no socket: only segments, timers, ICMP errors and the listener's abort reach
+    // it.
+    if (as_entry_ && kind >= 6 && kind != 9 && kind != 11 && kind != 12)
         return;
     switch (kind) {
     case 0:
@@ -220,13 +220,17 @@ void Caller::event()
             now_ = deadline_;
         now_ += in_.u8() % 2 ? 0 : in_.u16();
         atcp_engine_timer(&tcb_, now_, &act);
-        check_entry(Call::kTimer, nullptr, 0, act);
+        check_entry(act, [&](atcp_actions& a) {
+            atcp_engine_syn_received_timer(&entry_, &params_, &scratch_, now_, &a);
+        });
         take(act, nullptr, 0, true);
         break;
     case 5: // any time at all: a timer may fire early or late
         now_ += in_.step_us();
         atcp_engine_timer(&tcb_, now_, &act);
-        check_entry(Call::kTimer, nullptr, 0, act);
+        check_entry(act, [&](atcp_actions& a) {
+            atcp_engine_syn_received_timer(&entry_, &params_, &scratch_, now_, &a);
+        });
         take(act, nullptr, 0, true);
         break;
     case 6: {
@@ -259,7 +263,9 @@ void Caller::event()
             return;
         if (as_entry_ || in_.u8() % 4 == 0) {
             atcp_engine_abort(&tcb_, now_, &act);
-            check_entry(Call::kAbort, nullptr, 0, act);
+            check_entry(act, [&](atcp_actions& a) {
+                atcp_engine_syn_received_abort(&entry_, &params_, &scratch_, now_, &a);
+            });
         } else {
             orphaned_ = true;
             atcp_engine_orphan(&tcb_, now_, &act);
@@ -289,7 +295,13 @@ void Caller::icmp()
     m.seq = in_.u8() % 2 ? snd_una() + static_cast<uint32_t>(in_.near()) : in_.u32();
     m.mss_max = in_.u16();
     atcp_actions act;
+    std::memset(&act, 0, sizeof(act));
     const int r = atcp_engine_icmp(&tcb_, &m, now_, &act);
+    check_entry(act, [&](atcp_actions& a) {
+        const int entry_r =
+            atcp_engine_syn_received_icmp(&entry_, &params_, &scratch_, &m, now_, &a);
+        check(entry_r == r, "the entry took an ICMP error otherwise than the child");
+    });
     check(r >= ATCP_ICMP_IGNORED && r <= ATCP_ICMP_ABORTED, "an ICMP result out of range");
     check(r == ATCP_ICMP_MSS_LOWERED || r == ATCP_ICMP_ABORTED || act.nsegs == 0,
           "an ICMP error that changed nothing sent a segment");
@@ -416,7 +428,9 @@ void Caller::feed(const atcp_tcp_header& h, uint32_t len)
     std::memset(&act, 0, sizeof(act));
     const uint8_t before = state_;
     atcp_engine_input(&tcb_, &h, len, now_, &act);
-    check_entry(Call::kInput, &h, len, act);
+    check_entry(act, [&](atcp_actions& a) {
+        atcp_engine_syn_received_input(&entry_, &params_, &scratch_, &h, len, now_, &a);
+    });
     // The active side learns the peer's ISN and options from the SYN that synchronizes it.
     if (!irs_known_ && before == ATCP_SYN_SENT && act.state != ATCP_SYN_SENT &&
         act.state != ATCP_CLOSED && (h.flags & ATCP_TCP_SYN)) {
@@ -428,25 +442,15 @@ void Caller::feed(const atcp_tcp_header& h, uint32_t len)
     flush();
 }
 
-// The same call on the entry: the same answer and the same TCB as the child's.
-void Caller::check_entry(Call call, const atcp_tcp_header* h, uint32_t len,
-                         const atcp_actions& child)
+// The same call on the entry (call(act) makes it): the same answer and the same TCB as the
+// child's.
+template <typename EntryCall> void Caller::check_entry(const atcp_actions& child, EntryCall call)
 {
     if (!as_entry_)
         return;
     atcp_actions act;
     std::memset(&act, 0, sizeof(act));
-    switch (call) {
-    case Call::kInput:
-        atcp_engine_syn_received_input(&entry_, &params_, &scratch_, h, len, now_, &act);
-        break;
-    case Call::kTimer:
-        atcp_engine_syn_received_timer(&entry_, &params_, &scratch_, now_, &act);
-        break;
-    case Call::kAbort:
-        atcp_engine_syn_received_abort(&entry_, &params_, &scratch_, now_, &act);
-        break;
-    }
+    call(act);
     check(std::memcmp(&act, &child, sizeof(act)) == 0,
           "the entry answered otherwise than the child");
     const auto* rebuilt = reinterpret_cast<const uint8_t*>(&scratch_);

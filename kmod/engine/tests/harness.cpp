@@ -342,6 +342,12 @@ atcp_icmp_result Harness::icmp(atcp_icmp_kind kind, uint32_t seq, uint32_t mss_m
     const atcp_icmp m{static_cast<uint8_t>(kind), static_cast<uint8_t>(may_rst), iss() + seq,
                       mss_max};
     atcp_actions act;
+    if (syn_entry_) {
+        const int r =
+            atcp_engine_syn_received_icmp(&syn_received_, &params_, &scratch_, &m, now_, &act);
+        take_from_syn_entry(act);
+        return static_cast<atcp_icmp_result>(r);
+    }
     const int r = atcp_engine_icmp(&tcb_, &m, now_, &act);
     take(act);
     flush_more();

@@ -106,6 +106,26 @@ TEST(SynReceivedEntry, GivesUpAsTheChild)
     EXPECT_EQ(entry.mib().attempt_fails, child.mib().attempt_fails);
 }
 
+// ICMP errors quoting the SYN-ACK (RFC 5927, RFC 1191): a smaller path MTU and a soft error are
+// taken as the child takes them, and the connection the handshake opens keeps them.
+TEST(SynReceivedEntry, IcmpAsTheChild)
+{
+    Harness child;
+    Harness entry;
+    entry.keep_handshakes_as_entries();
+    open_child(child);
+    open_child(entry);
+    EXPECT_EQ(entry.icmp(ATCP_ICMP_PMTU, 0, 1000), child.icmp(ATCP_ICMP_PMTU, 0, 1000));
+    EXPECT_EQ(entry.icmp(ATCP_ICMP_HOST_UNREACH, 0), child.icmp(ATCP_ICMP_HOST_UNREACH, 0));
+    EXPECT_EQ(entry.icmp(ATCP_ICMP_HOST_UNREACH, 5000), child.icmp(ATCP_ICMP_HOST_UNREACH, 5000));
+    const char* ack = ". 1:1(0) ack 1 win 512 <nop,nop,TS val 103 ecr 1000>";
+    child.in(ack);
+    entry.in(ack);
+    EXPECT_EQ(entry.drain(), child.drain());
+    entry.expect_state(ATCP_ESTABLISHED);
+    EXPECT_EQ(first_difference(entry.connection(), child.connection()), "");
+}
+
 // A listener that closes resets its half-open connections (RFC 9293 3.10.4, ABORT in
 // SYN-RECEIVED), entries as children.
 TEST(SynReceivedEntry, AbortResetsAsTheChild)
