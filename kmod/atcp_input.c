@@ -43,6 +43,42 @@ static bool atcp_parse(struct sk_buff *skb, struct atcp_tcp_header *h)
 	return true;
 }
 
+static void atcp_process(struct sock *sk, struct sk_buff *skb);
+
+/*
+ * A segment that found listener lsk, for a connection one of lsk's SYN
+ * cache entries (or SYN cookies) handed to a socket of its own since: while
+ * the segment waited on lsk's backlog, or for lsk's lock.  That socket
+ * takes it, as if found first.  Whether it did.  The caller holds lsk's
+ * lock; a child's nests inside it, as in atcp_new_child().
+ */
+static bool atcp_redirect(struct sock *lsk, struct sk_buff *skb)
+{
+	const struct tcphdr *th = tcp_hdr(skb);
+	struct in6_addr saddr, daddr;
+	struct sock *sk;
+
+	atcp_skb_addrs(skb, &saddr, &daddr);
+	rcu_read_lock();
+	sk = atcp_lookup(sock_net(lsk), &saddr, th->source, &daddr, th->dest);
+	rcu_read_unlock();
+	if (!sk)
+		return false;
+	if (sk->sk_state == TCP_LISTEN) {
+		sock_put(sk);
+		return false;
+	}
+	bh_lock_sock(sk);
+	if (!sock_owned_by_user(sk))
+		atcp_process(sk, skb);
+	else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
+					 READ_ONCE(sk->sk_sndbuf)))
+		kfree_skb_reason(skb, SKB_DROP_REASON_SOCKET_BACKLOG);
+	bh_unlock_sock(sk);
+	sock_put(sk);
+	return true;
+}
+
 /* A segment for sk, whose lock the caller holds as owner or in softirq. */
 static void atcp_process(struct sock *sk, struct sk_buff *skb)
 {
@@ -69,7 +105,8 @@ static void atcp_process(struct sock *sk, struct sk_buff *skb)
 		return;
 	}
 	if (sk->sk_state == TCP_LISTEN) {
-		atcp_listen_input(sk, skb, &h);
+		if (!atcp_redirect(sk, skb))
+			atcp_listen_input(sk, skb, &h);
 		return;
 	}
 	/* The peer's SYN fixes where its stream, and our receive queue, start. */
