@@ -207,14 +207,7 @@ static void atcp_icmp_deliver(struct net *net, struct sk_buff *skb,
 	}
 	atcp_mib_add(net, ATCP_MIB_ICMP_IN, 1);
 	atcp_icmp_cb(skb)->magic = ATCP_ICMP_MAGIC;
-	bh_lock_sock_nested(sk);
-	if (!sock_owned_by_user(sk))
-		atcp_icmp_process(sk, skb);
-	else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
-					 READ_ONCE(sk->sk_sndbuf)))
-		kfree_skb_reason(skb, SKB_DROP_REASON_SOCKET_BACKLOG);
-	bh_unlock_sock(sk);
-	sock_put(sk);
+	atcp_deliver(sk, skb, SINGLE_DEPTH_NESTING);
 }
 
 /* A clone of skb whose data starts at off, or NULL. */

@@ -50,7 +50,8 @@ static void atcp_process(struct sock *sk, struct sk_buff *skb);
  * cache entries (or SYN cookies) handed to a socket of its own since: while
  * the segment waited on lsk's backlog, or for lsk's lock.  That socket
  * takes it, as if found first.  Whether it did.  The caller holds lsk's
- * lock; a child's nests inside it, as in atcp_new_child().
+ * lock (found by atcp_claim(), at lockdep subclass SINGLE_DEPTH_NESTING);
+ * a child's nests inside it at subclass 0, as in atcp_new_child().
  */
 static bool atcp_redirect(struct sock *lsk, struct sk_buff *skb)
 {
@@ -68,14 +69,7 @@ static bool atcp_redirect(struct sock *lsk, struct sk_buff *skb)
 		sock_put(sk);
 		return false;
 	}
-	bh_lock_sock(sk);
-	if (!sock_owned_by_user(sk))
-		atcp_process(sk, skb);
-	else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
-					 READ_ONCE(sk->sk_sndbuf)))
-		kfree_skb_reason(skb, SKB_DROP_REASON_SOCKET_BACKLOG);
-	bh_unlock_sock(sk);
-	sock_put(sk);
+	atcp_deliver(sk, skb, 0);
 	return true;
 }
 
@@ -134,6 +128,34 @@ static void atcp_tw_process(struct atcp_tw *tw, struct sk_buff *skb)
 	atcp_tw_input(tw, skb, &h);
 }
 
+/* A segment, or an ICMP error's clone atcp_icmp.c marked, for sk. */
+static void atcp_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	if (atcp_icmp_backlogged(skb))
+		atcp_icmp_process(sk, skb);
+	else
+		atcp_process(sk, skb);
+}
+
+/*
+ * Hands skb to sk: processed now, or from sk's backlog when the task that
+ * owns sk releases it (dropped past the backlog's limit).  Consumes skb
+ * and the caller's reference to sk.  subclass is lockdep's for sk's
+ * spinlock: SINGLE_DEPTH_NESTING where the caller holds no socket's (as
+ * tcp_v4_rcv() takes it), 0 inside a listener's.
+ */
+void atcp_deliver(struct sock *sk, struct sk_buff *skb, int subclass)
+{
+	spin_lock_nested(&sk->sk_lock.slock, subclass);
+	if (!sock_owned_by_user(sk))
+		atcp_rcv(sk, skb);
+	else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
+					 READ_ONCE(sk->sk_sndbuf)))
+		kfree_skb_reason(skb, SKB_DROP_REASON_SOCKET_BACKLOG);
+	bh_unlock_sock(sk);
+	sock_put(sk);
+}
+
 /*
  * __release_sock() runs the backlog with bottom halves enabled; processing
  * takes locks that softirqs take too (a child's socket lock, a listener's
@@ -142,10 +164,7 @@ static void atcp_tw_process(struct atcp_tw *tw, struct sk_buff *skb)
 int atcp_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	local_bh_disable();
-	if (atcp_icmp_backlogged(skb))
-		atcp_icmp_process(sk, skb);
-	else
-		atcp_process(sk, skb);
+	atcp_rcv(sk, skb);
 	local_bh_enable();
 	return 0;
 }
@@ -227,18 +246,7 @@ static unsigned int atcp_claim(struct net *net, struct sk_buff *skb,
 		return NF_STOLEN;
 	}
 
-	bh_lock_sock_nested(sk);
-	if (!sock_owned_by_user(sk)) {
-		atcp_process(sk, skb);
-	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
-					   READ_ONCE(sk->sk_sndbuf))) {
-		bh_unlock_sock(sk);
-		kfree_skb_reason(skb, SKB_DROP_REASON_SOCKET_BACKLOG);
-		sock_put(sk);
-		return NF_STOLEN;
-	}
-	bh_unlock_sock(sk);
-	sock_put(sk);
+	atcp_deliver(sk, skb, SINGLE_DEPTH_NESTING);
 	return NF_STOLEN;
 }
 

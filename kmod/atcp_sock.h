@@ -288,6 +288,7 @@ void atcp_skb_addrs(const struct sk_buff *skb, struct in6_addr *saddr,
 
 /* atcp_input.c */
 int atcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);
+void atcp_deliver(struct sock *sk, struct sk_buff *skb, int subclass);
 
 /* atcp_icmp.c */
 struct nf_hook_state;
