@@ -264,10 +264,16 @@ out_of_window() {
 	[ "$fam" = 6 ] && dst=$rcv6 src=$snd6 || dst=$rcv4 src=$snd4
 	port=$((port + 1))
 	cold_routes
-	ip netns exec "$rcv" "$python" "$tmp/hold.py" "$fam" "$port" 10 &
+	# Both ends outlive the checks below by far (four counter reads and two
+	# Python runs took over 5 s under the debug kernel beside another
+	# guest), and are stopped after them.
+	ip netns exec "$rcv" "$python" "$tmp/hold.py" "$fam" "$port" 120 &
 	pids+=($!)
-	sleep 0.5
-	ip netns exec "$snd" "$run" "$python" "$tmp/idle.py" "$dst" "$port" 5 >"$tmp/idle" &
+	for _ in $(seq 100); do
+		ip netns exec "$rcv" ss -Hltn "sport = :$port" | grep -q . && break
+		sleep 0.1
+	done
+	ip netns exec "$snd" "$run" "$python" "$tmp/idle.py" "$dst" "$port" 120 >"$tmp/idle" &
 	pids+=($!)
 	for _ in $(seq 50); do [ -s "$tmp/idle" ] && break; sleep 0.1; done
 	read -r lport <"$tmp/idle"
@@ -281,6 +287,7 @@ out_of_window() {
 	in1=$(ns_counter "$snd" IcmpIn) oow1=$(ns_counter "$snd" IcmpOutOfWindow)
 	pmtu1=$(ns_counter "$snd" PmtuUpdates) noc1=$(ns_counter "$snd" IcmpNoConn)
 	mtu=$(route_mtu "$snd" "$dst")
+	kill "${pids[-1]}" "${pids[-2]}" 2>/dev/null
 	# IcmpIn shows the connection is atcp's (atcp-run hides SO_DOMAIN).
 	echo "# $name: port ${lport:-?}; IcmpIn $in0 -> $in1," \
 		"IcmpOutOfWindow $oow0 -> $oow1, PmtuUpdates $pmtu0 -> $pmtu1," \
