@@ -130,8 +130,10 @@ check-built: all packetdrill deb
 # The debug-kernel tier: linux-source-6.12 built once with KASAN, lockdep,
 # kmemleak, debug objects and fault injection (tools/vm/debug-kernel, cached
 # in ~/.cache/atcp/debug-kernel), atcp.ko for it in build/kmod-debug, then
-# the selftests, the stress suite and the fault-injection pass in its guest
-# (tools/check-debug).  make check runs it when that kernel is cached.
+# the selftests, the packetdrill scripts, the stress suite and the
+# fault-injection pass in its guests
+# (tools/check-debug).  When that kernel is cached, make check runs all
+# but its packetdrill pass among its own suites (tools/check).
 DEBUG_KMOD := $(BUILD)/kmod-debug
 check-debug: all packetdrill
 	tools/check-debug
