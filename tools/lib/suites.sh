@@ -37,17 +37,6 @@ tally() {
 	failed=$((failed + run_failed))
 }
 
-# count_tap NAME CMD...: run CMD in the foreground, then tally it.
-count_tap() {
-	local name=$1 status start
-	shift
-	start=$(date +%s)
-	"$@" 2>&1 | tee "$logs/$name.log"
-	status=${PIPESTATUS[0]}
-	echo "$prog: $name took $(($(date +%s) - start)) s"
-	tally "$name" "$status"
-}
-
 # guest_suite NAME CMD...: queue CMD, its output to $logs/NAME.log and its
 # status and duration to NAME.status.
 guest_suite() {
