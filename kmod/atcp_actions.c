@@ -207,6 +207,16 @@ static int atcp_errno(u8 error)
 	return 0;
 }
 
+/*
+ * How the events group hears of a connection's end: a reset when a RST
+ * ended it, received or sent, else closed.
+ */
+enum atcp_event atcp_end_event(const struct atcp_actions *act)
+{
+	return act->error == ATCP_ERR_RESET || act->mib.out_rsts ?
+		       ATCP_EVENT_RESET : ATCP_EVENT_CLOSED;
+}
+
 static void atcp_arm_timer(struct sock *sk, u64 deadline_us)
 {
 	struct atcp_sock *as = atcp_sk(sk);
@@ -283,12 +293,8 @@ u8 atcp_actions_run(struct sock *sk, const struct atcp_actions *act,
 			sk->sk_write_space(sk);
 		}
 		if (act->wake & ATCP_WAKE_RELEASE) {
-			bool reset = act->error == ATCP_ERR_RESET ||
-				     act->mib.out_rsts;
-
 			atcp_xmit_flush(sk, &batch);
-			atcp_genl_event(sk, reset ? ATCP_EVENT_RESET :
-						    ATCP_EVENT_CLOSED);
+			atcp_genl_event(sk, atcp_end_event(act));
 			return events; /* no timer: the connection is over */
 		}
 		if (!act->more)

@@ -367,9 +367,9 @@ static int atcp_dump_tw(const struct atcp_tw *tw, void *arg)
 }
 
 /* A SYN cache entry, in the family of its listener's socket. */
-static int atcp_dump_syn(const struct atcp_syn *e, void *arg)
+static struct atcp_entry_view atcp_syn_view(const struct atcp_syn *e)
 {
-	const struct atcp_entry_view v = {
+	return (struct atcp_entry_view){
 		.family = READ_ONCE(atcp_sk(e->listener)->family),
 		.state = ATCP_SYN_RECEIVED,
 		.laddr = &e->laddr,
@@ -379,6 +379,11 @@ static int atcp_dump_syn(const struct atcp_syn *e, void *arg)
 		.timer = ATCP_TIMER_RETRANSMIT,
 		.timer_ms = atcp_syn_timer_ms(e),
 	};
+}
+
+static int atcp_dump_syn(const struct atcp_syn *e, void *arg)
+{
+	const struct atcp_entry_view v = atcp_syn_view(e);
 
 	return atcp_dump_entry(arg, &v);
 }
@@ -493,29 +498,71 @@ static struct genl_family atcp_genl_family __ro_after_init = {
 };
 
 /*
- * Tells the events group what happened to sk, whose lock the caller holds;
- * from any context, and at no cost while nobody listens.
+ * A message for the events group, or NULL while nobody listens (at no
+ * cost then) or when memory is short.  From any context.
  */
-void atcp_genl_event(struct sock *sk, enum atcp_event event)
+static struct sk_buff *atcp_event_new(struct net *net, enum atcp_event event,
+				      void **hdr)
 {
-	struct net *net = sock_net(sk);
 	struct sk_buff *msg;
-	void *hdr;
 
 	if (!genl_has_listeners(&atcp_genl_family, net, ATCP_MCGRP_EVENTS))
-		return;
+		return NULL;
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
 	if (!msg)
-		return;
-	hdr = genlmsg_put(msg, 0, 0, &atcp_genl_family, 0, ATCP_CMD_EVENT);
-	if (!hdr || nla_put_u8(msg, ATCP_A_EVENT, event) ||
-	    atcp_fill_sock(msg, sk, net->user_ns, true)) {
+		return NULL;
+	*hdr = genlmsg_put(msg, 0, 0, &atcp_genl_family, 0, ATCP_CMD_EVENT);
+	if (!*hdr || nla_put_u8(msg, ATCP_A_EVENT, event)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/* Sends msg unless filling its record failed (err). */
+static void atcp_event_send(struct net *net, struct sk_buff *msg, void *hdr,
+			    int err)
+{
+	if (err) {
 		nlmsg_free(msg);
 		return;
 	}
 	genlmsg_end(msg, hdr);
 	genlmsg_multicast_netns(&atcp_genl_family, net, msg, 0,
 				ATCP_MCGRP_EVENTS, GFP_ATOMIC);
+}
+
+/* Tells the events group what happened to sk, whose lock the caller holds. */
+void atcp_genl_event(struct sock *sk, enum atcp_event event)
+{
+	struct net *net = sock_net(sk);
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = atcp_event_new(net, event, &hdr);
+	if (msg)
+		atcp_event_send(net, msg, hdr,
+				atcp_fill_sock(msg, sk, net->user_ns, true));
+}
+
+/*
+ * Tells the events group that SYN cache entry e ended (event: reset or
+ * closed) without becoming a socket, as a half-open socket's end is told.
+ * Under its listener's lock.
+ */
+void atcp_genl_syn_event(const struct atcp_syn *e, enum atcp_event event)
+{
+	struct atcp_entry_view v = atcp_syn_view(e);
+	struct net *net = sock_net(e->listener);
+	struct sk_buff *msg;
+	void *hdr;
+
+	v.state = ATCP_CLOSED;
+	v.timer = ATCP_TIMER_NONE;
+	v.timer_ms = 0;
+	msg = atcp_event_new(net, event, &hdr);
+	if (msg)
+		atcp_event_send(net, msg, hdr, atcp_fill_entry(msg, &v, true));
 }
 
 int __init atcp_genl_init(void)

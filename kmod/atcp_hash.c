@@ -18,6 +18,7 @@
 #include "atcp.h"
 #include "atcp_addr.h"
 #include "atcp_sock.h"
+#include "atcp_syncache.h"
 #include "atcp_timewait.h"
 
 #define BIND_BITS 10
@@ -232,8 +233,9 @@ static bool estab_held(struct atcp_bucket *b, struct net *net,
 }
 
 /*
- * Whether a connection (TIME-WAIT included) holds this 4-tuple now.  A hint
- * for choosing a port: atcp_hash_connection() claims the 4-tuple for good.
+ * Whether a connection (TIME-WAIT and SYN cache entries included) holds
+ * this 4-tuple now.  A hint for choosing a port: atcp_hash_connect()
+ * claims the 4-tuple for good.
  */
 static bool estab_taken(struct net *net, const struct in6_addr *laddr,
 			u16 lport, const struct atcp_uaddr *peer)
@@ -245,7 +247,8 @@ static bool estab_taken(struct net *net, const struct in6_addr *laddr,
 	spin_lock_bh(&b->lock);
 	taken = estab_held(b, net, laddr, lport, &peer->addr, peer->port);
 	spin_unlock_bh(&b->lock);
-	return taken;
+	return taken || atcp_syn_holds(net, laddr, lport, &peer->addr,
+				       peer->port);
 }
 
 /* Up to two runs of ports, walked as one sequence of n. */
@@ -396,6 +399,18 @@ int atcp_hash_connection(struct sock *sk)
 	atcp_sk(sk)->hashed = true;
 	spin_unlock_bh(&b->lock);
 	return 0;
+}
+
+/*
+ * A connect()'s 4-tuple, set on sk: hashed as atcp_hash_connection() does,
+ * and EADDRINUSE too when a listener's half-open entry holds it.
+ */
+int atcp_hash_connect(struct sock *sk)
+{
+	if (atcp_syn_holds(sock_net(sk), &sk->sk_v6_rcv_saddr, sk->sk_num,
+			   &sk->sk_v6_daddr, sk->sk_dport))
+		return -EADDRINUSE;
+	return atcp_hash_connection(sk);
 }
 
 void atcp_unhash_connection(struct sock *sk)

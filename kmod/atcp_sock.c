@@ -288,7 +288,7 @@ static int atcp_start_connect(struct sock *sk, const struct atcp_uaddr *a)
 	atcp_set_local_addr(sk, &saddr);
 	atcp_set_remote_addr(sk, &a->addr);
 	sk->sk_dport = a->port;
-	err = atcp_hash_connection(sk);
+	err = atcp_hash_connect(sk);
 	if (err) {
 		atcp_set_remote_addr(sk, &in6addr_any);
 		sk->sk_dport = 0;

@@ -242,6 +242,7 @@ int atcp_bind_for_connect(struct sock *sk, const struct in6_addr *saddr,
 			  const struct atcp_uaddr *peer);
 void atcp_unbind(struct sock *sk);
 int atcp_hash_connection(struct sock *sk);
+int atcp_hash_connect(struct sock *sk);
 void atcp_unhash_connection(struct sock *sk);
 struct sock *atcp_lookup(struct net *net, const struct in6_addr *saddr,
 			 __be16 sport, const struct in6_addr *daddr,
@@ -342,6 +343,8 @@ int atcp_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg);
 int atcp_genl_init(void);
 void atcp_genl_exit(void);
 void atcp_genl_event(struct sock *sk, enum atcp_event event);
+struct atcp_syn;
+void atcp_genl_syn_event(const struct atcp_syn *e, enum atcp_event event);
 
 /* atcp_sockopt.c */
 int atcp_setsockopt(struct socket *sock, int level, int optname,
@@ -353,6 +356,7 @@ void atcp_keepalive(struct sock *sk, int valbool);
 /* atcp_actions.c */
 u8 atcp_actions_run(struct sock *sk, const struct atcp_actions *act,
 		    struct sk_buff *skb);
+enum atcp_event atcp_end_event(const struct atcp_actions *act);
 u32 atcp_isn_hash(const struct sock *sk);
 u32 atcp_isn_hash_tuple(const struct in6_addr *saddr,
 			const struct in6_addr *daddr, __be16 sport,

@@ -158,17 +158,26 @@ static void atcp_syn_send(struct atcp_syn *e, struct sk_buff *in,
 	atcp_mib_add_delta(net, &act->mib);
 }
 
+/*
+ * Ends e after its engine ended the connection (a RST, a timeout), and
+ * tells the events group as a half-open socket's end would.
+ */
+static void atcp_syn_close(struct atcp_syn *e, const struct atcp_actions *act)
+{
+	atcp_genl_syn_event(e, atcp_end_event(act));
+	if (atcp_syn_end(e))
+		atcp_syn_free(e);
+}
+
 /* What follows a call on e's engine that left it half-open or ended it. */
 static void atcp_syn_settle(struct atcp_syn *e, struct sk_buff *in,
 			    const struct atcp_actions *act, u64 now)
 {
 	atcp_syn_send(e, in, act);
-	if (act->state == ATCP_SYN_RECEIVED) {
+	if (act->state == ATCP_SYN_RECEIVED)
 		mod_timer(&e->timer, atcp_syn_expiry(act->deadline_us, now));
-		return;
-	}
-	if (atcp_syn_end(e))
-		atcp_syn_free(e);
+	else
+		atcp_syn_close(e, act);
 }
 
 static void atcp_syn_expire(struct timer_list *t)
@@ -204,6 +213,14 @@ static void atcp_syn_expire(struct timer_list *t)
 		atcp_syn_free(e);
 }
 
+static bool atcp_syn_match(const struct atcp_syn *e,
+			   const struct in6_addr *laddr,
+			   const struct in6_addr *raddr, __be16 rport)
+{
+	return e->rport == rport && ipv6_addr_equal(&e->raddr, raddr) &&
+	       ipv6_addr_equal(&e->laddr, laddr);
+}
+
 /* lsk's entry for raddr:rport at laddr, or NULL.  Under lsk's lock. */
 static struct atcp_syn *atcp_syn_lookup(struct sock *lsk,
 					const struct in6_addr *laddr,
@@ -215,15 +232,39 @@ static struct atcp_syn *atcp_syn_lookup(struct sock *lsk,
 
 	spin_lock(&b->lock);
 	hlist_for_each_entry(e, &b->head, node) {
-		if (e->listener == lsk && e->rport == rport &&
-		    ipv6_addr_equal(&e->raddr, raddr) &&
-		    ipv6_addr_equal(&e->laddr, laddr)) {
+		if (e->listener == lsk && atcp_syn_match(e, laddr, raddr, rport)) {
 			found = e;
 			break;
 		}
 	}
 	spin_unlock(&b->lock);
 	return found;
+}
+
+/*
+ * Whether an entry of net holds the 4-tuple laddr:lport, raddr:rport, which
+ * a connect() then may not take (EADDRINUSE), as Linux's request socks in
+ * its established hash keep its own connect() from theirs.  A hint as
+ * atcp_hash.c's: a SYN for the 4-tuple may come after it.
+ */
+bool atcp_syn_holds(struct net *net, const struct in6_addr *laddr, u16 lport,
+		    const struct in6_addr *raddr, __be16 rport)
+{
+	struct atcp_syn_bucket *b = syn_bucket(net, raddr);
+	struct atcp_syn *e;
+	bool held = false;
+
+	spin_lock_bh(&b->lock);
+	hlist_for_each_entry(e, &b->head, node) {
+		if (net_eq(sock_net(e->listener), net) &&
+		    e->listener->sk_num == lport &&
+		    atcp_syn_match(e, laddr, raddr, rport)) {
+			held = true;
+			break;
+		}
+	}
+	spin_unlock_bh(&b->lock);
+	return held;
 }
 
 /*
@@ -416,8 +457,7 @@ void atcp_syn_close_all(struct sock *lsk)
 					       this_cpu_ptr(atcp_syn_scratch),
 					       atcp_now_us(), &act);
 		atcp_syn_send(e, NULL, &act);
-		if (atcp_syn_end(e))
-			atcp_syn_free(e);
+		atcp_syn_close(e, &act);
 	}
 	bh_unlock_sock(lsk);
 	local_bh_enable();

@@ -42,6 +42,8 @@ void atcp_syn_close_all(struct sock *lsk);
 int atcp_syn_icmp(struct sock *lsk, const struct in6_addr *laddr,
 		  const struct in6_addr *raddr, __be16 rport,
 		  const struct atcp_icmp *m);
+bool atcp_syn_holds(struct net *net, const struct in6_addr *laddr, u16 lport,
+		    const struct in6_addr *raddr, __be16 rport);
 u32 atcp_syn_timer_ms(const struct atcp_syn *e);
 struct atcp_dump_pos;
 typedef int (*atcp_syn_fill_fn)(const struct atcp_syn *e, void *arg);

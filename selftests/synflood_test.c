@@ -46,44 +46,61 @@ static uint16_t tcp_checksum(const struct iphdr *ip, const struct tcphdr *th)
 	return (uint16_t)~sum;
 }
 
+struct forged {
+	struct iphdr ip;
+	struct tcphdr th;
+};
+
+/* A segment from saddr:sport to SERVER:PORT with seq and flags (TH_*). */
+static void forge(struct forged *pkt, uint32_t saddr, uint16_t sport,
+		  uint32_t seq, uint8_t flags)
+{
+	memset(pkt, 0, sizeof(*pkt));
+	pkt->ip.ihl = 5;
+	pkt->ip.version = 4;
+	pkt->ip.ttl = 64;
+	pkt->ip.protocol = IPPROTO_TCP;
+	pkt->ip.tot_len = htons(sizeof(*pkt));
+	pkt->ip.saddr = saddr;
+	pkt->ip.daddr = inet_addr(SERVER);
+	pkt->th.source = htons(sport);
+	pkt->th.dest = htons(PORT);
+	pkt->th.seq = htonl(seq);
+	pkt->th.doff = 5;
+	pkt->th.th_flags = flags;
+	pkt->th.window = htons(65535);
+	pkt->th.check = tcp_checksum(&pkt->ip, &pkt->th);
+}
+
+/* Sends pkt from a raw socket fd; whether it went. */
+static bool send_forged(int fd, const struct forged *pkt)
+{
+	struct sockaddr_in to = ipv4(SERVER, PORT);
+
+	return sendto(fd, pkt, sizeof(*pkt), 0, (struct sockaddr *)&to,
+		      sizeof(to)) > 0;
+}
+
 /*
  * Sends forged SYNs to SERVER:PORT until killed, counting them in *sent,
  * from hosts addresses of FLOOD_NET.
  */
 static void flood(volatile unsigned long *sent, uint32_t hosts)
 {
-	struct sockaddr_in to = ipv4(SERVER, PORT);
-	struct {
-		struct iphdr ip;
-		struct tcphdr th;
-	} pkt = { 0 };
 	int fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
 	uint32_t x = 2463534242u;
+	struct forged pkt;
 
 	if (fd < 0)
 		exit(1);
-	pkt.ip.ihl = 5;
-	pkt.ip.version = 4;
-	pkt.ip.ttl = 64;
-	pkt.ip.protocol = IPPROTO_TCP;
-	pkt.ip.tot_len = htons(sizeof(pkt));
-	pkt.ip.daddr = to.sin_addr.s_addr;
-	pkt.th.dest = htons(PORT);
-	pkt.th.doff = 5;
-	pkt.th.syn = 1;
-	pkt.th.window = htons(65535);
 	for (;;) {
 		/* xorshift32: a different source and ISN each time */
 		x ^= x << 13;
 		x ^= x >> 17;
 		x ^= x << 5;
-		pkt.ip.saddr = htonl(FLOOD_NET | (x % hosts));
-		pkt.th.source = htons(1024 + (x >> 17) % 60000);
-		pkt.th.seq = x;
-		pkt.th.check = 0;
-		pkt.th.check = tcp_checksum(&pkt.ip, &pkt.th);
-		if (sendto(fd, &pkt, sizeof(pkt), 0, (struct sockaddr *)&to,
-			   sizeof(to)) > 0)
+		forge(&pkt, htonl(FLOOD_NET | (x % hosts)),
+		      1024 + (x >> 17) % 60000, x, TH_SYN);
+		if (send_forged(fd, &pkt))
 			(*sent)++;
 	}
 }
@@ -342,6 +359,89 @@ TEST_F(flood, one_source_keeps_to_its_share)
 	}
 	EXPECT_LE(0, ms);
 	EXPECT_LT(0, atcpstat("-s", "ReqQFullDrop", true));
+}
+
+/*
+ * A half-open entry holds its 4-tuple as a connection does: a connect()
+ * from the listener's address and port to the entry's peer fails with
+ * EADDRINUSE (tcp(4); Linux refuses it too, its request socks being in
+ * its established hash), while another peer port is free.  The peer's RST
+ * ends the entry (RFC 9293 3.10.7.4, SYN-RECEIVED from a passive OPEN), and
+ * the events group hears of it as of a half-open socket's end.  Replies
+ * to the forged peer leave through a veth whose peer end is down: routed,
+ * but unheard.
+ */
+TEST(half_open_entry_holds_its_4tuple)
+{
+	const uint32_t peer_addr = htonl(FLOOD_NET | 5);
+	const uint16_t peer_port = 4000;
+	struct sockaddr_in addr = ipv4(SERVER, PORT);
+	struct sockaddr_in peer = { .sin_family = AF_INET,
+				    .sin_port = htons(peer_port),
+				    .sin_addr.s_addr = peer_addr };
+	char exe[512], cmd[768], line[256] = "";
+	char event[16], state[16], local[64], remote[64];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	struct forged pkt;
+	FILE *events;
+	int lfd, fd, raw, tries;
+
+	ASSERT_LT(0, n);
+	exe[n] = '\0';
+	*strrchr(exe, '/') = '\0';
+	ASSERT_EQ(0, enter_fresh_netns());
+	ASSERT_EQ(0, run("ip addr add " SERVER "/32 dev lo && "
+			 "ip link add d0 type veth peer name d1 && "
+			 "ip link set d0 up && ip route add 10.99.128.0/17 dev d0"));
+	lfd = atcp_socket();
+	ASSERT_LE(0, lfd);
+	ASSERT_EQ(0, set_int(lfd, SOL_SOCKET, SO_REUSEADDR, 1));
+	ASSERT_EQ(0, bind(lfd, (struct sockaddr *)&addr, sizeof(addr)));
+	/* Bound before lfd listens: a listening port takes no other bind. */
+	fd = socket(atcp_family(), SOCK_STREAM | SOCK_NONBLOCK, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, set_int(fd, SOL_SOCKET, SO_REUSEADDR, 1));
+	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&addr, sizeof(addr)));
+	ASSERT_EQ(0, listen(lfd, BACKLOG));
+	snprintf(cmd, sizeof(cmd), "%s/../bin/atcpstat -E -n --sport %d -c 1",
+		 exe, PORT);
+	events = popen(cmd, "r");
+	ASSERT_NE(NULL, events);
+	/* Its heading: it has joined the group. */
+	ASSERT_NE(NULL, fgets(line, sizeof(line), events));
+	raw = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+	ASSERT_LE(0, raw);
+	forge(&pkt, peer_addr, peer_port, 1000, TH_SYN);
+	ASSERT_TRUE(send_forged(raw, &pkt));
+	for (tries = 0; tries < 50; tries++) {
+		if (atcpstat("-n --state syn-recv", "atcp", false) == 1)
+			break;
+		usleep(100000);
+	}
+	ASSERT_EQ(1, atcpstat("-n --state syn-recv", "atcp", false));
+
+	EXPECT_EQ(-1, connect_to(fd, &peer));
+	EXPECT_EQ(EADDRINUSE, errno);
+	peer.sin_port = htons(peer_port + 1);
+	EXPECT_EQ(-1, connect_to(fd, &peer));
+	EXPECT_EQ(EINPROGRESS, errno);
+	close(fd);
+
+	forge(&pkt, peer_addr, peer_port, 1001, TH_RST);
+	ASSERT_TRUE(send_forged(raw, &pkt));
+	ASSERT_EQ(1, poll(&(struct pollfd){ .fd = fileno(events), .events = POLLIN },
+			  1, 5000)) TH_LOG("no event within 5 s");
+	ASSERT_NE(NULL, fgets(line, sizeof(line), events));
+	ASSERT_EQ(4, sscanf(line, "%15s %15s %63s %63s", event, state, local,
+			    remote)) TH_LOG("event line: %s", line);
+	EXPECT_STREQ("reset", event);
+	EXPECT_STREQ("CLOSED", state);
+	EXPECT_STREQ(SERVER ":8099", local);
+	EXPECT_STREQ("10.99.128.5:4000", remote);
+	EXPECT_EQ(0, pclose(events));
+	EXPECT_EQ(0, atcpstat("-n --state syn-recv", "atcp", false));
+	close(raw);
+	close(lfd);
 }
 
 TEST_HARNESS_MAIN
