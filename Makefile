@@ -132,8 +132,8 @@ check-built: all packetdrill deb
 # in ~/.cache/atcp/debug-kernel), atcp.ko for it in build/kmod-debug, then
 # the selftests, the packetdrill scripts, the stress suite and the
 # fault-injection pass in its guests
-# (tools/check-debug).  When that kernel is cached, make check runs them
-# among its own suites (tools/check).
+# (tools/check-debug).  When that kernel is cached, make check runs all
+# but its packetdrill pass among its own suites (tools/check).
 DEBUG_KMOD := $(BUILD)/kmod-debug
 check-debug: all packetdrill
 	tools/check-debug
