@@ -43,7 +43,8 @@ static bool atcp_parse(struct sk_buff *skb, struct atcp_tcp_header *h)
 	return true;
 }
 
-static void atcp_process(struct sock *sk, struct sk_buff *skb);
+static bool atcp_deliver_once(struct sock *sk, struct sk_buff *skb,
+			      int subclass);
 
 /*
  * A segment that found listener lsk, for a connection one of lsk's SYN
@@ -69,50 +70,43 @@ static bool atcp_redirect(struct sock *lsk, struct sk_buff *skb)
 		sock_put(sk);
 		return false;
 	}
-	atcp_deliver(sk, skb, 0);
-	return true;
+	/* A child that ended since leaves the segment to the listener. */
+	return atcp_deliver_once(sk, skb, 0);
 }
 
-/* A segment for sk, whose lock the caller holds as owner or in softirq. */
-static void atcp_process(struct sock *sk, struct sk_buff *skb)
+/*
+ * A segment for sk, whose lock the caller holds as owner or in softirq.
+ * Whether sk took it: not if sk's connection ended while the segment
+ * waited for the lock or in the backlog, and then skb is the caller's.
+ */
+static bool atcp_process(struct sock *sk, struct sk_buff *skb)
 {
 	struct atcp_tcp_header h;
 	struct atcp_actions act;
 
+	if (atcp_sk(sk)->released)
+		return false;
 	if (!atcp_parse(skb, &h)) {
 		atcp_count_bad_segment(sock_net(sk));
 		kfree_skb(skb);
-		return;
-	}
-	if (atcp_sk(sk)->released) {
-		/* The connection ended while this waited in the backlog. */
-		struct net *net = sock_net(sk);
-		struct atcp_out_segment rst;
-
-		atcp_mib_add(net, ATCP_MIB_IN_SEGS, 1);
-		if (atcp_engine_reset_owed(&h, skb->len - h.header_len, &rst) &&
-		    atcp_send_reply(net, skb, &rst)) {
-			atcp_mib_add(net, ATCP_MIB_OUT_SEGS, 1);
-			atcp_mib_add(net, ATCP_MIB_OUT_RSTS, 1);
-		}
-		kfree_skb_reason(skb, SKB_DROP_REASON_NO_SOCKET);
-		return;
+		return true;
 	}
 	if (sk->sk_state == TCP_LISTEN) {
 		if (!atcp_redirect(sk, skb))
 			atcp_listen_input(sk, skb, &h);
-		return;
+		return true;
 	}
 	/* The peer's SYN fixes where its stream, and our receive queue, start. */
 	if (sk->sk_state == TCP_SYN_SENT && (h.flags & ATCP_TCP_SYN))
 		atcp_sk(sk)->rcv_seq = h.seq + 1;
 	if (!atcp_mem_admit(sk, skb, &h)) {
 		kfree_skb_reason(skb, SKB_DROP_REASON_PROTO_MEM);
-		return;
+		return true;
 	}
 	atcp_engine_input(&atcp_sk(sk)->tcb, &h, skb->len - h.header_len,
 			  atcp_now_us(), &act);
 	atcp_apply(sk, &act, skb);
+	return true;
 }
 
 /* A segment for a TIME-WAIT entry; consumes skb. */
@@ -128,45 +122,61 @@ static void atcp_tw_process(struct atcp_tw *tw, struct sk_buff *skb)
 	atcp_tw_input(tw, skb, &h);
 }
 
-/* A segment, or an ICMP error's clone atcp_icmp.c marked, for sk. */
-static void atcp_rcv(struct sock *sk, struct sk_buff *skb)
+/*
+ * A segment, or an ICMP error's clone atcp_icmp.c marked, for sk; whether
+ * sk took it (atcp_process()).  An error for a connection that ended is
+ * counted and dropped there.
+ */
+static bool atcp_rcv(struct sock *sk, struct sk_buff *skb)
 {
-	if (atcp_icmp_backlogged(skb))
-		atcp_icmp_process(sk, skb);
-	else
-		atcp_process(sk, skb);
+	if (!atcp_icmp_backlogged(skb))
+		return atcp_process(sk, skb);
+	atcp_icmp_process(sk, skb);
+	return true;
+}
+
+/* Answers skb as no connection would (RFC 9293 3.10.7.1); consumes it. */
+static void atcp_reply_closed(struct net *net, struct sk_buff *skb)
+{
+	struct atcp_out_segment rst;
+	struct atcp_tcp_header h;
+
+	if (!atcp_parse(skb, &h)) {
+		atcp_count_bad_segment(net);
+		kfree_skb(skb);
+		return;
+	}
+	atcp_mib_add(net, ATCP_MIB_IN_SEGS, 1);
+	if (atcp_engine_reset_owed(&h, skb->len - h.header_len, &rst) &&
+	    atcp_send_reply(net, skb, &rst)) {
+		atcp_mib_add(net, ATCP_MIB_OUT_SEGS, 1);
+		atcp_mib_add(net, ATCP_MIB_OUT_RSTS, 1);
+	}
+	kfree_skb_reason(skb, SKB_DROP_REASON_NO_SOCKET);
 }
 
 /*
  * Hands skb to sk: processed now, or from sk's backlog when the task that
- * owns sk releases it (dropped past the backlog's limit).  Consumes skb
- * and the caller's reference to sk.  subclass is lockdep's for sk's
- * spinlock: SINGLE_DEPTH_NESTING where the caller holds no socket's (as
- * tcp_v4_rcv() takes it), 0 inside a listener's.
+ * owns sk releases it (dropped past the backlog's limit).  Consumes the
+ * caller's reference to sk, and skb unless sk's connection had ended
+ * (false).  subclass is lockdep's for sk's spinlock: SINGLE_DEPTH_NESTING
+ * where the caller holds no socket's (as tcp_v4_rcv() takes it), 0 inside
+ * a listener's.
  */
-void atcp_deliver(struct sock *sk, struct sk_buff *skb, int subclass)
+static bool atcp_deliver_once(struct sock *sk, struct sk_buff *skb,
+			      int subclass)
 {
+	bool taken = true;
+
 	spin_lock_nested(&sk->sk_lock.slock, subclass);
 	if (!sock_owned_by_user(sk))
-		atcp_rcv(sk, skb);
+		taken = atcp_rcv(sk, skb);
 	else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
 					 READ_ONCE(sk->sk_sndbuf)))
 		kfree_skb_reason(skb, SKB_DROP_REASON_SOCKET_BACKLOG);
 	bh_unlock_sock(sk);
 	sock_put(sk);
-}
-
-/*
- * __release_sock() runs the backlog with bottom halves enabled; processing
- * takes locks that softirqs take too (a child's socket lock, a listener's
- * accept_lock), so it runs as it would in softirq.
- */
-int atcp_backlog_rcv(struct sock *sk, struct sk_buff *skb)
-{
-	local_bh_disable();
-	atcp_rcv(sk, skb);
-	local_bh_enable();
-	return 0;
+	return taken;
 }
 
 /*
@@ -199,20 +209,18 @@ static bool linux_has_connection(struct net *net, struct sk_buff *skb,
 }
 
 /*
- * A TCP segment whose header starts thoff bytes into skb->data (pulled):
- * ours if an atcp connection, TIME-WAIT entry or listener takes its
- * addresses, in that order, else left to Linux.  Ours are checked as
- * tcp_v4_rcv() and tcp_v6_rcv() check them.
+ * Which of atcp's takes a segment with header th: a connection (*skp), a
+ * TIME-WAIT entry (*twp) or a listener (*skp), in that order, with a
+ * reference; or neither, both NULL (a listener's port where Linux's TCP has
+ * the connection: Linux's segment).
  */
-static unsigned int atcp_claim(struct net *net, struct sk_buff *skb,
-			       unsigned int thoff, const struct in6_addr *saddr,
-			       const struct in6_addr *daddr)
+static void atcp_find(struct net *net, struct sk_buff *skb,
+		      const struct tcphdr *th, const struct in6_addr *saddr,
+		      const struct in6_addr *daddr, struct sock **skp,
+		      struct atcp_tw **twp)
 {
-	const struct tcphdr *th = (const struct tcphdr *)(skb->data + thoff);
-	bool v4 = ipv6_addr_v4mapped(daddr);
 	struct atcp_tw *tw = NULL;
 	struct sock *sk;
-	int bad;
 
 	rcu_read_lock();
 	sk = atcp_lookup(net, saddr, th->source, daddr, th->dest);
@@ -224,6 +232,76 @@ static unsigned int atcp_claim(struct net *net, struct sk_buff *skb,
 		sk = NULL;
 	}
 	rcu_read_unlock();
+	*skp = sk;
+	*twp = tw;
+}
+
+/*
+ * A checked segment that waited for a connection which ended meanwhile (a
+ * reset ahead of it in the backlog, say) goes to what holds its 4-tuple
+ * now, as if it had arrived after: the listener, for a SYN that reused the
+ * port; the TIME-WAIT entry the connection left.  Once: with no taker, or
+ * a second such race, it is answered as no connection would.  In softirq
+ * or as a backlog runs, holding no socket's spinlock.  Consumes skb.
+ */
+static void atcp_redispatch(struct net *net, struct sk_buff *skb)
+{
+	struct in6_addr saddr, daddr;
+	struct atcp_tw *tw;
+	struct sock *sk;
+
+	atcp_skb_addrs(skb, &saddr, &daddr);
+	atcp_find(net, skb, tcp_hdr(skb), &saddr, &daddr, &sk, &tw);
+	if (tw) {
+		atcp_tw_process(tw, skb);
+		atcp_tw_put(tw);
+	} else if (!sk || !atcp_deliver_once(sk, skb, SINGLE_DEPTH_NESTING)) {
+		atcp_reply_closed(net, skb);
+	}
+}
+
+/* atcp_deliver_once(), and a segment its socket's end left, redispatched. */
+void atcp_deliver(struct sock *sk, struct sk_buff *skb, int subclass)
+{
+	struct net *net = sock_net(sk);
+
+	if (!atcp_deliver_once(sk, skb, subclass))
+		atcp_redispatch(net, skb);
+}
+
+/*
+ * __release_sock() runs the backlog with bottom halves enabled; processing
+ * takes locks that softirqs take too (a child's socket lock, a listener's
+ * accept_lock), so it runs as it would in softirq.  The owner holds no
+ * socket's spinlock then, so a segment sk's end left over may be looked up
+ * again and taken by another socket from here.
+ */
+int atcp_backlog_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	local_bh_disable();
+	if (!atcp_rcv(sk, skb))
+		atcp_redispatch(sock_net(sk), skb);
+	local_bh_enable();
+	return 0;
+}
+
+/*
+ * A TCP segment whose header starts thoff bytes into skb->data (pulled):
+ * ours if an atcp connection, TIME-WAIT entry or listener takes its
+ * addresses, in that order, else left to Linux.  Ours are checked as
+ * tcp_v4_rcv() and tcp_v6_rcv() check them.
+ */
+static unsigned int atcp_claim(struct net *net, struct sk_buff *skb,
+			       unsigned int thoff, const struct in6_addr *saddr,
+			       const struct in6_addr *daddr)
+{
+	const struct tcphdr *th = (const struct tcphdr *)(skb->data + thoff);
+	bool v4 = ipv6_addr_v4mapped(daddr);
+	struct atcp_tw *tw;
+	struct sock *sk;
+	int bad;
+
+	atcp_find(net, skb, th, saddr, daddr, &sk, &tw);
 	if (!sk && !tw)
 		return NF_ACCEPT; /* Linux's TCP's, or nobody's */
 
