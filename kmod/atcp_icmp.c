@@ -207,7 +207,7 @@ static void atcp_icmp_deliver(struct net *net, struct sk_buff *skb,
 	}
 	atcp_mib_add(net, ATCP_MIB_ICMP_IN, 1);
 	atcp_icmp_cb(skb)->magic = ATCP_ICMP_MAGIC;
-	atcp_deliver(sk, skb, SINGLE_DEPTH_NESTING);
+	atcp_deliver(sk, skb);
 }
 
 /* A clone of skb whose data starts at off, or NULL. */

@@ -131,6 +131,7 @@ static bool atcp_rcv(struct sock *sk, struct sk_buff *skb)
 {
 	if (!atcp_icmp_backlogged(skb))
 		return atcp_process(sk, skb);
+	/* Never redispatched: its data is the quoted header, not TCP's. */
 	atcp_icmp_process(sk, skb);
 	return true;
 }
@@ -211,38 +212,45 @@ static bool linux_has_connection(struct net *net, struct sk_buff *skb,
 /*
  * Which of atcp's takes a segment with header th: a connection (*skp), a
  * TIME-WAIT entry (*twp) or a listener (*skp), in that order, with a
- * reference; or neither, both NULL (a listener's port where Linux's TCP has
- * the connection: Linux's segment).
+ * reference; or neither, both NULL.  Whether Linux's TCP has the
+ * connection on an atcp listener's port: then neither, the segment is
+ * Linux's.
  */
-static void atcp_find(struct net *net, struct sk_buff *skb,
+static bool atcp_find(struct net *net, struct sk_buff *skb,
 		      const struct tcphdr *th, const struct in6_addr *saddr,
 		      const struct in6_addr *daddr, struct sock **skp,
 		      struct atcp_tw **twp)
 {
 	struct atcp_tw *tw = NULL;
+	bool linuxs = false;
 	struct sock *sk;
 
 	rcu_read_lock();
 	sk = atcp_lookup(net, saddr, th->source, daddr, th->dest);
 	if (!sk || READ_ONCE(sk->sk_state) == TCP_LISTEN)
 		tw = atcp_lookup_tw(net, saddr, th->source, daddr, th->dest);
-	if (sk && (tw || (READ_ONCE(sk->sk_state) == TCP_LISTEN &&
-			  linux_has_connection(net, skb, th, saddr, daddr)))) {
+	if (sk && !tw && READ_ONCE(sk->sk_state) == TCP_LISTEN)
+		linuxs = linux_has_connection(net, skb, th, saddr, daddr);
+	if (sk && (tw || linuxs)) {
 		sock_put(sk);
 		sk = NULL;
 	}
 	rcu_read_unlock();
 	*skp = sk;
 	*twp = tw;
+	return linuxs;
 }
 
 /*
  * A checked segment that waited for a connection which ended meanwhile (a
  * reset ahead of it in the backlog, say) goes to what holds its 4-tuple
- * now, as if it had arrived after: the listener, for a SYN that reused the
- * port; the TIME-WAIT entry the connection left.  Once: with no taker, or
- * a second such race, it is answered as no connection would.  In softirq
- * or as a backlog runs, holding no socket's spinlock.  Consumes skb.
+ * now, as if it had arrived after (RFC 9293 3.10.7): the listener, for a
+ * SYN that reused the port; the TIME-WAIT entry the connection left.  If
+ * the next taker has ended too when the segment gets to it, it is answered
+ * as no connection would, as with no taker; from the taker's backlog it
+ * goes round again, each time after another end of its 4-tuple.  One that
+ * Linux's TCP has now is dropped: it cannot be handed back.  In softirq or
+ * as a backlog runs, holding no socket's spinlock.  Consumes skb.
  */
 static void atcp_redispatch(struct net *net, struct sk_buff *skb)
 {
@@ -251,8 +259,9 @@ static void atcp_redispatch(struct net *net, struct sk_buff *skb)
 	struct sock *sk;
 
 	atcp_skb_addrs(skb, &saddr, &daddr);
-	atcp_find(net, skb, tcp_hdr(skb), &saddr, &daddr, &sk, &tw);
-	if (tw) {
+	if (atcp_find(net, skb, tcp_hdr(skb), &saddr, &daddr, &sk, &tw)) {
+		kfree_skb_reason(skb, SKB_DROP_REASON_NO_SOCKET);
+	} else if (tw) {
 		atcp_tw_process(tw, skb);
 		atcp_tw_put(tw);
 	} else if (!sk || !atcp_deliver_once(sk, skb, SINGLE_DEPTH_NESTING)) {
@@ -260,12 +269,17 @@ static void atcp_redispatch(struct net *net, struct sk_buff *skb)
 	}
 }
 
-/* atcp_deliver_once(), and a segment its socket's end left, redispatched. */
-void atcp_deliver(struct sock *sk, struct sk_buff *skb, int subclass)
+/*
+ * Hands skb to sk, or to what holds its 4-tuple now if sk's connection had
+ * ended (atcp_redispatch()).  Consumes skb and the caller's reference to
+ * sk.  The caller holds no socket's spinlock: one it held could be the
+ * next taker's.
+ */
+void atcp_deliver(struct sock *sk, struct sk_buff *skb)
 {
 	struct net *net = sock_net(sk);
 
-	if (!atcp_deliver_once(sk, skb, subclass))
+	if (!atcp_deliver_once(sk, skb, SINGLE_DEPTH_NESTING))
 		atcp_redispatch(net, skb);
 }
 
@@ -324,7 +338,7 @@ static unsigned int atcp_claim(struct net *net, struct sk_buff *skb,
 		return NF_STOLEN;
 	}
 
-	atcp_deliver(sk, skb, SINGLE_DEPTH_NESTING);
+	atcp_deliver(sk, skb);
 	return NF_STOLEN;
 }
 

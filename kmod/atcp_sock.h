@@ -21,7 +21,10 @@
  *      segment or ICMP error that finds the socket owned waits on its
  *      backlog; a timer that finds it owned is deferred to release_cb
  *      (atcp_release_cb()), as TCP's are.  A listener's lock may be held
- *      while a child's is taken (bh_lock_sock_nested()), never the reverse.
+ *      while a child's is taken (bh_lock_sock_nested()), never the reverse;
+ *      only a child's owner, running its backlog without the spinlock, may
+ *      take a listener's spinlock (atcp_redispatch()): no one waits for a
+ *      socket's ownership while holding a spinlock.
  *   2. A listener's accept_lock: its child queues and each child's link to
  *      it (the accept_lock group below).  Taken with bottom halves off
  *      inside any socket lock, and by a child that holds its own.
@@ -289,7 +292,7 @@ void atcp_skb_addrs(const struct sk_buff *skb, struct in6_addr *saddr,
 
 /* atcp_input.c */
 int atcp_backlog_rcv(struct sock *sk, struct sk_buff *skb);
-void atcp_deliver(struct sock *sk, struct sk_buff *skb, int subclass);
+void atcp_deliver(struct sock *sk, struct sk_buff *skb);
 
 /* atcp_icmp.c */
 struct nf_hook_state;

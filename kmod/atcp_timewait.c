@@ -127,7 +127,8 @@ void atcp_tw_enter(struct sock *sk)
 
 /*
  * A segment for tw, checksummed and parsed: the engine answers it as the
- * connection would have.  Consumes skb.  Softirq.
+ * connection would have.  Consumes skb.  In softirq, or as a socket's
+ * backlog runs with bottom halves off (atcp_redispatch()).
  */
 void atcp_tw_input(struct atcp_tw *tw, struct sk_buff *skb,
 		   const struct atcp_tcp_header *h)

@@ -74,7 +74,7 @@ struct worker {
 	struct sockaddr_in addr;
 	int resets; /* how many connections resetter() makes */
 	int done;
-	int last_errno;	/* of the last socket() or connect() that failed */
+	int last_errno; /* of the last socket() or connect() that failed */
 	int finished;
 };
 
@@ -214,9 +214,8 @@ TEST_F_TIMEOUT(races, accept_races_resets, 300)
 
 /*
  * Every connect() from one port (the listener has the other ephemeral
- * port): each SYN may find the last
- * connection's child still there, its reset waiting in the backlog while
- * accept() or close() holds it.  The SYN is the listener's once the reset
+ * port): each SYN may find the last connection's child still there, its
+ * reset waiting in the backlog while accept() or close() holds it.  The SYN is the listener's once the reset
  * ends the child (RFC 9293 3.10.7: a segment meets the state it finds).
  */
 TEST_F_TIMEOUT(races, port_reuse_races_resets, 300)
